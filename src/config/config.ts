@@ -1,0 +1,93 @@
+import path from 'node:path';
+
+/**
+ * Haven's whole configuration, read once at start-up and passed down explicitly.
+ * Nothing below the CLI reads process.env; that keeps tests in control of every setting.
+ */
+export interface HavenConfig {
+  /** Data directory: SQLite database, keyring, TLS material and checkpoint exports live here. */
+  dataDir: string;
+  /** postgres://… selects PostgreSQL; undefined means the embedded SQLite database in dataDir. */
+  databaseUrl: string | undefined;
+  /** PostgreSQL schema to use (tests use one per run); undefined means the server default. */
+  databaseSchema: string | undefined;
+  host: string;
+  port: number;
+  /** Operator-provided certificate; undefined means the generated development certificate. */
+  tlsCertPath: string | undefined;
+  tlsKeyPath: string | undefined;
+  /** Path of the local keyring file (the key-encryption keys). */
+  keyringPath: string;
+  /** Largest accepted request body, in bytes (FHIR JSON and transaction bundles). */
+  bodyLimitBytes: number;
+  /** Largest Binary attachment, in bytes (before base64). */
+  binaryLimitBytes: number;
+  /** Log level for the redacting application logger. */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /** Audit checkpoints: sign a checkpoint at least every N entries or T milliseconds. */
+  checkpointEveryEntries: number;
+  checkpointEveryMs: number;
+  /** Origin line of the audit checkpoints (C2SP tlog-checkpoint): identifies this installation's log. */
+  auditOrigin: string;
+}
+
+export interface ConfigInput {
+  data?: string | undefined;
+  databaseUrl?: string | undefined;
+  databaseSchema?: string | undefined;
+  host?: string | undefined;
+  port?: number | string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
+  keyring?: string | undefined;
+  logLevel?: string | undefined;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
+
+export class ConfigError extends Error {
+  readonly code = 'config';
+}
+
+/** Flags win over HAVEN_* environment variables, which win over defaults. */
+export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): HavenConfig {
+  const dataDir = path.resolve(flags.data ?? env.HAVEN_DATA_DIR ?? './haven-data');
+  const port = Number(flags.port ?? env.HAVEN_PORT ?? 8443);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('port must be 0-65535');
+  const cert = flags.cert ?? env.HAVEN_TLS_CERT;
+  const key = flags.key ?? env.HAVEN_TLS_KEY;
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new ConfigError('--cert and --key must be given together');
+  }
+  const logLevel = flags.logLevel ?? env.HAVEN_LOG_LEVEL ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const databaseUrl = flags.databaseUrl ?? env.DATABASE_URL;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// URL (unset it to use embedded SQLite)');
+  }
+  return {
+    dataDir,
+    databaseUrl: databaseUrl || undefined,
+    databaseSchema: flags.databaseSchema ?? env.HAVEN_DB_SCHEMA,
+    host: flags.host ?? env.HAVEN_HOST ?? '127.0.0.1',
+    port,
+    tlsCertPath: cert,
+    tlsKeyPath: key,
+    keyringPath: path.resolve(flags.keyring ?? env.HAVEN_KEYRING ?? path.join(dataDir, 'keyring.json')),
+    bodyLimitBytes: positiveInt(env.HAVEN_BODY_LIMIT_BYTES, 16 * 1024 * 1024),
+    binaryLimitBytes: positiveInt(env.HAVEN_BINARY_LIMIT_BYTES, 10 * 1024 * 1024),
+    logLevel: logLevel as HavenConfig['logLevel'],
+    checkpointEveryEntries: positiveInt(env.HAVEN_CHECKPOINT_ENTRIES, 1000),
+    checkpointEveryMs: positiveInt(env.HAVEN_CHECKPOINT_MS, 10_000),
+    auditOrigin: env.HAVEN_AUDIT_ORIGIN ?? 'haven.local/audit',
+  };
+}
+
+function positiveInt(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError('numeric HAVEN_* settings must be positive integers');
+  return n;
+}

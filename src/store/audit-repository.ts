@@ -1,0 +1,117 @@
+import type { Kysely } from 'kysely';
+import { forUpdate, type Engine } from './engine.js';
+import type { AuditEntryTable, HavenDatabase } from './schema.js';
+
+export type AuditRow = AuditEntryTable;
+
+export interface AuditHead {
+  size: number;
+  frontier: Buffer;
+  checkpointSize: number;
+  checkpointAt: string;
+}
+
+export interface CheckpointRow {
+  size: number;
+  rootHash: Buffer;
+  note: string;
+  createdAt: string;
+}
+
+type Db = Kysely<HavenDatabase>;
+
+/**
+ * The audit trail's rows. Appends happen only inside a batch transaction that first locks the
+ * head row, which is what keeps sequence numbers contiguous across server processes.
+ */
+export class AuditRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly engine: Engine,
+  ) {}
+
+  async lockHead(trx: Db): Promise<AuditHead> {
+    let q = trx.selectFrom('audit_head').selectAll().where('id', '=', 1);
+    if (forUpdate(this.engine)) q = q.forUpdate();
+    const row = await q.executeTakeFirstOrThrow();
+    return {
+      size: Number(row.size),
+      frontier: row.frontier,
+      checkpointSize: Number(row.checkpoint_size),
+      checkpointAt: row.checkpoint_at,
+    };
+  }
+
+  async append(trx: Db, rows: AuditRow[], head: AuditHead): Promise<void> {
+    for (let i = 0; i < rows.length; i += 200) {
+      await trx.insertInto('audit_entries').values(rows.slice(i, i + 200)).execute();
+    }
+    await trx
+      .updateTable('audit_head')
+      .set({
+        size: head.size,
+        frontier: head.frontier,
+        checkpoint_size: head.checkpointSize,
+        checkpoint_at: head.checkpointAt,
+      })
+      .where('id', '=', 1)
+      .execute();
+  }
+
+  async insertCheckpoint(trx: Db, cp: CheckpointRow): Promise<void> {
+    await trx
+      .insertInto('audit_checkpoints')
+      .values({ size: cp.size, root_hash: cp.rootHash, note: cp.note, created_at: cp.createdAt })
+      .execute();
+  }
+
+  async head(): Promise<AuditHead> {
+    return this.lockHead(this.db);
+  }
+
+  /** Entries with seq in [from, from+limit), in order, for verification and export. */
+  async entries(from: number, limit: number): Promise<AuditRow[]> {
+    return this.db
+      .selectFrom('audit_entries')
+      .selectAll()
+      .where('seq', '>=', from)
+      .orderBy('seq')
+      .limit(limit)
+      .execute()
+      .then((rows) => rows.map(normalize));
+  }
+
+  async checkpoints(): Promise<CheckpointRow[]> {
+    const rows = await this.db.selectFrom('audit_checkpoints').selectAll().orderBy('size').execute();
+    return rows.map((r) => ({
+      size: Number(r.size),
+      rootHash: r.root_hash,
+      note: r.note,
+      createdAt: r.created_at,
+    }));
+  }
+
+  async countEntries(): Promise<number> {
+    const r = await this.db
+      .selectFrom('audit_entries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** Accesses to one patient's record, newest first (accounting of disclosures). */
+  async forPatient(patientId: string, limit: number): Promise<AuditRow[]> {
+    const rows = await this.db
+      .selectFrom('audit_entries')
+      .selectAll()
+      .where('patient_id', '=', patientId)
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(normalize);
+  }
+}
+
+function normalize(r: AuditRow): AuditRow {
+  return { ...r, seq: Number(r.seq), resource_version: r.resource_version === null ? null : Number(r.resource_version) };
+}

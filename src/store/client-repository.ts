@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import type { HavenDatabase } from './schema.js';
+
+export interface ApiClientRow {
+  id: string;
+  name: string;
+  scopes: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** API clients for integrations. Only a hash of each bearer token is stored. */
+export class ClientRepository {
+  constructor(private readonly db: Kysely<HavenDatabase>) {}
+
+  async insert(c: { id: string; name: string; tokenHash: Buffer; scopes: string }): Promise<void> {
+    await this.db
+      .insertInto('api_clients')
+      .values({
+        id: c.id,
+        name: c.name,
+        token_hash: c.tokenHash,
+        scopes: c.scopes,
+        created_at: new Date().toISOString(),
+        revoked_at: null,
+      })
+      .execute();
+  }
+
+  /** The live (not revoked) client holding this token hash. */
+  async findActiveByTokenHash(tokenHash: Buffer): Promise<ApiClientRow | undefined> {
+    const row = await this.db
+      .selectFrom('api_clients')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return row && toRow(row);
+  }
+
+  async list(): Promise<ApiClientRow[]> {
+    const rows = await this.db.selectFrom('api_clients').selectAll().orderBy('created_at').execute();
+    return rows.map(toRow);
+  }
+
+  /** Returns false when no live client has that id. */
+  async revoke(id: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('api_clients')
+      .set({ revoked_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+}
+
+function toRow(r: HavenDatabase['api_clients']): ApiClientRow {
+  return { id: r.id, name: r.name, scopes: r.scopes, createdAt: r.created_at, revokedAt: r.revoked_at };
+}

@@ -1,0 +1,15 @@
+/** The store owns every SQL statement in Haven; other folders use these repositories. */
+export { openDatabase, StoreError } from './open-database.js';
+export type { Database, DatabaseOptions } from './open-database.js';
+export type { Engine } from './engine.js';
+export { ResourceRepository, VersionConflictError } from './resource-repository.js';
+export type { StoredVersion, VersionWrite } from './resource-repository.js';
+export { DataKeyRepository, SystemKeyRepository } from './key-repositories.js';
+export type { DataKeyRow } from './key-repositories.js';
+export { ClientRepository } from './client-repository.js';
+export type { ApiClientRow } from './client-repository.js';
+export { AuditRepository } from './audit-repository.js';
+export type { AuditRow, AuditHead, CheckpointRow } from './audit-repository.js';
+export { BatchWriter } from './batch-writer.js';
+export type { WriteJob, BatchFinalizer } from './batch-writer.js';
+export type { HavenDatabase } from './schema.js';

@@ -1,0 +1,15 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { Engine } from '../engine.js';
+import { initialMigration } from './0001-initial.js';
+
+/**
+ * Versioned migrations, in code so they ship inside the build. Append new ones; never edit a
+ * migration that has been released.
+ */
+export function migrationProvider(engine: Engine): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return { '0001-initial': initialMigration(engine) };
+    },
+  };
+}

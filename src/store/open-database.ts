@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Engine } from './engine.js';
+import { migrationProvider } from './migrations/index.js';
+import type { HavenDatabase } from './schema.js';
+
+export interface DatabaseOptions {
+  /** postgres://… for PostgreSQL; undefined for SQLite at sqlitePath. */
+  databaseUrl: string | undefined;
+  /** PostgreSQL schema (created if missing). */
+  schema?: string | undefined;
+  sqlitePath: string;
+  poolSize?: number;
+}
+
+export interface Database {
+  readonly engine: Engine;
+  readonly db: Kysely<HavenDatabase>;
+  close(): Promise<void>;
+}
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: 'store-unavailable' | 'migration-failed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Opens the database and brings its schema up to date. */
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  const database = opts.databaseUrl ? await openPostgres(opts) : openSqlite(opts.sqlitePath);
+  const migrator = new Migrator({
+    db: database.db,
+    provider: migrationProvider(database.engine),
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    await database.close();
+    throw new StoreError('migration-failed', `database migration failed: ${String(error)}`);
+  }
+  return database;
+}
+
+function openSqlite(file: string): Database {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const sqlite = new SqliteDatabase(file);
+  // WAL for concurrent readers; FULL so a commit is durable when it returns (group commit
+  // keeps that affordable); temp_store in memory so sorting never spills to temp files.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('temp_store = MEMORY');
+  sqlite.pragma('secure_delete = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  fs.chmodSync(file, 0o600);
+  const db = new Kysely<HavenDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { engine: 'sqlite', db, close: () => db.destroy() };
+}
+
+async function openPostgres(opts: DatabaseOptions): Promise<Database> {
+  const schema = opts.schema;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new StoreError('store-unavailable', 'database schema name must match [a-z_][a-z0-9_]*');
+  }
+  const pool = new pg.Pool({
+    connectionString: opts.databaseUrl,
+    max: opts.poolSize ?? 10,
+    // int8 (counts, sequence numbers) as JS numbers: they stay far below 2^53.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as never,
+    },
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  const db = new Kysely<HavenDatabase>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    if (schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+  } catch {
+    await db.destroy();
+    throw new StoreError('store-unavailable', 'cannot reach the PostgreSQL database');
+  }
+  return { engine: 'postgres', db, close: () => db.destroy() };
+}

@@ -1,0 +1,226 @@
+import { sql, type Kysely } from 'kysely';
+import type { HavenDatabase } from './schema.js';
+
+export interface StoredVersion {
+  resourceType: string;
+  id: string;
+  version: number;
+  owner: string;
+  lastUpdated: string;
+  deleted: boolean;
+  body: Buffer;
+}
+
+export interface VersionWrite extends StoredVersion {
+  /** Blind-index tokens for the new version; replace the previous version's tokens. */
+  tokens: Buffer[];
+  /** Version the caller read and built on; undefined for a create. */
+  expectedVersion: number | undefined;
+}
+
+export class VersionConflictError extends Error {
+  readonly code = 'version-conflict';
+  constructor() {
+    super('the resource was changed by another request');
+  }
+}
+
+type Db = Kysely<HavenDatabase>;
+const TOKEN_CHUNK = 400;
+
+/** Versioned, sealed FHIR resources and their blind-index tokens. Every record SQL lives here. */
+export class ResourceRepository {
+  constructor(private readonly db: Db) {}
+
+  async readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
+    const row = await this.db
+      .selectFrom('resource_heads as h')
+      .innerJoin('resource_versions as v', (j) =>
+        j
+          .onRef('v.resource_type', '=', 'h.resource_type')
+          .onRef('v.id', '=', 'h.id')
+          .onRef('v.version', '=', 'h.version'),
+      )
+      .select(['v.resource_type', 'v.id', 'v.version', 'v.owner', 'v.last_updated', 'v.deleted', 'v.body'])
+      .where('h.resource_type', '=', resourceType)
+      .where('h.id', '=', id)
+      .executeTakeFirst();
+    return row && toStored(row);
+  }
+
+  async readVersion(resourceType: string, id: string, version: number): Promise<StoredVersion | undefined> {
+    const row = await this.db
+      .selectFrom('resource_versions')
+      .selectAll()
+      .where('resource_type', '=', resourceType)
+      .where('id', '=', id)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return row && toStored(row);
+  }
+
+  /** All versions, newest first (FHIR history order). */
+  async history(resourceType: string, id: string): Promise<StoredVersion[]> {
+    const rows = await this.db
+      .selectFrom('resource_versions')
+      .selectAll()
+      .where('resource_type', '=', resourceType)
+      .where('id', '=', id)
+      .orderBy('version', 'desc')
+      .execute();
+    return rows.map(toStored);
+  }
+
+  /**
+   * Ids of live resources carrying at least one token of every set (AND of ORs), at most `limit`.
+   * An empty list of sets means every live resource of the type.
+   */
+  async findIds(resourceType: string, tokenSets: Buffer[][], limit: number): Promise<string[]> {
+    let q = this.db
+      .selectFrom('resource_heads')
+      .select('id')
+      .where('resource_type', '=', resourceType)
+      .where('deleted', '=', 0);
+    for (const set of tokenSets) {
+      if (set.length === 0) return [];
+      q = q.where('id', 'in', (sub) =>
+        sub
+          .selectFrom('search_tokens')
+          .select('id')
+          .where('resource_type', '=', resourceType)
+          .where('token', 'in', set),
+      );
+    }
+    const rows = await q.orderBy('id').limit(limit).execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Live resources of one owner (a patient's compartment), any type when `types` is empty. */
+  async idsByOwner(owner: string, types: readonly string[]): Promise<{ resourceType: string; id: string }[]> {
+    let q = this.db
+      .selectFrom('resource_heads')
+      .select(['resource_type', 'id'])
+      .where('owner', '=', owner)
+      .where('deleted', '=', 0);
+    if (types.length > 0) q = q.where('resource_type', 'in', types);
+    const rows = await q.orderBy('resource_type').orderBy('id').execute();
+    return rows.map((r) => ({ resourceType: r.resource_type, id: r.id }));
+  }
+
+  async readCurrentMany(resourceType: string, ids: readonly string[]): Promise<StoredVersion[]> {
+    const out: StoredVersion[] = [];
+    for (let i = 0; i < ids.length; i += TOKEN_CHUNK) {
+      const chunk = ids.slice(i, i + TOKEN_CHUNK);
+      const rows = await this.db
+        .selectFrom('resource_heads as h')
+        .innerJoin('resource_versions as v', (j) =>
+          j
+            .onRef('v.resource_type', '=', 'h.resource_type')
+            .onRef('v.id', '=', 'h.id')
+            .onRef('v.version', '=', 'h.version'),
+        )
+        .select(['v.resource_type', 'v.id', 'v.version', 'v.owner', 'v.last_updated', 'v.deleted', 'v.body'])
+        .where('h.resource_type', '=', resourceType)
+        .where('h.id', 'in', chunk)
+        .execute();
+      for (const r of rows) out.push(toStored(r));
+    }
+    return out;
+  }
+
+  /**
+   * Writes a new version inside the caller's transaction. The head row is the optimistic lock:
+   * a create fails if the id exists, an update fails unless the head is still expectedVersion.
+   */
+  static async writeVersion(trx: Db, w: VersionWrite): Promise<void> {
+    const head = {
+      version: w.version,
+      owner: w.owner,
+      last_updated: w.lastUpdated,
+      deleted: w.deleted ? 1 : 0,
+    };
+    if (w.expectedVersion === undefined) {
+      const inserted = await trx
+        .insertInto('resource_heads')
+        .values({ resource_type: w.resourceType, id: w.id, ...head })
+        .onConflict((c) => c.doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) throw new VersionConflictError();
+    } else {
+      const updated = await trx
+        .updateTable('resource_heads')
+        .set(head)
+        .where('resource_type', '=', w.resourceType)
+        .where('id', '=', w.id)
+        .where('version', '=', w.expectedVersion)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) throw new VersionConflictError();
+      await trx
+        .deleteFrom('search_tokens')
+        .where('resource_type', '=', w.resourceType)
+        .where('id', '=', w.id)
+        .execute();
+    }
+    await trx
+      .insertInto('resource_versions')
+      .values({
+        resource_type: w.resourceType,
+        id: w.id,
+        version: w.version,
+        owner: w.owner,
+        last_updated: w.lastUpdated,
+        deleted: w.deleted ? 1 : 0,
+        body: w.body,
+      })
+      .execute();
+    const unique = dedupe(w.tokens);
+    for (let i = 0; i < unique.length; i += TOKEN_CHUNK) {
+      await trx
+        .insertInto('search_tokens')
+        .values(unique.slice(i, i + TOKEN_CHUNK).map((token) => ({ resource_type: w.resourceType, id: w.id, token })))
+        .execute();
+    }
+  }
+
+  async countLive(): Promise<number> {
+    const r = await this.db
+      .selectFrom('resource_heads')
+      .select(sql<number>`count(*)`.as('n'))
+      .where('deleted', '=', 0)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+}
+
+function dedupe(tokens: Buffer[]): Buffer[] {
+  const seen = new Set<string>();
+  const out: Buffer[] = [];
+  for (const t of tokens) {
+    const k = t.toString('base64');
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(t);
+    }
+  }
+  return out;
+}
+
+function toStored(r: {
+  resource_type: string;
+  id: string;
+  version: number;
+  owner: string;
+  last_updated: string;
+  deleted: number;
+  body: Buffer;
+}): StoredVersion {
+  return {
+    resourceType: r.resource_type,
+    id: r.id,
+    version: r.version,
+    owner: r.owner,
+    lastUpdated: r.last_updated,
+    deleted: r.deleted === 1,
+    body: r.body,
+  };
+}

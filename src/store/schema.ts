@@ -1,0 +1,109 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The database schema as types, so a wrong column name is a compile error.
+ * No column holds PHI in plaintext: resource bodies are sealed by the vault, searchable values
+ * are HMAC blind-index tokens, and audit entries carry ids only.
+ */
+export interface ResourceVersionTable {
+  resource_type: string;
+  id: string;
+  version: number;
+  /** Record owner whose data key seals this version, e.g. 'Patient/<id>' (a pseudonymous id). */
+  owner: string;
+  last_updated: string;
+  /** 1 for a deletion marker (FHIR history keeps deleted versions). */
+  deleted: number;
+  body: Buffer;
+}
+
+export interface ResourceHeadTable {
+  resource_type: string;
+  id: string;
+  version: number;
+  owner: string;
+  last_updated: string;
+  deleted: number;
+}
+
+export interface SearchTokenTable {
+  resource_type: string;
+  id: string;
+  token: Buffer;
+}
+
+export interface DataKeyTable {
+  owner: string;
+  version: number;
+  kek_id: string;
+  wrapped: Buffer;
+  reserved: number;
+  destroyed: number;
+  created_at: string;
+}
+
+export interface SystemKeyTable {
+  purpose: string;
+  kek_id: string;
+  wrapped: Buffer;
+  created_at: string;
+}
+
+export interface ApiClientTable {
+  id: string;
+  name: string;
+  token_hash: Buffer;
+  scopes: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface AuditEntryTable {
+  seq: number;
+  at: string;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  resource_type: string | null;
+  resource_id: string | null;
+  resource_version: number | null;
+  patient_id: string | null;
+  outcome: string;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  reason: string | null;
+  detail: string | null;
+  leaf_hash: Buffer;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  size: number;
+  frontier: Buffer;
+  checkpoint_size: number;
+  checkpoint_at: string;
+}
+
+export interface AuditCheckpointTable {
+  size: number;
+  root_hash: Buffer;
+  note: string;
+  created_at: string;
+}
+
+export interface HavenDatabase {
+  resource_versions: ResourceVersionTable;
+  resource_heads: ResourceHeadTable;
+  search_tokens: SearchTokenTable;
+  data_keys: DataKeyTable;
+  system_keys: SystemKeyTable;
+  api_clients: ApiClientTable;
+  audit_entries: AuditEntryTable;
+  audit_head: AuditHeadTable;
+  audit_checkpoints: AuditCheckpointTable;
+}
+
+// Kysely wants Generated<> only for columns the database fills itself; Haven fills all of them
+// explicitly (sequence numbers included, so a rolled-back batch never leaves a gap).
+export type { Generated };
