@@ -8,7 +8,7 @@ export default tseslint.config(
   {
     rules: {
       // PHI must never reach stdout/stderr by accident: use the redacting logger.
-      'no-console': ['error', { allow: [] }],
+      'no-console': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
