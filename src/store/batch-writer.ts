@@ -38,6 +38,7 @@ export class BatchWriter<D> {
   constructor(
     private readonly db: Db,
     private readonly finalize: BatchFinalizer<D>,
+    private readonly afterCommit: (committed: boolean) => void = () => {},
     private readonly maxBatch = 512,
   ) {}
 
@@ -97,12 +98,14 @@ export class BatchWriter<D> {
         }
         await this.finalize(trx, drafts);
       });
+      this.afterCommit(true);
       batch.forEach((p, i) => {
         const o = outcomes[i]!;
         if (o.ok) p.resolve(o.value);
         else p.reject(o.value);
       });
     } catch {
+      this.afterCommit(false);
       // The batch did not commit: no job's writes and no audit entry exist, so every caller
       // fails closed (the HTTP layer turns this into 503 and serves nothing).
       const failure = new StoreError('store-unavailable', 'the audit trail or database could not be written');

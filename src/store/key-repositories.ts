@@ -71,6 +71,13 @@ export class DataKeyRepository {
 export class SystemKeyRepository {
   constructor(private readonly db: Db) {}
 
+  /** Whether any key was ever sealed here, i.e. whether this is not a fresh installation. */
+  async any(): Promise<boolean> {
+    const row = await this.db.selectFrom('system_keys').select('purpose').limit(1).executeTakeFirst();
+    const dataKey = await this.db.selectFrom('data_keys').select('owner').limit(1).executeTakeFirst();
+    return row !== undefined || dataKey !== undefined;
+  }
+
   async get(purpose: string): Promise<{ kekId: string; blob: Buffer } | undefined> {
     const row = await this.db.selectFrom('system_keys').selectAll().where('purpose', '=', purpose).executeTakeFirst();
     return row && { kekId: row.kek_id, blob: row.wrapped };

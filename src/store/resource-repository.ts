@@ -48,6 +48,16 @@ export class ResourceRepository {
     return row && toStored(row);
   }
 
+  async head(resourceType: string, id: string): Promise<{ version: number; owner: string; deleted: boolean } | undefined> {
+    const row = await this.db
+      .selectFrom('resource_heads')
+      .select(['version', 'owner', 'deleted'])
+      .where('resource_type', '=', resourceType)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && { version: row.version, owner: row.owner, deleted: row.deleted === 1 };
+  }
+
   async readVersion(resourceType: string, id: string, version: number): Promise<StoredVersion | undefined> {
     const row = await this.db
       .selectFrom('resource_versions')

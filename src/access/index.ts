@@ -1,0 +1,2 @@
+export { decideFhirAccess } from './decide.js';
+export type { Decision, FhirInteraction } from './decide.js';

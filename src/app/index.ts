@@ -1,0 +1,2 @@
+export { openHaven } from './open-haven.js';
+export type { Haven, OpenOptions } from './open-haven.js';

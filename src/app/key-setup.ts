@@ -1,0 +1,19 @@
+import fs from 'node:fs';
+import { KeyringMissingError, LocalKeyringProvider, type KeyProvider } from '../crypto/index.js';
+
+/**
+ * The keyring is created only on a truly fresh installation. If the database already holds
+ * wrapped keys, a missing keyring means the data is unreadable: refuse to start rather than
+ * create a new keyring over data that needs the old one.
+ */
+export async function openKeyProvider(keyringPath: string, databaseHasKeys: boolean): Promise<{ provider: KeyProvider; created: boolean }> {
+  if (!fs.existsSync(keyringPath)) {
+    if (databaseHasKeys) {
+      throw new KeyringMissingError(
+        `keyring not found at ${keyringPath}, but the database holds data sealed with it; restore the keyring file (Haven will not create a new one over existing data)`,
+      );
+    }
+    return { provider: await LocalKeyringProvider.create(keyringPath), created: true };
+  }
+  return { provider: await LocalKeyringProvider.open(keyringPath), created: false };
+}

@@ -1,0 +1,101 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { AuditTrail, auditSigningKey, type AuditDraft, type AuditSigningKey } from '../audit/index.js';
+import type { HavenConfig } from '../config/index.js';
+import { BlindIndex, loadOrCreateSystemKey, Vault, type KeyProvider } from '../crypto/index.js';
+import { createLogger, type Logger } from '../logging/index.js';
+import { loadFhirDefinitions, SealedResources, type RecordDeps } from '../records/index.js';
+import {
+  AuditRepository,
+  BatchWriter,
+  ClientRepository,
+  DataKeyRepository,
+  openDatabase,
+  ResourceRepository,
+  SystemKeyRepository,
+  type Database,
+} from '../store/index.js';
+import { exportCheckpoint } from './checkpoint-export.js';
+import { openKeyProvider } from './key-setup.js';
+
+/** Everything a running Haven holds, assembled once from the configuration. */
+export interface Haven {
+  config: HavenConfig;
+  database: Database;
+  provider: KeyProvider;
+  records: RecordDeps;
+  clients: ClientRepository;
+  auditRepo: AuditRepository;
+  auditKey: AuditSigningKey;
+  writer: BatchWriter<AuditDraft>;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  clock?: () => Date;
+  logger?: Logger;
+}
+
+export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Promise<Haven> {
+  const clock = opts.clock ?? (() => new Date());
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    schema: config.databaseSchema,
+    sqlitePath: path.join(config.dataDir, 'haven.db'),
+  });
+  try {
+    const systemKeys = new SystemKeyRepository(database.db);
+    const { provider, created } = await openKeyProvider(config.keyringPath, await systemKeys.any());
+    if (created) logger.info({ event: 'keyring-created' }, 'created a new local keyring');
+    const [indexKey, auditSeed, cursorKey] = await Promise.all(
+      ['blind-index', 'audit-signing', 'search-cursor'].map((p) => loadOrCreateSystemKey(p, provider, systemKeys)),
+    );
+    const auditKey = auditSigningKey(auditSeed!, config.auditOrigin);
+    fs.writeFileSync(path.join(config.dataDir, 'audit-public-key.txt'), `${auditKey.verifierKey}\n`);
+    const auditRepo = new AuditRepository(database.db, database.engine);
+    const checkpointDir = path.join(config.dataDir, 'audit-checkpoints');
+    const trail = new AuditTrail({
+      repo: auditRepo,
+      signer: auditKey.signer,
+      origin: config.auditOrigin,
+      clock,
+      checkpointEveryEntries: config.checkpointEveryEntries,
+      checkpointEveryMs: config.checkpointEveryMs,
+      onCheckpoint: (note, size) => exportCheckpoint(checkpointDir, note, size),
+    });
+    const writer = new BatchWriter<AuditDraft>(database.db, trail.finalize, trail.afterCommit);
+    const vault = new Vault({ provider, dataKeys: new DataKeyRepository(database.db) });
+    loadFhirDefinitions();
+    const records: RecordDeps = {
+      resources: new ResourceRepository(database.db),
+      writer,
+      sealed: new SealedResources(vault, new BlindIndex(indexKey!)),
+      clock,
+      cursorKey: cursorKey!,
+      binaryLimitBytes: config.binaryLimitBytes,
+      newId: () => crypto.randomUUID(),
+    };
+    return {
+      config,
+      database,
+      provider,
+      records,
+      clients: new ClientRepository(database.db),
+      auditRepo,
+      auditKey,
+      writer,
+      logger,
+      close: async () => {
+        await writer.close();
+        await database.close();
+      },
+    };
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * What one audit entry says. Ids only: no names, no search values, no resource content.
+ * The leaf that the Merkle tree hashes is the canonical encoding of exactly these fields.
+ */
+export type AuditAction =
+  | 'read'
+  | 'vread'
+  | 'search'
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'history'
+  | 'transaction'
+  | 'export'
+  | 'attachment-download'
+  | 'break-glass'
+  | 'login'
+  | 'logout'
+  | 'token-rejected'
+  | 'client-create'
+  | 'client-revoke'
+  | 'audit-read';
+
+export type AuditOutcome = 'success' | 'denied' | 'failure';
+
+export interface AuditDraft {
+  action: AuditAction;
+  outcome: AuditOutcome;
+  actorType: 'client' | 'user' | 'system' | 'anonymous';
+  actorId: string | null;
+  resourceType?: string | undefined;
+  resourceId?: string | undefined;
+  resourceVersion?: number | undefined;
+  /** The patient whose record was touched (for accounting of disclosures). */
+  patientId?: string | undefined;
+  ip?: string | undefined;
+  userAgent?: string | undefined;
+  requestId?: string | undefined;
+  reason?: string | undefined;
+  /** Small, PHI-free facts: searched parameter names, result counts, error codes. */
+  detail?: Record<string, string | number | boolean | string[]> | undefined;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actorType: string;
+  actorId: string | null;
+  action: string;
+  resourceType: string | null;
+  resourceId: string | null;
+  resourceVersion: number | null;
+  patientId: string | null;
+  outcome: string;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  reason: string | null;
+  detail: string | null;
+}
+
+export function entryFromDraft(seq: number, at: string, d: AuditDraft): AuditEntry {
+  return {
+    seq,
+    at,
+    actorType: d.actorType,
+    actorId: d.actorId,
+    action: d.action,
+    resourceType: d.resourceType ?? null,
+    resourceId: d.resourceId ?? null,
+    resourceVersion: d.resourceVersion ?? null,
+    patientId: d.patientId ?? null,
+    outcome: d.outcome,
+    ip: d.ip ?? null,
+    userAgent: d.userAgent ? d.userAgent.slice(0, 256) : null,
+    requestId: d.requestId ?? null,
+    reason: d.reason ? d.reason.slice(0, 1000) : null,
+    detail: d.detail ? JSON.stringify(d.detail) : null,
+  };
+}
+
+/**
+ * Canonical leaf bytes: a JSON array in a fixed field order, version-tagged, so the same entry
+ * always hashes the same on every engine and any changed field changes the leaf.
+ */
+export function encodeLeaf(e: AuditEntry): Buffer {
+  return Buffer.from(
+    JSON.stringify([
+      'haven-audit/1',
+      e.seq,
+      e.at,
+      e.actorType,
+      e.actorId,
+      e.action,
+      e.resourceType,
+      e.resourceId,
+      e.resourceVersion,
+      e.patientId,
+      e.outcome,
+      e.ip,
+      e.userAgent,
+      e.requestId,
+      e.reason,
+      e.detail,
+    ]),
+  );
+}

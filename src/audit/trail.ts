@@ -1,0 +1,74 @@
+import type { Kysely } from 'kysely';
+import type { AuditRepository, HavenDatabase } from '../store/index.js';
+import { formatCheckpoint, signNote, type NoteSigner } from './checkpoint/index.js';
+import { encodeLeaf, entryFromDraft, type AuditDraft } from './entry.js';
+import { leafHash, MerkleFrontier } from './merkle/index.js';
+import { toRow } from './rows.js';
+
+export interface AuditTrailOptions {
+  repo: AuditRepository;
+  signer: NoteSigner;
+  /** Checkpoint origin line: names this installation's log. */
+  origin: string;
+  clock: () => Date;
+  checkpointEveryEntries: number;
+  checkpointEveryMs: number;
+  /** Called after a batch that signed a checkpoint has committed (export outside the database). */
+  onCheckpoint?: (note: string, size: number) => void;
+}
+
+/**
+ * Appends a batch of audit drafts inside the batch transaction: contiguous sequence numbers
+ * from the locked head, RFC 6962 leaves, the Merkle frontier advanced once per batch, and a
+ * signed checkpoint when N entries or T milliseconds have passed since the last one.
+ */
+export class AuditTrail {
+  private pendingExports: { note: string; size: number }[] = [];
+
+  constructor(private readonly opts: AuditTrailOptions) {}
+
+  readonly finalize = async (trx: Kysely<HavenDatabase>, drafts: AuditDraft[]): Promise<void> => {
+    if (drafts.length === 0) return;
+    const { repo, clock } = this.opts;
+    const head = await repo.lockHead(trx);
+    const frontier = head.frontier.length === 0 ? MerkleFrontier.empty() : MerkleFrontier.deserialize(head.frontier);
+    if (frontier.size !== head.size) throw new Error('audit head is inconsistent with its frontier');
+    const now = clock();
+    const at = now.toISOString();
+    const rows = drafts.map((d, i) => {
+      const entry = entryFromDraft(head.size + i, at, d);
+      const leaf = leafHash(encodeLeaf(entry));
+      frontier.append(leaf);
+      return toRow(entry, leaf);
+    });
+    const size = head.size + rows.length;
+    let checkpointSize = head.checkpointSize;
+    let checkpointAt = head.checkpointAt;
+    const due =
+      size - head.checkpointSize >= this.opts.checkpointEveryEntries ||
+      now.getTime() - Date.parse(head.checkpointAt) >= this.opts.checkpointEveryMs;
+    if (due) {
+      const rootHash = frontier.root();
+      const note = signNote(formatCheckpoint({ origin: this.opts.origin, size, rootHash }), [this.opts.signer]);
+      await repo.insertCheckpoint(trx, { size, rootHash, note, createdAt: at });
+      checkpointSize = size;
+      checkpointAt = at;
+      this.pendingExports.push({ note, size });
+    }
+    await repo.append(trx, rows, { size, frontier: frontier.serialize(), checkpointSize, checkpointAt });
+  };
+
+  /** Runs after the batch commits; a rolled-back batch's checkpoint is dropped, never exported. */
+  readonly afterCommit = (committed: boolean): void => {
+    const exports = this.pendingExports;
+    this.pendingExports = [];
+    if (!committed || !this.opts.onCheckpoint) return;
+    for (const e of exports) {
+      try {
+        this.opts.onCheckpoint(e.note, e.size);
+      } catch {
+        // The checkpoint is durable in the database; a failed export is retried with the next one.
+      }
+    }
+  };
+}

@@ -1,0 +1,128 @@
+import type { AuditRepository } from '../store/index.js';
+import { openNote, parseCheckpoint, type NoteVerifier } from './checkpoint/index.js';
+import { encodeLeaf } from './entry.js';
+import { leafHash, MerkleFrontier } from './merkle/index.js';
+import { fromRow } from './rows.js';
+
+export type ProblemKind =
+  | 'missing-entry'
+  | 'modified-entry'
+  | 'checkpoint-mismatch'
+  | 'bad-checkpoint'
+  | 'truncated'
+  | 'head-mismatch';
+
+export interface VerifyProblem {
+  kind: ProblemKind;
+  /** First sequence number known to be bad; for a checkpoint mismatch, the first of the range. */
+  seq: number;
+  /** Last sequence number of the suspect range (equal to seq when one entry is pinpointed). */
+  toSeq: number;
+  message: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  entries: number;
+  checkpointsChecked: number;
+  problem?: VerifyProblem;
+}
+
+interface Anchor {
+  size: number;
+  root: Buffer;
+  source: string;
+}
+
+const PAGE = 5000;
+
+/**
+ * Walks the whole trail: contiguous sequence numbers, each leaf recomputed from its fields,
+ * and the recomputed tree checked against every signed checkpoint (those in the database and
+ * an optional one kept outside it). Stops at the first problem and names its position.
+ */
+export async function verifyTrail(
+  repo: AuditRepository,
+  verifiers: NoteVerifier[],
+  opts: { externalCheckpoint?: string; onProgress?: (done: number, total: number) => void } = {},
+): Promise<VerifyReport> {
+  const head = await repo.head();
+  const anchors: Anchor[] = [];
+  let checked = 0;
+  for (const cp of await repo.checkpoints()) {
+    const parsed = readCheckpoint(cp.note, verifiers);
+    if (!parsed || parsed.size !== cp.size || !parsed.root.equals(cp.rootHash)) {
+      return fail(checked, 0, { kind: 'bad-checkpoint', seq: cp.size, toSeq: cp.size, message: `checkpoint at size ${cp.size} has an invalid signature or body` });
+    }
+    anchors.push({ size: cp.size, root: parsed.root, source: `checkpoint at size ${cp.size}` });
+  }
+  if (opts.externalCheckpoint !== undefined) {
+    const ext = readCheckpoint(opts.externalCheckpoint, verifiers);
+    if (!ext) return fail(0, 0, { kind: 'bad-checkpoint', seq: 0, toSeq: 0, message: 'the external checkpoint does not verify with the audit public key' });
+    anchors.push({ size: ext.size, root: ext.root, source: `external checkpoint at size ${ext.size}` });
+  }
+  anchors.sort((a, b) => a.size - b.size);
+
+  const frontier = MerkleFrontier.empty();
+  let anchorIdx = 0;
+  let lastGood = 0;
+  const total = Math.max(head.size, anchors.at(-1)?.size ?? 0);
+  const checkAnchors = (): VerifyProblem | undefined => {
+    while (anchorIdx < anchors.length && anchors[anchorIdx]!.size === frontier.size) {
+      const a = anchors[anchorIdx]!;
+      if (!frontier.root().equals(a.root)) {
+        return { kind: 'checkpoint-mismatch', seq: lastGood, toSeq: a.size - 1, message: `entries ${lastGood}..${a.size - 1} do not match the ${a.source}: altered, inserted, deleted or reordered` };
+      }
+      lastGood = a.size;
+      anchorIdx++;
+      checked++;
+    }
+    return undefined;
+  };
+  const early = checkAnchors();
+  if (early) return fail(checked, 0, early);
+
+  for (;;) {
+    const rows = await repo.entries(frontier.size, PAGE);
+    for (const row of rows) {
+      const expected = frontier.size;
+      if (row.seq !== expected) {
+        return fail(checked, expected, { kind: 'missing-entry', seq: expected, toSeq: row.seq - 1, message: `entry ${expected} is missing (next present entry is ${row.seq})` });
+      }
+      const leaf = leafHash(encodeLeaf(fromRow(row)));
+      if (!leaf.equals(row.leaf_hash)) {
+        return fail(checked, expected, { kind: 'modified-entry', seq: expected, toSeq: expected, message: `entry ${expected} was modified after it was written` });
+      }
+      frontier.append(leaf);
+      const problem = checkAnchors();
+      if (problem) return fail(checked, frontier.size, problem);
+    }
+    opts.onProgress?.(frontier.size, total);
+    if (rows.length < PAGE) break;
+  }
+  if (anchorIdx < anchors.length) {
+    const a = anchors[anchorIdx]!;
+    return fail(checked, frontier.size, { kind: 'truncated', seq: frontier.size, toSeq: a.size - 1, message: `the trail ends at ${frontier.size} entries but the ${a.source} covers ${a.size}: entries from ${frontier.size} were removed` });
+  }
+  if (head.size !== frontier.size) {
+    return fail(checked, frontier.size, { kind: 'head-mismatch', seq: Math.min(head.size, frontier.size), toSeq: Math.max(head.size, frontier.size) - 1, message: `the trail holds ${frontier.size} entries but its head records ${head.size}` });
+  }
+  if (!head.frontier.equals(frontier.serialize()) && head.size > 0) {
+    return fail(checked, frontier.size, { kind: 'head-mismatch', seq: lastGood, toSeq: head.size - 1, message: `the stored tree head does not match entries ${lastGood}..${head.size - 1}` });
+  }
+  return { ok: true, entries: frontier.size, checkpointsChecked: checked };
+}
+
+function readCheckpoint(note: string, verifiers: NoteVerifier[]): { size: number; root: Buffer } | undefined {
+  try {
+    const { text } = openNote(note, verifiers);
+    const cp = parseCheckpoint(text);
+    return { size: cp.size, root: cp.rootHash };
+  } catch {
+    return undefined;
+  }
+}
+
+function fail(checked: number, entries: number, problem: VerifyProblem): VerifyReport {
+  return { ok: false, entries, checkpointsChecked: checked, problem };
+}

@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { verifyTrail } from '../../audit/index.js';
+import { CliFailure, print, withCommonOptions, withHaven, type CommonFlags } from '../common.js';
+
+export function auditCommand(program: Command): void {
+  const audit = program.command('audit').description('check the tamper-evident audit trail');
+
+  withCommonOptions(audit.command('verify').description('verify every entry against the signed checkpoints'))
+    .option('--from-checkpoint <file>', 'also check against a checkpoint kept outside the database')
+    .action(async (flags: CommonFlags & { fromCheckpoint?: string }) => {
+      const external = flags.fromCheckpoint ? readExternal(flags.fromCheckpoint) : undefined;
+      const bar = flags.json || !process.stderr.isTTY ? undefined : new SingleBar({ format: 'verifying {bar} {value}/{total} entries', stream: process.stderr });
+      const report = await withHaven(flags, async (haven) => {
+        bar?.start(1, 0);
+        try {
+          return await verifyTrail(haven.auditRepo, [haven.auditKey.verifier], {
+            ...(external !== undefined ? { externalCheckpoint: external } : {}),
+            onProgress: (done, total) => {
+              bar?.setTotal(Math.max(total, 1));
+              bar?.update(done);
+            },
+          });
+        } finally {
+          bar?.stop();
+        }
+      });
+      if (!report.ok) {
+        if (flags.json) print(flags, report, '');
+        throw new CliFailure(`audit trail verification FAILED at entry ${report.problem!.seq}: ${report.problem!.message}`, 2);
+      }
+      print(flags, report, `audit trail OK: ${report.entries} entries, ${report.checkpointsChecked} signed checkpoints verified`);
+    });
+}
+
+function readExternal(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new CliFailure(`cannot read checkpoint file ${file}`);
+  }
+}

@@ -1,0 +1,73 @@
+import crypto from 'node:crypto';
+import helmet from '@fastify/helmet';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Haven } from '../app/index.js';
+import { installErrorHandlers } from './errors.js';
+import { fhirRoutes } from './fhir-routes.js';
+import { requirePermissionDeclarations } from './permissions.js';
+import { tlsServerOptions } from './tls/index.js';
+
+export interface AppOptions {
+  tls: { certPem: string; keyPem: string };
+  software: { name: string; version: string };
+  publicBaseUrl?: string | undefined;
+  /**
+   * Serve GET /bench/baseline: an unauthenticated JSON document of a requested size, so the
+   * benchmark can compare FHIR reads with the same server sending the same bytes. Off by default.
+   */
+  benchBaseline?: boolean;
+}
+
+/** The HTTPS application: security headers, request ids, routes that each declare a permission. */
+export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    https: tlsServerOptions(opts.tls),
+    loggerInstance: haven.logger,
+    // Fastify's own request lines would log URLs (ids, search values); ours logs route patterns.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: haven.config.bodyLimitBytes,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
+    trustProxy: false,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance; // the HTTPS server type differs only in its raw server generic
+  requirePermissionDeclarations(app);
+  await app.register(helmet, {
+    hsts: { maxAge: 63072000, includeSubDomains: true, preload: false },
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"] } },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    reply.header('cache-control', 'no-store');
+    return payload;
+  });
+  // One PHI-free line per request: route pattern (never the URL, which holds ids and search
+  // values), status and duration.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { reqId: request.id, method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+  installErrorHandlers(app);
+  app.get('/api/health', { config: { permission: 'public' } }, async () => ({ status: 'ok' }));
+  if (opts.benchBaseline) {
+    const cache = new Map<number, Buffer>();
+    app.get<{ Querystring: { bytes?: string } }>('/bench/baseline', { config: { permission: 'public' } }, async (req, reply) => {
+      const size = Math.min(Math.max(Number(req.query.bytes) || 1024, 32), 1 << 20);
+      let body = cache.get(size);
+      if (!body) cache.set(size, (body = Buffer.from(JSON.stringify({ resourceType: 'Basic', pad: 'x'.repeat(size - 36) }))));
+      return reply.header('content-type', 'application/fhir+json; charset=utf-8').send(body);
+    });
+  }
+  await app.register(fhirRoutes, {
+    prefix: '/fhir/R4',
+    records: haven.records,
+    clients: haven.clients,
+    software: opts.software,
+    binaryLimitBytes: haven.config.binaryLimitBytes,
+    publicBaseUrl: opts.publicBaseUrl,
+  });
+  return app;
+}

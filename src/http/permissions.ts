@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Every route declares what it needs in `config.permission`, next to its handler. A route without
+ * a declaration fails at start-up (and in the route-inventory test), so nothing is ever served
+ * by accident without an access decision.
+ */
+export type RoutePermission =
+  | 'public'
+  | 'fhir:read'
+  | 'fhir:vread'
+  | 'fhir:history'
+  | 'fhir:search'
+  | 'fhir:create'
+  | 'fhir:update'
+  | 'fhir:transaction';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    permission?: RoutePermission;
+  }
+}
+
+export class UndeclaredPermissionError extends Error {}
+
+export const declaredRoutes: { method: string; url: string; permission: RoutePermission }[] = [];
+
+export function requirePermissionDeclarations(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const permission = (route.config as { permission?: RoutePermission } | undefined)?.permission;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.every((m) => m === 'HEAD')) return; // Fastify's automatic HEAD twin of a GET
+    if (!permission) throw new UndeclaredPermissionError(`route ${methods.join(',')} ${route.url} declares no permission`);
+    for (const method of methods) declaredRoutes.push({ method, url: route.url, permission });
+  });
+}

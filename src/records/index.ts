@@ -1,0 +1,18 @@
+/** FHIR R4 records: sealed, versioned, searchable over blind indexes, audited on every access. */
+export { FhirError, operationOutcome } from './errors.js';
+export type { Issue, IssueCode } from './errors.js';
+export { loadFhirDefinitions, validateFhirResource } from './validate.js';
+export type { RecordDeps } from './record-context.js';
+export { readRecord } from './read-record.js';
+export type { RecordBytes } from './read-record.js';
+export { createRecord, updateRecord } from './write-record.js';
+export { historyRecord } from './history-record.js';
+export { searchRecords, MAX_CANDIDATES } from './search-records.js';
+export type { SearchPage } from './search-records.js';
+export { sealCursor, openCursor } from './search-cursor.js';
+export { runTransaction } from './transaction.js';
+export { searchsetBundle, historyBundle, transactionResponseBundle } from './bundles.js';
+export { capabilityStatement } from './capability-statement.js';
+export { SealedResources } from './sealed-resources.js';
+export { isSupportedType, SUPPORTED_TYPES } from './resource-types.js';
+export { ALLOWED_BINARY_TYPES } from './binary.js';

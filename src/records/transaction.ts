@@ -1,0 +1,121 @@
+import type { RequestContext } from '../auth/index.js';
+import { VersionConflictError } from '../store/index.js';
+import { FhirError } from './errors.js';
+import { assertId, assertType, authorize, draft, type RecordDeps } from './record-context.js';
+import { patientIdOfOwner } from './sealed-resources.js';
+import { errorCode, prepareVersion, writePrepared, type PreparedVersion } from './write-record.js';
+
+export interface TransactionResult {
+  entries: { prepared: PreparedVersion; created: boolean }[];
+}
+
+interface PlannedEntry {
+  method: 'POST' | 'PUT';
+  resourceType: string;
+  id: string;
+  resource: Record<string, unknown>;
+}
+
+const MAX_ENTRIES = 5000;
+
+/**
+ * A FHIR transaction Bundle (POST and PUT entries): all entries commit together or none does.
+ * POSTed entries get server ids and every reference to their fullUrl (urn:uuid: or absolute)
+ * is rewritten to the new Type/id, which is how a patient's whole Synthea bundle comes in.
+ */
+export async function runTransaction(deps: RecordDeps, ctx: RequestContext, bundle: unknown): Promise<TransactionResult> {
+  const entries = readEntries(bundle);
+  const refMap = new Map<string, string>();
+  const planned: PlannedEntry[] = entries.map((e, i) => {
+    const resource = e.resource as Record<string, unknown> | undefined;
+    const method = e.request?.method;
+    if (!resource || typeof resource.resourceType !== 'string') throw entryError(i, 'has no resource');
+    const resourceType = resource.resourceType;
+    assertType(resourceType);
+    if (method === 'POST') {
+      if (e.request?.url !== resourceType) throw entryError(i, 'POST url must be the resource type');
+      const id = deps.newId();
+      if (typeof e.fullUrl === 'string') refMap.set(e.fullUrl, `${resourceType}/${id}`);
+      return { method, resourceType, id, resource };
+    }
+    if (method === 'PUT') {
+      const m = /^([A-Za-z]+)\/([^/?]+)$/.exec(e.request?.url ?? '');
+      if (!m || m[1] !== resourceType) throw entryError(i, 'PUT url must be Type/id of the resource');
+      assertId(m[2]!);
+      if (resource.id !== m[2]) throw entryError(i, 'resource id must match the PUT url');
+      return { method, resourceType, id: m[2]!, resource };
+    }
+    throw new FhirError(400, 'not-supported', `entry ${i}: only POST and PUT entries are supported in a transaction`);
+  });
+  for (const p of planned) {
+    await authorize(deps, ctx, p.method === 'POST' ? 'create' : 'update', p.resourceType, p.method === 'PUT' ? p.id : undefined);
+  }
+  const inBundle = new Set(planned.map((p) => `${p.resourceType}/${p.id}`));
+  const prepared: { prepared: PreparedVersion; created: boolean }[] = [];
+  for (const p of planned) {
+    const resource = rewriteReferences(p.resource, refMap) as Record<string, unknown>;
+    const head = p.method === 'PUT' ? await deps.resources.head(p.resourceType, p.id) : undefined;
+    const version = (head?.version ?? 0) + 1;
+    prepared.push({
+      prepared: await prepareVersion(deps, resource, p.id, version, head?.version, inBundle),
+      created: head === undefined,
+    });
+  }
+  const audits = (outcome: 'success' | 'failure', e?: unknown) =>
+    prepared.map(({ prepared: v, created }) =>
+      draft(ctx, {
+        action: created ? 'create' : 'update',
+        outcome,
+        resourceType: v.resourceType,
+        resourceId: v.id,
+        resourceVersion: v.version,
+        patientId: patientIdOfOwner(v.owner),
+        detail: e === undefined ? { via: 'transaction' } : { via: 'transaction', error: errorCode(e) },
+      }),
+    );
+  try {
+    await deps.writer.submit({
+      run: async (trx) => {
+        for (const { prepared: v } of prepared) await writePrepared(trx, v);
+      },
+      onSuccess: () => audits('success'),
+      onFailure: (e) => audits('failure', e),
+    });
+  } catch (e) {
+    if (e instanceof VersionConflictError) throw new FhirError(409, 'conflict', 'a resource in the transaction was changed concurrently; nothing was written');
+    throw e;
+  }
+  return { entries: prepared };
+}
+
+interface RawEntry {
+  fullUrl?: unknown;
+  resource?: unknown;
+  request?: { method?: unknown; url?: string };
+}
+
+function readEntries(bundle: unknown): RawEntry[] {
+  const b = bundle as { resourceType?: unknown; type?: unknown; entry?: unknown };
+  if (typeof bundle !== 'object' || bundle === null || b.resourceType !== 'Bundle') {
+    throw new FhirError(400, 'invalid', 'POST to the base URL takes a transaction Bundle');
+  }
+  if (b.type !== 'transaction') throw new FhirError(400, 'not-supported', 'only Bundle.type = transaction is supported');
+  if (!Array.isArray(b.entry) || b.entry.length === 0) throw new FhirError(400, 'invalid', 'the transaction has no entries');
+  if (b.entry.length > MAX_ENTRIES) throw new FhirError(400, 'too-costly', `a transaction may hold at most ${MAX_ENTRIES} entries`);
+  return b.entry as RawEntry[];
+}
+
+function entryError(i: number, what: string): FhirError {
+  return new FhirError(400, 'invalid', `entry ${i} ${what}`);
+}
+
+/** Deep copy with every Reference.reference found in the map replaced. */
+function rewriteReferences(value: unknown, map: ReadonlyMap<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => rewriteReferences(v, map));
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = k === 'reference' && typeof v === 'string' && map.has(v) ? map.get(v) : rewriteReferences(v, map);
+  }
+  return out;
+}

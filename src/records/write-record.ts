@@ -1,0 +1,144 @@
+import type { RequestContext } from '../auth/index.js';
+import { ResourceRepository, VersionConflictError } from '../store/index.js';
+import { checkBinary } from './binary.js';
+import { FhirError } from './errors.js';
+import { resolveOwner } from './owner.js';
+import type { RecordBytes } from './read-record.js';
+import { assertId, assertType, authorize, draft, type RecordDeps } from './record-context.js';
+import { patientIdOfOwner } from './sealed-resources.js';
+import { validateFhirResource } from './validate.js';
+
+export interface PreparedVersion {
+  resourceType: string;
+  id: string;
+  version: number;
+  expectedVersion: number | undefined;
+  owner: string;
+  lastUpdated: string;
+  json: Buffer;
+  sealed: Buffer;
+  tokens: Buffer[];
+}
+
+/**
+ * Builds a new version outside any transaction: validation, server-owned meta, owner, sealing
+ * and blind-index tokens. Only the write itself happens inside the group commit.
+ */
+export async function prepareVersion(
+  deps: RecordDeps,
+  body: Record<string, unknown>,
+  id: string,
+  version: number,
+  expectedVersion: number | undefined,
+  createdInSameBatch?: ReadonlySet<string>,
+): Promise<PreparedVersion> {
+  validateFhirResource(body);
+  const resourceType = body.resourceType;
+  if (resourceType === 'Binary') checkBinary(body as Record<string, unknown>, deps.binaryLimitBytes);
+  const lastUpdated = deps.clock().toISOString();
+  const { resourceType: _t, id: _i, meta, ...rest } = body as Record<string, unknown>;
+  const resource = {
+    resourceType,
+    id,
+    meta: { ...(meta as object | undefined), versionId: String(version), lastUpdated },
+    ...rest,
+  };
+  const owner = await resolveOwner(deps.resources, resource, createdInSameBatch);
+  const json = Buffer.from(JSON.stringify(resource), 'utf8');
+  const sealed = await deps.sealed.seal(resourceType, id, version, owner, json);
+  const tokens = deps.sealed.tokensFor(resource);
+  return { resourceType, id, version, expectedVersion, owner, lastUpdated, json, sealed, tokens };
+}
+
+export function writePrepared(trx: Parameters<typeof ResourceRepository.writeVersion>[0], p: PreparedVersion) {
+  return ResourceRepository.writeVersion(trx, {
+    resourceType: p.resourceType,
+    id: p.id,
+    version: p.version,
+    owner: p.owner,
+    lastUpdated: p.lastUpdated,
+    deleted: false,
+    body: p.sealed,
+    tokens: p.tokens,
+    expectedVersion: p.expectedVersion,
+  });
+}
+
+function bytesOf(p: PreparedVersion): RecordBytes {
+  return { json: p.json, resourceType: p.resourceType, id: p.id, version: p.version, lastUpdated: p.lastUpdated };
+}
+
+/** FHIR create: the server assigns the id; any id in the body is ignored, as R4 says. */
+export async function createRecord(deps: RecordDeps, ctx: RequestContext, resourceType: string, body: unknown): Promise<RecordBytes> {
+  assertType(resourceType);
+  await authorize(deps, ctx, 'create', resourceType);
+  assertBodyType(body, resourceType);
+  const p = await prepareVersion(deps, body, deps.newId(), 1, undefined);
+  await commit(deps, ctx, p, 'create');
+  return bytesOf(p);
+}
+
+/**
+ * FHIR update. With If-Match the write happens only on that version (412 otherwise); without
+ * it the update builds on the current version and a concurrent writer gets 409. Updating an
+ * id that does not exist creates it (update-as-create), as the CapabilityStatement declares.
+ */
+export async function updateRecord(
+  deps: RecordDeps,
+  ctx: RequestContext,
+  resourceType: string,
+  id: string,
+  body: unknown,
+  ifMatch: number | undefined,
+): Promise<{ record: RecordBytes; created: boolean }> {
+  assertType(resourceType);
+  assertId(id);
+  await authorize(deps, ctx, 'update', resourceType, id);
+  assertBodyType(body, resourceType);
+  if (body.id !== id) throw new FhirError(400, 'invalid', 'the resource id in the body must match the id in the URL');
+  const head = await deps.resources.head(resourceType, id);
+  const current = head?.version;
+  if (ifMatch !== undefined && ifMatch !== current) {
+    throw new FhirError(412, 'conflict', 'If-Match does not name the current version');
+  }
+  const p = await prepareVersion(deps, body, id, (current ?? 0) + 1, current);
+  try {
+    await commit(deps, ctx, p, 'update');
+  } catch (e) {
+    if (e instanceof VersionConflictError) {
+      throw ifMatch !== undefined
+        ? new FhirError(412, 'conflict', 'If-Match does not name the current version')
+        : new FhirError(409, 'conflict', 'the resource was changed by another request; retry');
+    }
+    throw e;
+  }
+  return { record: bytesOf(p), created: current === undefined };
+}
+
+async function commit(deps: RecordDeps, ctx: RequestContext, p: PreparedVersion, action: 'create' | 'update'): Promise<void> {
+  const fields = {
+    action,
+    resourceType: p.resourceType,
+    resourceId: p.id,
+    resourceVersion: p.version,
+    patientId: patientIdOfOwner(p.owner),
+  } as const;
+  await deps.writer.submit({
+    run: (trx) => writePrepared(trx, p),
+    onSuccess: () => [draft(ctx, { ...fields, outcome: 'success' })],
+    onFailure: (e) => [draft(ctx, { ...fields, outcome: 'failure', detail: { error: errorCode(e) } })],
+  });
+}
+
+function assertBodyType(body: unknown, resourceType: string): asserts body is Record<string, unknown> & { resourceType: string } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new FhirError(400, 'structure', 'the body must be a FHIR resource (a JSON object)');
+  }
+  if ((body as { resourceType?: unknown }).resourceType !== resourceType) {
+    throw new FhirError(400, 'invalid', 'resourceType in the body does not match the URL');
+  }
+}
+
+export function errorCode(e: unknown): string {
+  return typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : 'error';
+}

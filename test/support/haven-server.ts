@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { openHaven, type Haven } from '../../src/app/index.js';
+import { createApiClient } from '../../src/auth/index.js';
+import { resolveConfig, type HavenConfig } from '../../src/config/index.js';
+import { startServer, type RunningServer } from '../../src/http/index.js';
+import { createLogger } from '../../src/logging/index.js';
+import { makeTarget, type EngineTarget } from './engines.js';
+
+export interface TestServer {
+  target: EngineTarget;
+  haven: Haven;
+  server: RunningServer;
+  config: HavenConfig;
+  /** Everything the server logged, for the no-PHI-in-logs checks. */
+  logs: string[];
+  ca: string;
+  token: string;
+  request(method: string, urlPath: string, opts?: RequestOptions): Promise<TestResponse>;
+  newToken(scopes: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  token?: string | null;
+  raw?: Buffer | string;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  body: Buffer;
+  json(): Record<string, unknown> & { resourceType?: string; issue?: { code: string; diagnostics: string }[] };
+}
+
+export async function startTestServer(
+  engine: 'sqlite' | 'postgres',
+  opts: { scopes?: string; clock?: () => Date; env?: Record<string, string> } = {},
+): Promise<TestServer> {
+  const target = await makeTarget(engine);
+  const config = resolveConfig(
+    { data: target.dataDir, databaseUrl: target.databaseUrl, databaseSchema: target.schema, port: 0, logLevel: 'info' },
+    opts.env ?? {},
+  );
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  const haven = await openHaven(config, { logger: createLogger('info', sink), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const server = await startServer(haven, { software: { name: 'Haven', version: 'test' }, benchBaseline: true });
+  const ca = fs.readFileSync(path.join(target.dataDir, 'tls', 'dev-cert.pem'), 'utf8');
+  const newToken = async (scopes: string) => (await createApiClient(haven.clients, 'test', scopes)).token;
+  const token = await newToken(opts.scopes ?? 'system/*.cruds');
+  const request = (method: string, urlPath: string, ro: RequestOptions = {}) => send(server.url, ca, method, urlPath, ro.token === undefined ? token : ro.token, ro);
+  return {
+    target,
+    haven,
+    server,
+    config,
+    logs,
+    ca,
+    token,
+    request,
+    newToken,
+    stop: async () => {
+      await server.close();
+      await haven.close();
+      await target.cleanup();
+    },
+  };
+}
+
+export function send(
+  base: string,
+  ca: string,
+  method: string,
+  urlPath: string,
+  token: string | null,
+  ro: RequestOptions,
+): Promise<TestResponse> {
+  const url = new URL(urlPath, base);
+  const payload =
+    ro.raw !== undefined ? Buffer.from(ro.raw) : ro.body !== undefined ? Buffer.from(JSON.stringify(ro.body)) : undefined;
+  const headers: Record<string, string> = {
+    accept: 'application/fhir+json',
+    ...(payload ? { 'content-type': 'application/fhir+json', 'content-length': String(payload.length) } : {}),
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...ro.headers,
+  };
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method, headers, ca, servername: 'localhost' }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const text = body.toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body, json: () => JSON.parse(text) });
+      });
+    });
+    req.on('error', reject);
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
