@@ -1,0 +1,125 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openHaven, type Haven } from '../../src/app/index.js';
+import { encodeLeaf, verifyTrail, type AuditDraft } from '../../src/audit/index.js';
+import { leafHash } from '../../src/audit/merkle/index.js';
+import { resolveConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/logging/index.js';
+import { ENGINES, makeTarget, type EngineTarget } from '../support/engines.js';
+
+const open: { haven: Haven; target: EngineTarget }[] = [];
+afterEach(async () => {
+  for (const o of open.splice(0)) {
+    await o.haven.close();
+    await o.target.cleanup();
+  }
+});
+
+/** A fresh installation with `n` audit entries written in batches of 7, checkpoint every 10. */
+async function trailWith(engine: 'sqlite' | 'postgres', n: number) {
+  const target = await makeTarget(engine);
+  const config = resolveConfig(
+    { data: target.dataDir, databaseUrl: target.databaseUrl, databaseSchema: target.schema },
+    { HAVEN_CHECKPOINT_ENTRIES: '10' },
+  );
+  const haven = await openHaven(config, { logger: createLogger('silent') });
+  open.push({ haven, target });
+  for (let i = 0; i < n; i += 7) {
+    const batch = Array.from({ length: Math.min(7, n - i) }, (_, k) => draft(i + k));
+    await Promise.all(batch.map((d) => haven.writer.submit({ onSuccess: () => [d], onFailure: () => [] })));
+  }
+  const verify = (external?: string) => verifyTrail(haven.auditRepo, [haven.auditKey.verifier], external ? { externalCheckpoint: external } : {});
+  return { haven, target, verify, config };
+}
+
+function draft(i: number): AuditDraft {
+  return { action: 'read', outcome: 'success', actorType: 'client', actorId: 'c1', resourceType: 'Patient', resourceId: `p${i}`, patientId: `p${i}`, requestId: `r${i}` };
+}
+
+/** Runs statements with the append-only triggers out of the way, as an attacker with DB rights. */
+async function asAttacker(haven: Haven, ...statements: string[]): Promise<void> {
+  const db = haven.database.db;
+  if (haven.database.engine === 'sqlite') {
+    await sql.raw('DROP TRIGGER IF EXISTS audit_entries_no_update').execute(db);
+    await sql.raw('DROP TRIGGER IF EXISTS audit_entries_no_delete').execute(db);
+    await sql.raw('DROP TRIGGER IF EXISTS audit_checkpoints_no_delete').execute(db);
+  } else {
+    await sql.raw('ALTER TABLE audit_entries DISABLE TRIGGER USER').execute(db);
+    await sql.raw('ALTER TABLE audit_checkpoints DISABLE TRIGGER USER').execute(db);
+  }
+  for (const s of statements) await sql.raw(s).execute(db);
+}
+
+describe.each(ENGINES)('audit trail on %s', (engine) => {
+  it('verifies an untouched trail and signs checkpoints every N entries', async () => {
+    const { verify, haven } = await trailWith(engine, 45);
+    const report = await verify();
+    expect(report).toMatchObject({ ok: true, entries: 45 });
+    expect(report.checkpointsChecked).toBeGreaterThanOrEqual(4);
+    expect((await haven.auditRepo.checkpoints()).every((c) => c.note.includes('\u2014 '))).toBe(true);
+  });
+
+  it('the database itself refuses UPDATE and DELETE on entries', async () => {
+    const { haven } = await trailWith(engine, 3);
+    await expect(sql.raw(`UPDATE audit_entries SET outcome = 'denied' WHERE seq = 1`).execute(haven.database.db)).rejects.toThrow();
+    await expect(sql.raw('DELETE FROM audit_entries WHERE seq = 2').execute(haven.database.db)).rejects.toThrow();
+  });
+
+  it('names the entry whose field was changed', async () => {
+    const { verify, haven } = await trailWith(engine, 30);
+    await asAttacker(haven, `UPDATE audit_entries SET actor_id = 'someone-else' WHERE seq = 17`);
+    expect((await verify()).problem).toMatchObject({ kind: 'modified-entry', seq: 17 });
+  });
+
+  it('catches a changed entry whose stored leaf hash was recomputed, by the signed checkpoint', async () => {
+    const { verify, haven } = await trailWith(engine, 30);
+    const [row] = await haven.auditRepo.entries(17, 1);
+    const { auditEntryFromRow } = await import('../../src/audit/index.js');
+    const forged = { ...auditEntryFromRow(row!), actorId: 'someone-else' };
+    const hex = leafHash(encodeLeaf(forged)).toString('hex');
+    const blob = engine === 'sqlite' ? `x'${hex}'` : `'\\x${hex}'::bytea`;
+    await asAttacker(haven, `UPDATE audit_entries SET actor_id = 'someone-else', leaf_hash = ${blob} WHERE seq = 17`);
+    const problem = (await verify()).problem!;
+    expect(problem.kind).toBe('checkpoint-mismatch');
+    expect(problem.seq).toBeLessThanOrEqual(17);
+    expect(problem.toSeq).toBeGreaterThanOrEqual(17);
+  });
+
+  it('names a deleted entry', async () => {
+    const { verify, haven } = await trailWith(engine, 30);
+    await asAttacker(haven, 'DELETE FROM audit_entries WHERE seq = 12');
+    expect((await verify()).problem).toMatchObject({ kind: 'missing-entry', seq: 12 });
+  });
+
+  it('catches a forged entry inserted at the end', async () => {
+    const { verify, haven } = await trailWith(engine, 30);
+    const leaf = engine === 'sqlite' ? `x'${'00'.repeat(32)}'` : `'\\x${'00'.repeat(32)}'::bytea`;
+    await asAttacker(haven, `INSERT INTO audit_entries (seq, at, actor_type, action, outcome, leaf_hash) VALUES (30, '2026-01-01T00:00:00.000Z', 'client', 'read', 'success', ${leaf})`);
+    expect((await verify()).problem).toMatchObject({ seq: 30 });
+  });
+
+  it('names the first of two swapped entries', async () => {
+    const { verify, haven } = await trailWith(engine, 30);
+    await asAttacker(
+      haven,
+      `UPDATE audit_entries SET resource_id = 'tmp' WHERE seq = 5`,
+      `UPDATE audit_entries SET resource_id = 'p5', patient_id = 'p5', request_id = 'r5' WHERE seq = 6`,
+      `UPDATE audit_entries SET resource_id = 'p6', patient_id = 'p6', request_id = 'r6' WHERE seq = 5`,
+    );
+    expect((await verify()).problem).toMatchObject({ kind: 'modified-entry', seq: 5 });
+  });
+
+  it('catches a truncated tail, and with an exported checkpoint even when checkpoints are deleted too', async () => {
+    const { verify, haven, config } = await trailWith(engine, 45);
+    const exported = fs.readdirSync(path.join(config.dataDir, 'audit-checkpoints')).sort();
+    const lastNote = fs.readFileSync(path.join(config.dataDir, 'audit-checkpoints', exported.at(-1)!), 'utf8');
+    await asAttacker(haven, 'DELETE FROM audit_entries WHERE seq >= 25');
+    expect((await verify()).problem).toMatchObject({ kind: 'truncated', seq: 25 });
+    await asAttacker(haven, 'DELETE FROM audit_checkpoints WHERE size > 25');
+    const withExternal = await verify(lastNote);
+    expect(withExternal.ok).toBe(false);
+    expect(withExternal.problem).toMatchObject({ kind: 'truncated', seq: 25 });
+  });
+});
