@@ -1,6 +1,7 @@
 import { scopesAllow, type Interaction, type Principal } from '../auth/index.js';
 
-export type FhirInteraction = 'read' | 'vread' | 'history' | 'search' | 'create' | 'update' | 'delete';
+export type FhirInteraction =
+  'read' | 'vread' | 'history' | 'search' | 'create' | 'update' | 'delete';
 
 export interface Decision {
   allowed: boolean;
@@ -23,7 +24,11 @@ const LETTER: Record<FhirInteraction, Interaction> = {
  * `system/` scope that grants the interaction on the type. People (roles, care teams,
  * break-glass) arrive with the access-control issue and extend this function, not its callers.
  */
-export function decideFhirAccess(principal: Principal, interaction: FhirInteraction, resourceType: string): Decision {
+export function decideFhirAccess(
+  principal: Principal,
+  interaction: FhirInteraction,
+  resourceType: string,
+): Decision {
   if (principal.kind === 'client') {
     const systemScopes = principal.scopes.filter((s) => s.context === 'system');
     return scopesAllow(systemScopes, resourceType, LETTER[interaction])

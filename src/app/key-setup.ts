@@ -6,7 +6,10 @@ import { KeyringMissingError, LocalKeyringProvider, type KeyProvider } from '../
  * wrapped keys, a missing keyring means the data is unreadable: refuse to start rather than
  * create a new keyring over data that needs the old one.
  */
-export async function openKeyProvider(keyringPath: string, databaseHasKeys: boolean): Promise<{ provider: KeyProvider; created: boolean }> {
+export async function openKeyProvider(
+  keyringPath: string,
+  databaseHasKeys: boolean,
+): Promise<{ provider: KeyProvider; created: boolean }> {
   if (!fs.existsSync(keyringPath)) {
     if (databaseHasKeys) {
       throw new KeyringMissingError(

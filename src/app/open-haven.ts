@@ -1,7 +1,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { AuditTrail, auditSigningKey, type AuditDraft, type AuditSigningKey } from '../audit/index.js';
+import {
+  AuditTrail,
+  auditSigningKey,
+  type AuditDraft,
+  type AuditSigningKey,
+} from '../audit/index.js';
 import type { HavenConfig } from '../config/index.js';
 import { BlindIndex, loadOrCreateSystemKey, Vault, type KeyProvider } from '../crypto/index.js';
 import { createLogger, type Logger } from '../logging/index.js';
@@ -52,10 +57,15 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     const { provider, created } = await openKeyProvider(config.keyringPath, await systemKeys.any());
     if (created) logger.info({ event: 'keyring-created' }, 'created a new local keyring');
     const [indexKey, auditSeed, cursorKey] = await Promise.all(
-      ['blind-index', 'audit-signing', 'search-cursor'].map((p) => loadOrCreateSystemKey(p, provider, systemKeys)),
+      ['blind-index', 'audit-signing', 'search-cursor'].map((p) =>
+        loadOrCreateSystemKey(p, provider, systemKeys),
+      ),
     );
     const auditKey = auditSigningKey(auditSeed!, config.auditOrigin);
-    fs.writeFileSync(path.join(config.dataDir, 'audit-public-key.txt'), `${auditKey.verifierKey}\n`);
+    fs.writeFileSync(
+      path.join(config.dataDir, 'audit-public-key.txt'),
+      `${auditKey.verifierKey}\n`,
+    );
     const auditRepo = new AuditRepository(database.db, database.engine);
     const checkpointDir = path.join(config.dataDir, 'audit-checkpoints');
     const trail = new AuditTrail({

@@ -21,5 +21,9 @@ export interface AuditSigningKey {
 export function auditSigningKey(seed: Buffer, name: string): AuditSigningKey {
   const { privateKey, publicKey } = ed25519KeyFromSeed(seed);
   const verifierKey = verifierKeyString(name, publicKey);
-  return { signer: createEd25519Signer(name, privateKey), verifier: createEd25519Verifier(verifierKey), verifierKey };
+  return {
+    signer: createEd25519Signer(name, privateKey),
+    verifier: createEd25519Verifier(verifierKey),
+    verifierKey,
+  };
 }

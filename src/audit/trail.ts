@@ -31,8 +31,12 @@ export class AuditTrail {
     if (drafts.length === 0) return;
     const { repo, clock } = this.opts;
     const head = await repo.lockHead(trx);
-    const frontier = head.frontier.length === 0 ? MerkleFrontier.empty() : MerkleFrontier.deserialize(head.frontier);
-    if (frontier.size !== head.size) throw new Error('audit head is inconsistent with its frontier');
+    const frontier =
+      head.frontier.length === 0
+        ? MerkleFrontier.empty()
+        : MerkleFrontier.deserialize(head.frontier);
+    if (frontier.size !== head.size)
+      throw new Error('audit head is inconsistent with its frontier');
     const now = clock();
     const at = now.toISOString();
     const rows = drafts.map((d, i) => {
@@ -49,13 +53,20 @@ export class AuditTrail {
       now.getTime() - Date.parse(head.checkpointAt) >= this.opts.checkpointEveryMs;
     if (due) {
       const rootHash = frontier.root();
-      const note = signNote(formatCheckpoint({ origin: this.opts.origin, size, rootHash }), [this.opts.signer]);
+      const note = signNote(formatCheckpoint({ origin: this.opts.origin, size, rootHash }), [
+        this.opts.signer,
+      ]);
       await repo.insertCheckpoint(trx, { size, rootHash, note, createdAt: at });
       checkpointSize = size;
       checkpointAt = at;
       this.pendingExports.push({ note, size });
     }
-    await repo.append(trx, rows, { size, frontier: frontier.serialize(), checkpointSize, checkpointAt });
+    await repo.append(trx, rows, {
+      size,
+      frontier: frontier.serialize(),
+      checkpointSize,
+      checkpointAt,
+    });
   };
 
   /** Runs after the batch commits; a rolled-back batch's checkpoint is dropped, never exported. */

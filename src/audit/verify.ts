@@ -52,14 +52,29 @@ export async function verifyTrail(
   for (const cp of await repo.checkpoints()) {
     const parsed = readCheckpoint(cp.note, verifiers);
     if (!parsed || parsed.size !== cp.size || !parsed.root.equals(cp.rootHash)) {
-      return fail(checked, 0, { kind: 'bad-checkpoint', seq: cp.size, toSeq: cp.size, message: `checkpoint at size ${cp.size} has an invalid signature or body` });
+      return fail(checked, 0, {
+        kind: 'bad-checkpoint',
+        seq: cp.size,
+        toSeq: cp.size,
+        message: `checkpoint at size ${cp.size} has an invalid signature or body`,
+      });
     }
     anchors.push({ size: cp.size, root: parsed.root, source: `checkpoint at size ${cp.size}` });
   }
   if (opts.externalCheckpoint !== undefined) {
     const ext = readCheckpoint(opts.externalCheckpoint, verifiers);
-    if (!ext) return fail(0, 0, { kind: 'bad-checkpoint', seq: 0, toSeq: 0, message: 'the external checkpoint does not verify with the audit public key' });
-    anchors.push({ size: ext.size, root: ext.root, source: `external checkpoint at size ${ext.size}` });
+    if (!ext)
+      return fail(0, 0, {
+        kind: 'bad-checkpoint',
+        seq: 0,
+        toSeq: 0,
+        message: 'the external checkpoint does not verify with the audit public key',
+      });
+    anchors.push({
+      size: ext.size,
+      root: ext.root,
+      source: `external checkpoint at size ${ext.size}`,
+    });
   }
   anchors.sort((a, b) => a.size - b.size);
 
@@ -71,7 +86,12 @@ export async function verifyTrail(
     while (anchorIdx < anchors.length && anchors[anchorIdx]!.size === frontier.size) {
       const a = anchors[anchorIdx]!;
       if (!frontier.root().equals(a.root)) {
-        return { kind: 'checkpoint-mismatch', seq: lastGood, toSeq: a.size - 1, message: `entries ${lastGood}..${a.size - 1} do not match the ${a.source}: altered, inserted, deleted or reordered` };
+        return {
+          kind: 'checkpoint-mismatch',
+          seq: lastGood,
+          toSeq: a.size - 1,
+          message: `entries ${lastGood}..${a.size - 1} do not match the ${a.source}: altered, inserted, deleted or reordered`,
+        };
       }
       lastGood = a.size;
       anchorIdx++;
@@ -87,11 +107,21 @@ export async function verifyTrail(
     for (const row of rows) {
       const expected = frontier.size;
       if (row.seq !== expected) {
-        return fail(checked, expected, { kind: 'missing-entry', seq: expected, toSeq: row.seq - 1, message: `entry ${expected} is missing (next present entry is ${row.seq})` });
+        return fail(checked, expected, {
+          kind: 'missing-entry',
+          seq: expected,
+          toSeq: row.seq - 1,
+          message: `entry ${expected} is missing (next present entry is ${row.seq})`,
+        });
       }
       const leaf = leafHash(encodeLeaf(fromRow(row)));
       if (!leaf.equals(row.leaf_hash)) {
-        return fail(checked, expected, { kind: 'modified-entry', seq: expected, toSeq: expected, message: `entry ${expected} was modified after it was written` });
+        return fail(checked, expected, {
+          kind: 'modified-entry',
+          seq: expected,
+          toSeq: expected,
+          message: `entry ${expected} was modified after it was written`,
+        });
       }
       frontier.append(leaf);
       const problem = checkAnchors();
@@ -102,18 +132,36 @@ export async function verifyTrail(
   }
   if (anchorIdx < anchors.length) {
     const a = anchors[anchorIdx]!;
-    return fail(checked, frontier.size, { kind: 'truncated', seq: frontier.size, toSeq: a.size - 1, message: `the trail ends at ${frontier.size} entries but the ${a.source} covers ${a.size}: entries from ${frontier.size} were removed` });
+    return fail(checked, frontier.size, {
+      kind: 'truncated',
+      seq: frontier.size,
+      toSeq: a.size - 1,
+      message: `the trail ends at ${frontier.size} entries but the ${a.source} covers ${a.size}: entries from ${frontier.size} were removed`,
+    });
   }
   if (head.size !== frontier.size) {
-    return fail(checked, frontier.size, { kind: 'head-mismatch', seq: Math.min(head.size, frontier.size), toSeq: Math.max(head.size, frontier.size) - 1, message: `the trail holds ${frontier.size} entries but its head records ${head.size}` });
+    return fail(checked, frontier.size, {
+      kind: 'head-mismatch',
+      seq: Math.min(head.size, frontier.size),
+      toSeq: Math.max(head.size, frontier.size) - 1,
+      message: `the trail holds ${frontier.size} entries but its head records ${head.size}`,
+    });
   }
   if (!head.frontier.equals(frontier.serialize()) && head.size > 0) {
-    return fail(checked, frontier.size, { kind: 'head-mismatch', seq: lastGood, toSeq: head.size - 1, message: `the stored tree head does not match entries ${lastGood}..${head.size - 1}` });
+    return fail(checked, frontier.size, {
+      kind: 'head-mismatch',
+      seq: lastGood,
+      toSeq: head.size - 1,
+      message: `the stored tree head does not match entries ${lastGood}..${head.size - 1}`,
+    });
   }
   return { ok: true, entries: frontier.size, checkpointsChecked: checked };
 }
 
-function readCheckpoint(note: string, verifiers: NoteVerifier[]): { size: number; root: Buffer } | undefined {
+function readCheckpoint(
+  note: string,
+  verifiers: NoteVerifier[],
+): { size: number; root: Buffer } | undefined {
   try {
     const { text } = openNote(note, verifiers);
     const cp = parseCheckpoint(text);

@@ -5,7 +5,9 @@ import type { Principal } from './principal.js';
 /** The slice of the store this needs; the store's ClientRepository satisfies it. */
 export interface ClientStore {
   insert(c: { id: string; name: string; tokenHash: Buffer; scopes: string }): Promise<void>;
-  findActiveByTokenHash(tokenHash: Buffer): Promise<{ id: string; name: string; scopes: string } | undefined>;
+  findActiveByTokenHash(
+    tokenHash: Buffer,
+  ): Promise<{ id: string; name: string; scopes: string } | undefined>;
 }
 
 const TOKEN_PREFIX = 'hvn_';
@@ -25,19 +27,34 @@ export async function createApiClient(
   scopeText: string,
 ): Promise<{ id: string; token: string; scopes: Scope[] }> {
   const scopes = parseScopes(scopeText);
-  if (!/^[\w .-]{1,64}$/.test(name)) throw new Error('client name must be 1-64 letters, digits, spaces, . _ -');
+  if (!/^[\w .-]{1,64}$/.test(name))
+    throw new Error('client name must be 1-64 letters, digits, spaces, . _ -');
   const id = crypto.randomUUID();
   const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
-  await store.insert({ id, name, tokenHash: hashToken(token), scopes: scopes.map(formatScope).join(' ') });
+  await store.insert({
+    id,
+    name,
+    tokenHash: hashToken(token),
+    scopes: scopes.map(formatScope).join(' '),
+  });
   return { id, token, scopes };
 }
 
 /** Resolves a bearer token to its client principal, or undefined for unknown/revoked/malformed. */
-export async function authenticateClientToken(store: ClientStore, token: string): Promise<Principal | undefined> {
+export async function authenticateClientToken(
+  store: ClientStore,
+  token: string,
+): Promise<Principal | undefined> {
   if (!TOKEN.test(token)) return undefined;
   const row = await store.findActiveByTokenHash(hashToken(token));
   if (!row) return undefined;
-  return { kind: 'client', id: row.id, label: row.name, roles: [], scopes: parseScopes(row.scopes) };
+  return {
+    kind: 'client',
+    id: row.id,
+    label: row.name,
+    roles: [],
+    scopes: parseScopes(row.scopes),
+  };
 }
 
 function formatScope(s: Scope): string {

@@ -27,10 +27,13 @@ export function parseScope(text: string): Scope {
   }
   const perms = m[3]!;
   const interactions = new Set<Interaction>(
-    perms === '*' ? ['c', 'r', 'u', 'd', 's']
-    : perms === 'read' ? ['r', 's']
-    : perms === 'write' ? ['c', 'u', 'd']
-    : (perms.split('') as Interaction[]),
+    perms === '*'
+      ? ['c', 'r', 'u', 'd', 's']
+      : perms === 'read'
+        ? ['r', 's']
+        : perms === 'write'
+          ? ['c', 'u', 'd']
+          : (perms.split('') as Interaction[]),
   );
   return { context: m[1] as ScopeContext, resourceType: m[2]!, interactions };
 }
@@ -43,8 +46,14 @@ export function parseScopes(text: string): Scope[] {
 }
 
 /** Whether any granted scope allows this interaction on this resource type. */
-export function scopesAllow(scopes: readonly Scope[], resourceType: string, interaction: Interaction): boolean {
+export function scopesAllow(
+  scopes: readonly Scope[],
+  resourceType: string,
+  interaction: Interaction,
+): boolean {
   return scopes.some(
-    (s) => (s.resourceType === '*' || s.resourceType === resourceType) && s.interactions.has(interaction),
+    (s) =>
+      (s.resourceType === '*' || s.resourceType === resourceType) &&
+      s.interactions.has(interaction),
   );
 }

@@ -21,7 +21,10 @@ export function configFrom(flags: CommonFlags): HavenConfig {
 }
 
 /** Opens Haven for a one-shot command, with logs kept to warnings so output stays readable. */
-export async function withHaven<T>(flags: CommonFlags, fn: (haven: Haven) => Promise<T>): Promise<T> {
+export async function withHaven<T>(
+  flags: CommonFlags,
+  fn: (haven: Haven) => Promise<T>,
+): Promise<T> {
   const config = configFrom(flags);
   const haven = await openHaven(config, { logger: createLogger('warn', undefined) });
   try {

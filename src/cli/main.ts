@@ -8,7 +8,9 @@ import { CliFailure } from './common.js';
 import { SOFTWARE } from './software.js';
 
 const program = new Command('haven')
-  .description('Haven: telehealth and patient records with every HIPAA technical safeguard on by default')
+  .description(
+    'Haven: telehealth and patient records with every HIPAA technical safeguard on by default',
+  )
   .version(SOFTWARE.version)
   .exitOverride();
 
@@ -24,6 +26,8 @@ try {
   // One line, no stack: typed errors carry operator-facing messages without PHI.
   const message = e instanceof Error ? e.message : String(e);
   const code = (e as { code?: unknown }).code;
-  process.stderr.write(`haven: ${message}${typeof code === 'string' && !(e instanceof CliFailure) ? ` [${code}]` : ''}\n`);
+  process.stderr.write(
+    `haven: ${message}${typeof code === 'string' && !(e instanceof CliFailure) ? ` [${code}]` : ''}\n`,
+  );
   process.exit(e instanceof CliFailure ? e.exitCode : 1);
 }

@@ -3,10 +3,20 @@ import type { Haven } from '../app/index.js';
 import type { AuditAction } from '../audit/index.js';
 
 /** Operator actions through the CLI are audited like any other, with the OS user as actor. */
-export async function recordOperatorEvent(haven: Haven, action: AuditAction, subjectId: string): Promise<void> {
+export async function recordOperatorEvent(
+  haven: Haven,
+  action: AuditAction,
+  subjectId: string,
+): Promise<void> {
   await haven.writer.submit({
     onSuccess: () => [
-      { action, outcome: 'success', actorType: 'system', actorId: `cli:${os.userInfo().username}`, detail: { subject: subjectId } },
+      {
+        action,
+        outcome: 'success',
+        actorType: 'system',
+        actorId: `cli:${os.userInfo().username}`,
+        detail: { subject: subjectId },
+      },
     ],
     onFailure: () => [],
   });

@@ -53,7 +53,8 @@ export class ConfigError extends Error {
 export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): HavenConfig {
   const dataDir = path.resolve(flags.data ?? env.HAVEN_DATA_DIR ?? './haven-data');
   const port = Number(flags.port ?? env.HAVEN_PORT ?? 8443);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('port must be 0-65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError('port must be 0-65535');
   const cert = flags.cert ?? env.HAVEN_TLS_CERT;
   const key = flags.key ?? env.HAVEN_TLS_KEY;
   if ((cert === undefined) !== (key === undefined)) {
@@ -65,7 +66,9 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
   }
   const databaseUrl = flags.databaseUrl ?? env.DATABASE_URL;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError('DATABASE_URL must be a postgres:// URL (unset it to use embedded SQLite)');
+    throw new ConfigError(
+      'DATABASE_URL must be a postgres:// URL (unset it to use embedded SQLite)',
+    );
   }
   return {
     dataDir,
@@ -75,7 +78,9 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     port,
     tlsCertPath: cert,
     tlsKeyPath: key,
-    keyringPath: path.resolve(flags.keyring ?? env.HAVEN_KEYRING ?? path.join(dataDir, 'keyring.json')),
+    keyringPath: path.resolve(
+      flags.keyring ?? env.HAVEN_KEYRING ?? path.join(dataDir, 'keyring.json'),
+    ),
     bodyLimitBytes: positiveInt(env.HAVEN_BODY_LIMIT_BYTES, 16 * 1024 * 1024),
     binaryLimitBytes: positiveInt(env.HAVEN_BINARY_LIMIT_BYTES, 10 * 1024 * 1024),
     logLevel: logLevel as HavenConfig['logLevel'],
@@ -88,6 +93,7 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
 function positiveInt(raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError('numeric HAVEN_* settings must be positive integers');
+  if (!Number.isInteger(n) || n <= 0)
+    throw new ConfigError('numeric HAVEN_* settings must be positive integers');
   return n;
 }

@@ -34,7 +34,9 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   requirePermissionDeclarations(app);
   await app.register(helmet, {
     hsts: { maxAge: 63072000, includeSubDomains: true, preload: false },
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"] } },
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"] },
+    },
     referrerPolicy: { policy: 'no-referrer' },
   });
   app.addHook('onSend', async (request, reply, payload) => {
@@ -46,7 +48,13 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   // values), status and duration.
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
-      { reqId: request.id, method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        reqId: request.id,
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     );
   });
@@ -54,12 +62,22 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   app.get('/api/health', { config: { permission: 'public' } }, async () => ({ status: 'ok' }));
   if (opts.benchBaseline) {
     const cache = new Map<number, Buffer>();
-    app.get<{ Querystring: { bytes?: string } }>('/bench/baseline', { config: { permission: 'public' } }, async (req, reply) => {
-      const size = Math.min(Math.max(Number(req.query.bytes) || 1024, 32), 1 << 20);
-      let body = cache.get(size);
-      if (!body) cache.set(size, (body = Buffer.from(JSON.stringify({ resourceType: 'Basic', pad: 'x'.repeat(size - 36) }))));
-      return reply.header('content-type', 'application/fhir+json; charset=utf-8').send(body);
-    });
+    app.get<{ Querystring: { bytes?: string } }>(
+      '/bench/baseline',
+      { config: { permission: 'public' } },
+      async (req, reply) => {
+        const size = Math.min(Math.max(Number(req.query.bytes) || 1024, 32), 1 << 20);
+        let body = cache.get(size);
+        if (!body)
+          cache.set(
+            size,
+            (body = Buffer.from(
+              JSON.stringify({ resourceType: 'Basic', pad: 'x'.repeat(size - 36) }),
+            )),
+          );
+        return reply.header('content-type', 'application/fhir+json; charset=utf-8').send(body);
+      },
+    );
   }
   await app.register(fhirRoutes, {
     prefix: '/fhir/R4',

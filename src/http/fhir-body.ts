@@ -12,24 +12,47 @@ interface RawUpload {
  * taken raw for Binary. Anything else is refused with 415 before the handler runs.
  */
 export function registerFhirBodyParsers(app: FastifyInstance, binaryLimitBytes: number): void {
-  app.addContentTypeParser('application/fhir+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-  app.addContentTypeParser(ALLOWED_BINARY_TYPES, { parseAs: 'buffer', bodyLimit: binaryLimitBytes }, (req, body, done) => {
-    const upload: RawUpload = { rawUpload: body as Buffer, contentType: String(req.headers['content-type']).split(';')[0]!.trim() };
-    done(null, upload);
-  });
+  app.addContentTypeParser(
+    'application/fhir+json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_req, body, done) => done(null, body),
+  );
+  app.addContentTypeParser(
+    ALLOWED_BINARY_TYPES,
+    { parseAs: 'buffer', bodyLimit: binaryLimitBytes },
+    (req, body, done) => {
+      const upload: RawUpload = {
+        rawUpload: body as Buffer,
+        contentType: String(req.headers['content-type']).split(';')[0]!.trim(),
+      };
+      done(null, upload);
+    },
+  );
 }
 
 /** Turns a raw attachment upload into a Binary resource; other bodies pass through. */
-export function rawBinaryResource(resourceType: string, body: unknown, securityContext: unknown, id?: string): unknown {
+export function rawBinaryResource(
+  resourceType: string,
+  body: unknown,
+  securityContext: unknown,
+  id?: string,
+): unknown {
   const upload = body as Partial<RawUpload> | undefined;
   if (!upload || !Buffer.isBuffer(upload.rawUpload)) return body;
-  if (resourceType !== 'Binary') throw new FhirError(415, 'not-supported', 'only Binary accepts raw content');
+  if (resourceType !== 'Binary')
+    throw new FhirError(415, 'not-supported', 'only Binary accepts raw content');
   return {
     resourceType: 'Binary',
     ...(id ? { id } : {}),
     contentType: upload.contentType,
-    ...(typeof securityContext === 'string' ? { securityContext: { reference: securityContext } } : {}),
+    ...(typeof securityContext === 'string'
+      ? { securityContext: { reference: securityContext } }
+      : {}),
     data: upload.rawUpload.toString('base64'),
   };
 }

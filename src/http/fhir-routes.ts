@@ -44,67 +44,146 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
     reply.header('content-type', FHIR_JSON).send(capabilityStatement(base(req), opts.software)),
   );
 
-  app.post('/', { config: { permission: 'fhir:transaction' }, preHandler: auth }, async (req, reply) => {
-    const result = await runTransaction(records, contextOf(req), req.body);
-    return reply.header('content-type', FHIR_JSON).send(transactionResponseBundle(result.entries));
-  });
+  app.post(
+    '/',
+    { config: { permission: 'fhir:transaction' }, preHandler: auth },
+    async (req, reply) => {
+      const result = await runTransaction(records, contextOf(req), req.body);
+      return reply
+        .header('content-type', FHIR_JSON)
+        .send(transactionResponseBundle(result.entries));
+    },
+  );
 
-  const search = async (req: FastifyRequest<{ Params: Params }>, reply: FastifyReply, pairs: Array<[string, string]>) => {
+  const search = async (
+    req: FastifyRequest<{ Params: Params }>,
+    reply: FastifyReply,
+    pairs: Array<[string, string]>,
+  ) => {
     const ctx = contextOf(req);
     let query = pairs;
     const cursor = pairs.find(([k]) => k === '_cursor');
     if (cursor) {
-      if (pairs.length !== 1) throw new FhirError(400, 'invalid', '_cursor cannot be combined with other parameters');
+      if (pairs.length !== 1)
+        throw new FhirError(400, 'invalid', '_cursor cannot be combined with other parameters');
       const state = openCursor(records.cursorKey, ctx.principal.id, cursor[1], records.clock());
-      if (state.resourceType !== req.params.type) throw new FhirError(400, 'invalid', 'the paging cursor belongs to another search');
+      if (state.resourceType !== req.params.type)
+        throw new FhirError(400, 'invalid', 'the paging cursor belongs to another search');
       query = [...state.query.filter(([k]) => k !== '_offset'), ['_offset', String(state.offset)]];
     }
     const page = await searchRecords(records, ctx, req.params.type, query);
     const { count, offset } = page.request;
     const url = (o: number) =>
       `${base(req)}/${req.params.type}?_cursor=${sealCursor(records.cursorKey, ctx.principal.id, { resourceType: req.params.type, query: page.query.filter(([k]) => k !== '_offset'), offset: o }, records.clock())}`;
-    const links: { relation: 'self' | 'next' | 'previous'; url: string }[] = [{ relation: 'self', url: url(offset) }];
-    if (!page.request.summaryCount && offset + count < page.total) links.push({ relation: 'next', url: url(offset + count) });
+    const links: { relation: 'self' | 'next' | 'previous'; url: string }[] = [
+      { relation: 'self', url: url(offset) },
+    ];
+    if (!page.request.summaryCount && offset + count < page.total)
+      links.push({ relation: 'next', url: url(offset + count) });
     if (offset > 0) links.push({ relation: 'previous', url: url(Math.max(0, offset - count)) });
     const total = page.request.total === 'none' ? undefined : page.total;
-    return reply.header('content-type', FHIR_JSON).send(searchsetBundle(base(req), page.resources, total, links));
+    return reply
+      .header('content-type', FHIR_JSON)
+      .send(searchsetBundle(base(req), page.resources, total, links));
   };
 
-  app.get<{ Params: Params }>('/:type', { config: { permission: 'fhir:search' }, preHandler: auth }, (req, reply) =>
-    search(req, reply, queryPairs(req.raw.url ?? '')),
+  app.get<{ Params: Params }>(
+    '/:type',
+    { config: { permission: 'fhir:search' }, preHandler: auth },
+    (req, reply) => search(req, reply, queryPairs(req.raw.url ?? '')),
   );
-  app.post<{ Params: Params }>('/:type/_search', { config: { permission: 'fhir:search' }, preHandler: auth }, (req, reply) => {
-    const body = typeof req.body === 'string' ? req.body : '';
-    return search(req, reply, [...queryPairs(req.raw.url ?? ''), ...new URLSearchParams(body)]);
-  });
-
-  app.post<{ Params: Params }>('/:type', { config: { permission: 'fhir:create' }, preHandler: auth }, async (req, reply) => {
-    const body = rawBinaryResource(req.params.type, req.body, req.headers['x-security-context']);
-    const rec = await createRecord(records, contextOf(req), req.params.type, body);
-    reply.status(201).header('location', `${base(req)}/${rec.resourceType}/${rec.id}/_history/${rec.version}`);
-    return sendRecord(req, reply, rec);
-  });
-
-  app.get<{ Params: Params }>('/:type/:id', { config: { permission: 'fhir:read' }, preHandler: auth }, async (req, reply) =>
-    sendRecord(req, reply, await readRecord(records, contextOf(req), req.params.type, req.params.id)),
+  app.post<{ Params: Params }>(
+    '/:type/_search',
+    { config: { permission: 'fhir:search' }, preHandler: auth },
+    (req, reply) => {
+      const body = typeof req.body === 'string' ? req.body : '';
+      return search(req, reply, [...queryPairs(req.raw.url ?? ''), ...new URLSearchParams(body)]);
+    },
   );
 
-  app.put<{ Params: Params }>('/:type/:id', { config: { permission: 'fhir:update' }, preHandler: auth }, async (req, reply) => {
-    const body = rawBinaryResource(req.params.type, req.body, req.headers['x-security-context'], req.params.id);
-    const { record, created } = await updateRecord(records, contextOf(req), req.params.type, req.params.id, body, ifMatch(req));
-    if (created) reply.status(201).header('location', `${base(req)}/${record.resourceType}/${record.id}/_history/${record.version}`);
-    return sendRecord(req, reply, record);
-  });
+  app.post<{ Params: Params }>(
+    '/:type',
+    { config: { permission: 'fhir:create' }, preHandler: auth },
+    async (req, reply) => {
+      const body = rawBinaryResource(req.params.type, req.body, req.headers['x-security-context']);
+      const rec = await createRecord(records, contextOf(req), req.params.type, body);
+      reply
+        .status(201)
+        .header('location', `${base(req)}/${rec.resourceType}/${rec.id}/_history/${rec.version}`);
+      return sendRecord(req, reply, rec);
+    },
+  );
 
-  app.get<{ Params: Params }>('/:type/:id/_history', { config: { permission: 'fhir:history' }, preHandler: auth }, async (req, reply) => {
-    const entries = await historyRecord(records, contextOf(req), req.params.type, req.params.id);
-    return reply.header('content-type', FHIR_JSON).send(historyBundle(base(req), req.params.type, req.params.id, entries));
-  });
+  app.get<{ Params: Params }>(
+    '/:type/:id',
+    { config: { permission: 'fhir:read' }, preHandler: auth },
+    async (req, reply) =>
+      sendRecord(
+        req,
+        reply,
+        await readRecord(records, contextOf(req), req.params.type, req.params.id),
+      ),
+  );
 
-  app.get<{ Params: Params }>('/:type/:id/_history/:vid', { config: { permission: 'fhir:vread' }, preHandler: auth }, async (req, reply) => {
-    if (!/^[1-9][0-9]{0,9}$/.test(req.params.vid)) throw new FhirError(400, 'invalid', 'the version id must be a positive integer');
-    return sendRecord(req, reply, await readRecord(records, contextOf(req), req.params.type, req.params.id, Number(req.params.vid)));
-  });
+  app.put<{ Params: Params }>(
+    '/:type/:id',
+    { config: { permission: 'fhir:update' }, preHandler: auth },
+    async (req, reply) => {
+      const body = rawBinaryResource(
+        req.params.type,
+        req.body,
+        req.headers['x-security-context'],
+        req.params.id,
+      );
+      const { record, created } = await updateRecord(
+        records,
+        contextOf(req),
+        req.params.type,
+        req.params.id,
+        body,
+        ifMatch(req),
+      );
+      if (created)
+        reply
+          .status(201)
+          .header(
+            'location',
+            `${base(req)}/${record.resourceType}/${record.id}/_history/${record.version}`,
+          );
+      return sendRecord(req, reply, record);
+    },
+  );
+
+  app.get<{ Params: Params }>(
+    '/:type/:id/_history',
+    { config: { permission: 'fhir:history' }, preHandler: auth },
+    async (req, reply) => {
+      const entries = await historyRecord(records, contextOf(req), req.params.type, req.params.id);
+      return reply
+        .header('content-type', FHIR_JSON)
+        .send(historyBundle(base(req), req.params.type, req.params.id, entries));
+    },
+  );
+
+  app.get<{ Params: Params }>(
+    '/:type/:id/_history/:vid',
+    { config: { permission: 'fhir:vread' }, preHandler: auth },
+    async (req, reply) => {
+      if (!/^[1-9][0-9]{0,9}$/.test(req.params.vid))
+        throw new FhirError(400, 'invalid', 'the version id must be a positive integer');
+      return sendRecord(
+        req,
+        reply,
+        await readRecord(
+          records,
+          contextOf(req),
+          req.params.type,
+          req.params.id,
+          Number(req.params.vid),
+        ),
+      );
+    },
+  );
 
   for (const method of ['DELETE', 'PATCH'] as const) {
     app.route({
@@ -112,7 +191,11 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
       url: '/:type/:id',
       config: { permission: 'public' },
       handler: async () => {
-        throw new FhirError(405, 'not-supported', `${method} is not supported; records are kept (see the CapabilityStatement)`);
+        throw new FhirError(
+          405,
+          'not-supported',
+          `${method} is not supported; records are kept (see the CapabilityStatement)`,
+        );
       },
     });
   }
@@ -120,7 +203,9 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
 
 /** Sends a record's stored JSON as is (no re-serialization), or a Binary's raw bytes if asked. */
 function sendRecord(req: FastifyRequest, reply: FastifyReply, rec: RecordBytes): FastifyReply {
-  reply.header('etag', `W/"${rec.version}"`).header('last-modified', new Date(rec.lastUpdated).toUTCString());
+  reply
+    .header('etag', `W/"${rec.version}"`)
+    .header('last-modified', new Date(rec.lastUpdated).toUTCString());
   if (req.headers.prefer === 'return=minimal') return reply.send();
   if (rec.resourceType === 'Binary' && !wantsFhirJson(req)) {
     const binary = JSON.parse(rec.json.toString('utf8')) as { contentType: string; data?: string };
@@ -135,7 +220,10 @@ function sendRecord(req: FastifyRequest, reply: FastifyReply, rec: RecordBytes):
 
 function wantsFhirJson(req: FastifyRequest): boolean {
   const accept = req.headers.accept ?? '';
-  return /application\/(fhir\+)?json/.test(accept) || /[?&]_format=(json|application\/(fhir\+)?json)/.test(req.url);
+  return (
+    /application\/(fhir\+)?json/.test(accept) ||
+    /[?&]_format=(json|application\/(fhir\+)?json)/.test(req.url)
+  );
 }
 
 function ifMatch(req: FastifyRequest): number | undefined {

@@ -30,7 +30,10 @@ export function requirePermissionDeclarations(app: FastifyInstance): void {
     const permission = (route.config as { permission?: RoutePermission } | undefined)?.permission;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (methods.every((m) => m === 'HEAD')) return; // Fastify's automatic HEAD twin of a GET
-    if (!permission) throw new UndeclaredPermissionError(`route ${methods.join(',')} ${route.url} declares no permission`);
+    if (!permission)
+      throw new UndeclaredPermissionError(
+        `route ${methods.join(',')} ${route.url} declares no permission`,
+      );
     for (const method of methods) declaredRoutes.push({ method, url: route.url, permission });
   });
 }

@@ -1,5 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authenticateClientToken, type ClientStore, type Principal, type RequestContext } from '../auth/index.js';
+import {
+  authenticateClientToken,
+  type ClientStore,
+  type Principal,
+  type RequestContext,
+} from '../auth/index.js';
 import { FhirError } from '../records/index.js';
 
 declare module 'fastify' {
@@ -16,7 +21,11 @@ export function bearerAuth(clients: ClientStore) {
     const principal = m ? await authenticateClientToken(clients, m[1]!) : undefined;
     if (!principal) {
       reply.header('www-authenticate', 'Bearer realm="haven"');
-      throw new FhirError(401, 'login', header ? 'the bearer token is invalid or revoked' : 'a bearer token is required');
+      throw new FhirError(
+        401,
+        'login',
+        header ? 'the bearer token is invalid or revoked' : 'a bearer token is required',
+      );
     }
     request.principal = principal;
   };

@@ -20,7 +20,10 @@ export async function startServer(
     config.tlsCertPath && config.tlsKeyPath
       ? { ...(await loadCertificate(config.tlsCertPath, config.tlsKeyPath)), created: false }
       : await ensureDevCertificate(config.dataDir);
-  const app = await buildApp(haven, { ...opts, tls: { certPem: cert.certPem, keyPem: cert.keyPem } });
+  const app = await buildApp(haven, {
+    ...opts,
+    tls: { certPem: cert.certPem, keyPem: cert.keyPem },
+  });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -22,7 +22,12 @@ export function searchsetBundle(
   };
 }
 
-export function historyBundle(base: string, resourceType: string, id: string, entries: HistoryEntry[]): Json {
+export function historyBundle(
+  base: string,
+  resourceType: string,
+  id: string,
+  entries: HistoryEntry[],
+): Json {
   return {
     resourceType: 'Bundle',
     type: 'history',
@@ -30,13 +35,22 @@ export function historyBundle(base: string, resourceType: string, id: string, en
     entry: entries.map((e) => ({
       fullUrl: `${base}/${resourceType}/${id}`,
       resource: e.resource,
-      request: { method: e.version === 1 ? 'POST' : 'PUT', url: e.version === 1 ? resourceType : `${resourceType}/${id}` },
-      response: { status: e.version === 1 ? '201 Created' : '200 OK', etag: `W/"${e.version}"`, lastModified: e.lastUpdated },
+      request: {
+        method: e.version === 1 ? 'POST' : 'PUT',
+        url: e.version === 1 ? resourceType : `${resourceType}/${id}`,
+      },
+      response: {
+        status: e.version === 1 ? '201 Created' : '200 OK',
+        etag: `W/"${e.version}"`,
+        lastModified: e.lastUpdated,
+      },
     })),
   };
 }
 
-export function transactionResponseBundle(entries: { prepared: PreparedVersion; created: boolean }[]): Json {
+export function transactionResponseBundle(
+  entries: { prepared: PreparedVersion; created: boolean }[],
+): Json {
   return {
     resourceType: 'Bundle',
     type: 'transaction-response',

@@ -2,18 +2,33 @@ import { ALLOWED_BINARY_TYPES } from './binary.js';
 import { searchParameters, searchableResourceTypes } from './search/index.js';
 
 /** The server's CapabilityStatement, built from the same tables the server runs on. */
-export function capabilityStatement(base: string, software: { name: string; version: string }): Record<string, unknown> {
+export function capabilityStatement(
+  base: string,
+  software: { name: string; version: string },
+): Record<string, unknown> {
   const resource = [...searchableResourceTypes, 'Binary'].sort().map((type) => ({
     type,
-    interaction: ['read', 'vread', 'update', 'history-instance', 'create', ...(type === 'Binary' ? [] : ['search-type'])].map((code) => ({ code })),
+    interaction: [
+      'read',
+      'vread',
+      'update',
+      'history-instance',
+      'create',
+      ...(type === 'Binary' ? [] : ['search-type']),
+    ].map((code) => ({ code })),
     versioning: 'versioned-update',
     readHistory: true,
     updateCreate: true,
     conditionalCreate: false,
     conditionalUpdate: false,
     conditionalDelete: 'not-supported',
-    ...(type === 'Binary' ? { documentation: `Attachments: ${ALLOWED_BINARY_TYPES.join(', ')}` } : {}),
-    searchParam: Object.values(searchParameters[type] ?? {}).map((p) => ({ name: p.name, type: p.kind })),
+    ...(type === 'Binary'
+      ? { documentation: `Attachments: ${ALLOWED_BINARY_TYPES.join(', ')}` }
+      : {}),
+    searchParam: Object.values(searchParameters[type] ?? {}).map((p) => ({
+      name: p.name,
+      type: p.kind,
+    })),
   }));
   return {
     resourceType: 'CapabilityStatement',
@@ -29,7 +44,16 @@ export function capabilityStatement(base: string, software: { name: string; vers
         mode: 'server',
         security: {
           cors: false,
-          service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
+          service: [
+            {
+              coding: [
+                {
+                  system: 'http://terminology.hl7.org/CodeSystem/restful-security-service',
+                  code: 'SMART-on-FHIR',
+                },
+              ],
+            },
+          ],
           description: 'Bearer tokens of scoped API clients (SMART v2 system scopes).',
         },
         resource,

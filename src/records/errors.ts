@@ -43,14 +43,23 @@ export class FhirError extends Error {
 }
 
 export const notFound = (what = 'resource') => new FhirError(404, 'not-found', `${what} not found`);
-export const invalid = (msg: string, issues: Issue[] = []) => new FhirError(400, 'invalid', msg, issues);
+export const invalid = (msg: string, issues: Issue[] = []) =>
+  new FhirError(400, 'invalid', msg, issues);
 
-export function operationOutcome(issues: Issue[], requestId: string | undefined): Record<string, unknown> {
+export function operationOutcome(
+  issues: Issue[],
+  requestId: string | undefined,
+): Record<string, unknown> {
   return {
     resourceType: 'OperationOutcome',
     ...(requestId ? { id: requestId } : {}),
     issue: issues.map((i) => ({
-      severity: i.code === 'not-found' || i.code === 'deleted' ? 'error' : i.code === 'exception' || i.code === 'transient' ? 'fatal' : 'error',
+      severity:
+        i.code === 'not-found' || i.code === 'deleted'
+          ? 'error'
+          : i.code === 'exception' || i.code === 'transient'
+            ? 'fatal'
+            : 'error',
       code: i.code,
       diagnostics: i.diagnostics,
       ...(i.expression ? { expression: i.expression } : {}),

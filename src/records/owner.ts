@@ -14,7 +14,8 @@ export async function resolveOwner(
 ): Promise<string> {
   if (resource.resourceType === 'Binary') {
     const ctx = (resource.securityContext as { reference?: unknown } | undefined)?.reference;
-    if (typeof ctx === 'string') return ownerOfReference(resources, ctx, createdInSameBatch, 'securityContext');
+    if (typeof ctx === 'string')
+      return ownerOfReference(resources, ctx, createdInSameBatch, 'securityContext');
     return `Binary/${resource.id}`;
   }
   const ref = patientCompartmentRef(resource);
@@ -34,7 +35,8 @@ async function ownerOfReference(
   if (!m) throw new FhirError(400, 'invalid', `${field} must be a relative reference Type/id`);
   if (createdInSameBatch.has(ref)) return m[1] === 'Patient' ? ref : `${m[1]}/${m[2]}`;
   const head = await resources.head(m[1]!, m[2]!);
-  if (!head || head.deleted) throw new FhirError(400, 'invalid', `${field} refers to a resource that does not exist`);
+  if (!head || head.deleted)
+    throw new FhirError(400, 'invalid', `${field} refers to a resource that does not exist`);
   return head.owner;
 }
 

@@ -2,7 +2,14 @@ import type { RequestContext } from '../auth/index.js';
 import { IntegrityError, KeyDestroyedError, KeyUnavailableError } from '../crypto/index.js';
 import type { StoredVersion } from '../store/index.js';
 import { FhirError, notFound } from './errors.js';
-import { assertId, assertType, audit, authorize, draft, type RecordDeps } from './record-context.js';
+import {
+  assertId,
+  assertType,
+  audit,
+  authorize,
+  draft,
+  type RecordDeps,
+} from './record-context.js';
 import { patientIdOfOwner } from './sealed-resources.js';
 
 export interface RecordBytes {
@@ -34,7 +41,16 @@ export async function readRecord(
       ? await deps.resources.readCurrent(resourceType, id)
       : await deps.resources.readVersion(resourceType, id, version);
   if (!stored) {
-    await audit(deps, [draft(ctx, { action, outcome: 'failure', resourceType, resourceId: id, resourceVersion: version, detail: { error: 'not-found' } })]);
+    await audit(deps, [
+      draft(ctx, {
+        action,
+        outcome: 'failure',
+        resourceType,
+        resourceId: id,
+        resourceVersion: version,
+        detail: { error: 'not-found' },
+      }),
+    ]);
     throw notFound();
   }
   const json = await openOrFail(deps, ctx, stored, action);
@@ -63,10 +79,13 @@ export async function openOrFail(
     return await deps.sealed.open(stored);
   } catch (e) {
     const code =
-      e instanceof IntegrityError ? 'integrity'
-      : e instanceof KeyDestroyedError ? 'key-destroyed'
-      : e instanceof KeyUnavailableError ? 'key-unavailable'
-      : 'decrypt-failed';
+      e instanceof IntegrityError
+        ? 'integrity'
+        : e instanceof KeyDestroyedError
+          ? 'key-destroyed'
+          : e instanceof KeyUnavailableError
+            ? 'key-unavailable'
+            : 'decrypt-failed';
     await audit(deps, [
       draft(ctx, {
         action,
@@ -79,7 +98,8 @@ export async function openOrFail(
       }),
     ]);
     if (code === 'key-destroyed') throw new FhirError(410, 'deleted', 'the record was disposed of');
-    if (code === 'integrity') throw new FhirError(500, 'exception', 'the stored record failed its integrity check');
+    if (code === 'integrity')
+      throw new FhirError(500, 'exception', 'the stored record failed its integrity check');
     throw new FhirError(503, 'transient', 'the record key is unavailable');
   }
 }

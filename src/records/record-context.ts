@@ -20,7 +20,10 @@ export interface RecordDeps {
   newId: () => string;
 }
 
-export type AuditFields = Omit<AuditDraft, 'actorType' | 'actorId' | 'ip' | 'userAgent' | 'requestId'>;
+export type AuditFields = Omit<
+  AuditDraft,
+  'actorType' | 'actorId' | 'ip' | 'userAgent' | 'requestId'
+>;
 
 export function draft(ctx: RequestContext, f: AuditFields): AuditDraft {
   return {
@@ -67,5 +70,9 @@ export async function authorize(
       detail: { reason: decision.reason },
     }),
   ]);
-  throw new FhirError(403, 'forbidden', 'your credentials do not allow this interaction on this resource type');
+  throw new FhirError(
+    403,
+    'forbidden',
+    'your credentials do not allow this interaction on this resource type',
+  );
 }

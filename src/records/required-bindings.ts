@@ -10,13 +10,54 @@ const BINDINGS: Record<string, Record<string, readonly string[]>> = {
   Patient: { gender: ['male', 'female', 'other', 'unknown'] },
   Practitioner: { gender: ['male', 'female', 'other', 'unknown'] },
   // observation-status
-  Observation: { status: ['registered', 'preliminary', 'final', 'amended', 'corrected', 'cancelled', 'entered-in-error', 'unknown'] },
+  Observation: {
+    status: [
+      'registered',
+      'preliminary',
+      'final',
+      'amended',
+      'corrected',
+      'cancelled',
+      'entered-in-error',
+      'unknown',
+    ],
+  },
   // encounter-status
-  Encounter: { status: ['planned', 'arrived', 'triaged', 'in-progress', 'onleave', 'finished', 'cancelled', 'entered-in-error', 'unknown'] },
+  Encounter: {
+    status: [
+      'planned',
+      'arrived',
+      'triaged',
+      'in-progress',
+      'onleave',
+      'finished',
+      'cancelled',
+      'entered-in-error',
+      'unknown',
+    ],
+  },
   // medicationrequest-status, medicationrequest-intent
   MedicationRequest: {
-    status: ['active', 'on-hold', 'cancelled', 'completed', 'entered-in-error', 'stopped', 'draft', 'unknown'],
-    intent: ['proposal', 'plan', 'order', 'original-order', 'reflex-order', 'filler-order', 'instance-order', 'option'],
+    status: [
+      'active',
+      'on-hold',
+      'cancelled',
+      'completed',
+      'entered-in-error',
+      'stopped',
+      'draft',
+      'unknown',
+    ],
+    intent: [
+      'proposal',
+      'plan',
+      'order',
+      'original-order',
+      'reflex-order',
+      'filler-order',
+      'instance-order',
+      'option',
+    ],
   },
   // document-reference-status
   DocumentReference: { status: ['current', 'superseded', 'entered-in-error'] },
@@ -35,7 +76,11 @@ export function checkRequiredBindings(resource: Record<string, unknown>): Issue[
   for (const [field, codes] of Object.entries(fields)) {
     const v = resource[field];
     if (v !== undefined && (typeof v !== 'string' || !codes.includes(v))) {
-      issues.push({ code: 'value', diagnostics: `${field} is not a code of its required value set`, expression: [`${type}.${field}`] });
+      issues.push({
+        code: 'value',
+        diagnostics: `${field} is not a code of its required value set`,
+        expression: [`${type}.${field}`],
+      });
     }
   }
   return issues;

@@ -12,13 +12,22 @@ export class SealedResources {
     private readonly index: BlindIndex,
   ) {}
 
-  seal(resourceType: string, id: string, version: number, owner: string, json: Buffer): Promise<Buffer> {
+  seal(
+    resourceType: string,
+    id: string,
+    version: number,
+    owner: string,
+    json: Buffer,
+  ): Promise<Buffer> {
     return this.vault.encrypt({ resourceType, id, version, owner }, json);
   }
 
   /** Decrypted JSON bytes exactly as written (meta included), ready to send. */
   open(v: StoredVersion): Promise<Buffer> {
-    return this.vault.decrypt({ resourceType: v.resourceType, id: v.id, version: v.version, owner: v.owner }, v.body);
+    return this.vault.decrypt(
+      { resourceType: v.resourceType, id: v.id, version: v.version, owner: v.owner },
+      v.body,
+    );
   }
 
   async openParsed(v: StoredVersion): Promise<Record<string, unknown>> {

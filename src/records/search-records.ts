@@ -40,33 +40,52 @@ export async function searchRecords(
     request = parseSearchRequest(resourceType, query);
   } catch (e) {
     if (e instanceof SearchRequestError) {
-      throw new FhirError(e.code === 'unsupported' ? 400 : 400, e.code === 'unsupported' ? 'not-supported' : 'invalid', e.message);
+      throw new FhirError(
+        e.code === 'unsupported' ? 400 : 400,
+        e.code === 'unsupported' ? 'not-supported' : 'invalid',
+        e.message,
+      );
     }
     throw e;
   }
-  const tokenSets = candidateTermSets(request).map((terms) => deps.sealed.tokensForTerms(terms));
+  const now = deps.clock();
+  const tokenSets = candidateTermSets(request, now).map((terms) =>
+    deps.sealed.tokensForTerms(terms),
+  );
   const ids = await deps.resources.findIds(resourceType, tokenSets, MAX_CANDIDATES + 1);
   if (ids.length > MAX_CANDIDATES) {
-    throw new FhirError(400, 'too-costly', `the search matches more than ${MAX_CANDIDATES} records; add criteria to narrow it`);
+    throw new FhirError(
+      400,
+      'too-costly',
+      `the search matches more than ${MAX_CANDIDATES} records; add criteria to narrow it`,
+    );
   }
   const stored = await deps.resources.readCurrentMany(resourceType, ids);
-  const now = deps.clock();
   const matches: { resource: Record<string, unknown>; owner: string }[] = [];
   for (const v of stored) {
     const json = await openOrFail(deps, ctx, v, 'search');
     const resource = JSON.parse(json.toString('utf8')) as Record<string, unknown>;
     if (matchesSearch(resource, request, now)) matches.push({ resource, owner: v.owner });
   }
-  matches.sort((a, b) => compareForSort(a.resource, b.resource, request.sort) || compareIds(a.resource, b.resource));
-  const page = request.summaryCount ? [] : matches.slice(request.offset, request.offset + request.count);
+  matches.sort(
+    (a, b) =>
+      compareForSort(a.resource, b.resource, request.sort) || compareIds(a.resource, b.resource),
+  );
+  const page = request.summaryCount
+    ? []
+    : matches.slice(request.offset, request.offset + request.count);
   const params = [...new Set(query.map(([k]) => k))].sort();
-  const patients = [...new Set(page.map((m) => patientIdOfOwner(m.owner)).filter((p) => p !== undefined))];
+  const patients = [
+    ...new Set(page.map((m) => patientIdOfOwner(m.owner)).filter((p) => p !== undefined)),
+  ];
   const detail = { params, total: matches.length, returned: page.length };
   await audit(
     deps,
     patients.length === 0
       ? [draft(ctx, { action: 'search', outcome: 'success', resourceType, detail })]
-      : patients.map((patientId) => draft(ctx, { action: 'search', outcome: 'success', resourceType, patientId, detail })),
+      : patients.map((patientId) =>
+          draft(ctx, { action: 'search', outcome: 'success', resourceType, patientId, detail }),
+        ),
   );
   return { request, total: matches.length, resources: page.map((m) => m.resource), query };
 }

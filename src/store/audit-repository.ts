@@ -44,7 +44,10 @@ export class AuditRepository {
 
   async append(trx: Db, rows: AuditRow[], head: AuditHead): Promise<void> {
     for (let i = 0; i < rows.length; i += 200) {
-      await trx.insertInto('audit_entries').values(rows.slice(i, i + 200)).execute();
+      await trx
+        .insertInto('audit_entries')
+        .values(rows.slice(i, i + 200))
+        .execute();
     }
     await trx
       .updateTable('audit_head')
@@ -82,7 +85,11 @@ export class AuditRepository {
   }
 
   async checkpoints(): Promise<CheckpointRow[]> {
-    const rows = await this.db.selectFrom('audit_checkpoints').selectAll().orderBy('size').execute();
+    const rows = await this.db
+      .selectFrom('audit_checkpoints')
+      .selectAll()
+      .orderBy('size')
+      .execute();
     return rows.map((r) => ({
       size: Number(r.size),
       rootHash: r.root_hash,
@@ -113,5 +120,9 @@ export class AuditRepository {
 }
 
 function normalize(r: AuditRow): AuditRow {
-  return { ...r, seq: Number(r.seq), resource_version: r.resource_version === null ? null : Number(r.resource_version) };
+  return {
+    ...r,
+    seq: Number(r.seq),
+    resource_version: r.resource_version === null ? null : Number(r.resource_version),
+  };
 }

@@ -45,7 +45,11 @@ export class BatchWriter<D> {
   submit<T>(job: WriteJob<T, D>): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError('store-unavailable', 'writer is closed'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ job: job as WriteJob<unknown, D>, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({
+        job: job as WriteJob<unknown, D>,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
       this.schedule();
     });
   }
@@ -108,7 +112,10 @@ export class BatchWriter<D> {
       this.afterCommit(false);
       // The batch did not commit: no job's writes and no audit entry exist, so every caller
       // fails closed (the HTTP layer turns this into 503 and serves nothing).
-      const failure = new StoreError('store-unavailable', 'the audit trail or database could not be written');
+      const failure = new StoreError(
+        'store-unavailable',
+        'the audit trail or database could not be written',
+      );
       for (const p of batch) p.reject(failure);
     } finally {
       this.running = false;

@@ -39,7 +39,11 @@ export class ClientRepository {
   }
 
   async list(): Promise<ApiClientRow[]> {
-    const rows = await this.db.selectFrom('api_clients').selectAll().orderBy('created_at').execute();
+    const rows = await this.db
+      .selectFrom('api_clients')
+      .selectAll()
+      .orderBy('created_at')
+      .execute();
     return rows.map(toRow);
   }
 
@@ -56,5 +60,11 @@ export class ClientRepository {
 }
 
 function toRow(r: HavenDatabase['api_clients']): ApiClientRow {
-  return { id: r.id, name: r.name, scopes: r.scopes, createdAt: r.created_at, revokedAt: r.revoked_at };
+  return {
+    id: r.id,
+    name: r.name,
+    scopes: r.scopes,
+    createdAt: r.created_at,
+    revokedAt: r.revoked_at,
+  };
 }

@@ -47,6 +47,9 @@ export function forUpdate(engine: Engine): boolean {
   return engine === 'postgres';
 }
 
-export async function runAll(db: Kysely<unknown>, statements: RawBuilder<unknown>[]): Promise<void> {
+export async function runAll(
+  db: Kysely<unknown>,
+  statements: RawBuilder<unknown>[],
+): Promise<void> {
   for (const s of statements) await s.execute(db);
 }

@@ -38,7 +38,12 @@ export class DataKeyRepository {
     return row && toRow(row);
   }
 
-  async insert(rec: { owner: string; version: number; kekId: string; wrapped: Buffer }): Promise<boolean> {
+  async insert(rec: {
+    owner: string;
+    version: number;
+    kekId: string;
+    wrapped: Buffer;
+  }): Promise<boolean> {
     const r = await this.db
       .insertInto('data_keys')
       .values({
@@ -73,13 +78,25 @@ export class SystemKeyRepository {
 
   /** Whether any key was ever sealed here, i.e. whether this is not a fresh installation. */
   async any(): Promise<boolean> {
-    const row = await this.db.selectFrom('system_keys').select('purpose').limit(1).executeTakeFirst();
-    const dataKey = await this.db.selectFrom('data_keys').select('owner').limit(1).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('system_keys')
+      .select('purpose')
+      .limit(1)
+      .executeTakeFirst();
+    const dataKey = await this.db
+      .selectFrom('data_keys')
+      .select('owner')
+      .limit(1)
+      .executeTakeFirst();
     return row !== undefined || dataKey !== undefined;
   }
 
   async get(purpose: string): Promise<{ kekId: string; blob: Buffer } | undefined> {
-    const row = await this.db.selectFrom('system_keys').selectAll().where('purpose', '=', purpose).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('system_keys')
+      .selectAll()
+      .where('purpose', '=', purpose)
+      .executeTakeFirst();
     return row && { kekId: row.kek_id, blob: row.wrapped };
   }
 

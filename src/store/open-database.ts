@@ -74,7 +74,9 @@ async function openPostgres(opts: DatabaseOptions): Promise<Database> {
     // int8 (counts, sequence numbers) as JS numbers: they stay far below 2^53.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as never,
+        oid === 20
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format as 'text')) as never,
     },
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });

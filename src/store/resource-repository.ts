@@ -41,14 +41,25 @@ export class ResourceRepository {
           .onRef('v.id', '=', 'h.id')
           .onRef('v.version', '=', 'h.version'),
       )
-      .select(['v.resource_type', 'v.id', 'v.version', 'v.owner', 'v.last_updated', 'v.deleted', 'v.body'])
+      .select([
+        'v.resource_type',
+        'v.id',
+        'v.version',
+        'v.owner',
+        'v.last_updated',
+        'v.deleted',
+        'v.body',
+      ])
       .where('h.resource_type', '=', resourceType)
       .where('h.id', '=', id)
       .executeTakeFirst();
     return row && toStored(row);
   }
 
-  async head(resourceType: string, id: string): Promise<{ version: number; owner: string; deleted: boolean } | undefined> {
+  async head(
+    resourceType: string,
+    id: string,
+  ): Promise<{ version: number; owner: string; deleted: boolean } | undefined> {
     const row = await this.db
       .selectFrom('resource_heads')
       .select(['version', 'owner', 'deleted'])
@@ -58,7 +69,11 @@ export class ResourceRepository {
     return row && { version: row.version, owner: row.owner, deleted: row.deleted === 1 };
   }
 
-  async readVersion(resourceType: string, id: string, version: number): Promise<StoredVersion | undefined> {
+  async readVersion(
+    resourceType: string,
+    id: string,
+    version: number,
+  ): Promise<StoredVersion | undefined> {
     const row = await this.db
       .selectFrom('resource_versions')
       .selectAll()
@@ -106,7 +121,10 @@ export class ResourceRepository {
   }
 
   /** Live resources of one owner (a patient's compartment), any type when `types` is empty. */
-  async idsByOwner(owner: string, types: readonly string[]): Promise<{ resourceType: string; id: string }[]> {
+  async idsByOwner(
+    owner: string,
+    types: readonly string[],
+  ): Promise<{ resourceType: string; id: string }[]> {
     let q = this.db
       .selectFrom('resource_heads')
       .select(['resource_type', 'id'])
@@ -129,7 +147,15 @@ export class ResourceRepository {
             .onRef('v.id', '=', 'h.id')
             .onRef('v.version', '=', 'h.version'),
         )
-        .select(['v.resource_type', 'v.id', 'v.version', 'v.owner', 'v.last_updated', 'v.deleted', 'v.body'])
+        .select([
+          'v.resource_type',
+          'v.id',
+          'v.version',
+          'v.owner',
+          'v.last_updated',
+          'v.deleted',
+          'v.body',
+        ])
         .where('h.resource_type', '=', resourceType)
         .where('h.id', 'in', chunk)
         .execute();
@@ -187,7 +213,11 @@ export class ResourceRepository {
     for (let i = 0; i < unique.length; i += TOKEN_CHUNK) {
       await trx
         .insertInto('search_tokens')
-        .values(unique.slice(i, i + TOKEN_CHUNK).map((token) => ({ resource_type: w.resourceType, id: w.id, token })))
+        .values(
+          unique
+            .slice(i, i + TOKEN_CHUNK)
+            .map((token) => ({ resource_type: w.resourceType, id: w.id, token })),
+        )
         .execute();
     }
   }

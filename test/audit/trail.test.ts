@@ -28,14 +28,30 @@ async function trailWith(engine: 'sqlite' | 'postgres', n: number) {
   open.push({ haven, target });
   for (let i = 0; i < n; i += 7) {
     const batch = Array.from({ length: Math.min(7, n - i) }, (_, k) => draft(i + k));
-    await Promise.all(batch.map((d) => haven.writer.submit({ onSuccess: () => [d], onFailure: () => [] })));
+    await Promise.all(
+      batch.map((d) => haven.writer.submit({ onSuccess: () => [d], onFailure: () => [] })),
+    );
   }
-  const verify = (external?: string) => verifyTrail(haven.auditRepo, [haven.auditKey.verifier], external ? { externalCheckpoint: external } : {});
+  const verify = (external?: string) =>
+    verifyTrail(
+      haven.auditRepo,
+      [haven.auditKey.verifier],
+      external ? { externalCheckpoint: external } : {},
+    );
   return { haven, target, verify, config };
 }
 
 function draft(i: number): AuditDraft {
-  return { action: 'read', outcome: 'success', actorType: 'client', actorId: 'c1', resourceType: 'Patient', resourceId: `p${i}`, patientId: `p${i}`, requestId: `r${i}` };
+  return {
+    action: 'read',
+    outcome: 'success',
+    actorType: 'client',
+    actorId: 'c1',
+    resourceType: 'Patient',
+    resourceId: `p${i}`,
+    patientId: `p${i}`,
+    requestId: `r${i}`,
+  };
 }
 
 /** Runs statements with the append-only triggers out of the way, as an attacker with DB rights. */
@@ -58,13 +74,21 @@ describe.each(ENGINES)('audit trail on %s', (engine) => {
     const report = await verify();
     expect(report).toMatchObject({ ok: true, entries: 45 });
     expect(report.checkpointsChecked).toBeGreaterThanOrEqual(4);
-    expect((await haven.auditRepo.checkpoints()).every((c) => c.note.includes('\u2014 '))).toBe(true);
+    expect((await haven.auditRepo.checkpoints()).every((c) => c.note.includes('\u2014 '))).toBe(
+      true,
+    );
   });
 
   it('the database itself refuses UPDATE and DELETE on entries', async () => {
     const { haven } = await trailWith(engine, 3);
-    await expect(sql.raw(`UPDATE audit_entries SET outcome = 'denied' WHERE seq = 1`).execute(haven.database.db)).rejects.toThrow();
-    await expect(sql.raw('DELETE FROM audit_entries WHERE seq = 2').execute(haven.database.db)).rejects.toThrow();
+    await expect(
+      sql
+        .raw(`UPDATE audit_entries SET outcome = 'denied' WHERE seq = 1`)
+        .execute(haven.database.db),
+    ).rejects.toThrow();
+    await expect(
+      sql.raw('DELETE FROM audit_entries WHERE seq = 2').execute(haven.database.db),
+    ).rejects.toThrow();
   });
 
   it('names the entry whose field was changed', async () => {
@@ -80,7 +104,10 @@ describe.each(ENGINES)('audit trail on %s', (engine) => {
     const forged = { ...auditEntryFromRow(row!), actorId: 'someone-else' };
     const hex = leafHash(encodeLeaf(forged)).toString('hex');
     const blob = engine === 'sqlite' ? `x'${hex}'` : `'\\x${hex}'::bytea`;
-    await asAttacker(haven, `UPDATE audit_entries SET actor_id = 'someone-else', leaf_hash = ${blob} WHERE seq = 17`);
+    await asAttacker(
+      haven,
+      `UPDATE audit_entries SET actor_id = 'someone-else', leaf_hash = ${blob} WHERE seq = 17`,
+    );
     const problem = (await verify()).problem!;
     expect(problem.kind).toBe('checkpoint-mismatch');
     expect(problem.seq).toBeLessThanOrEqual(17);
@@ -96,7 +123,10 @@ describe.each(ENGINES)('audit trail on %s', (engine) => {
   it('catches a forged entry inserted at the end', async () => {
     const { verify, haven } = await trailWith(engine, 30);
     const leaf = engine === 'sqlite' ? `x'${'00'.repeat(32)}'` : `'\\x${'00'.repeat(32)}'::bytea`;
-    await asAttacker(haven, `INSERT INTO audit_entries (seq, at, actor_type, action, outcome, leaf_hash) VALUES (30, '2026-01-01T00:00:00.000Z', 'client', 'read', 'success', ${leaf})`);
+    await asAttacker(
+      haven,
+      `INSERT INTO audit_entries (seq, at, actor_type, action, outcome, leaf_hash) VALUES (30, '2026-01-01T00:00:00.000Z', 'client', 'read', 'success', ${leaf})`,
+    );
     expect((await verify()).problem).toMatchObject({ seq: 30 });
   });
 
@@ -114,7 +144,10 @@ describe.each(ENGINES)('audit trail on %s', (engine) => {
   it('catches a truncated tail, and with an exported checkpoint even when checkpoints are deleted too', async () => {
     const { verify, haven, config } = await trailWith(engine, 45);
     const exported = fs.readdirSync(path.join(config.dataDir, 'audit-checkpoints')).sort();
-    const lastNote = fs.readFileSync(path.join(config.dataDir, 'audit-checkpoints', exported.at(-1)!), 'utf8');
+    const lastNote = fs.readFileSync(
+      path.join(config.dataDir, 'audit-checkpoints', exported.at(-1)!),
+      'utf8',
+    );
     await asAttacker(haven, 'DELETE FROM audit_entries WHERE seq >= 25');
     expect((await verify()).problem).toMatchObject({ kind: 'truncated', seq: 25 });
     await asAttacker(haven, 'DELETE FROM audit_checkpoints WHERE size > 25');

@@ -21,7 +21,9 @@ describe.each(ENGINES)('Synthea bundles round-trip on %s', (engine) => {
       const bundle = readBundle(file);
       const res = await t.request('POST', '/fhir/R4', { body: bundle });
       expect(res.status, file).toBe(200);
-      const response = res.json() as { entry: { response: { status: string; location: string } }[] };
+      const response = res.json() as {
+        entry: { response: { status: string; location: string } }[];
+      };
       expect(response.entry.length).toBe(bundle.entry.length);
       const idMap = new Map<string, string>();
       bundle.entry.forEach((e, i) => {
@@ -46,16 +48,26 @@ describe.each(ENGINES)('Synthea bundles round-trip on %s', (engine) => {
 
   it('finds imported patients by identifier and accented names', async () => {
     const file = syntheaFiles().find((f) => /Mej/.test(f))!;
-    const patient = readBundle(file).entry.find((e) => e.resource.resourceType === 'Patient')!.resource as {
+    const patient = readBundle(file).entry.find((e) => e.resource.resourceType === 'Patient')!
+      .resource as unknown as {
       identifier: { system: string; value: string }[];
       name: { family: string }[];
     };
     const mrn = patient.identifier.find((i) => i.system === 'http://hospital.smarthealthit.org')!;
-    const byId = (await t.request('GET', `/fhir/R4/Patient?identifier=${encodeURIComponent(`${mrn.system}|${mrn.value}`)}`)).json();
+    const byId = (
+      await t.request(
+        'GET',
+        `/fhir/R4/Patient?identifier=${encodeURIComponent(`${mrn.system}|${mrn.value}`)}`,
+      )
+    ).json();
     expect(byId.total).toBe(1);
-    const unaccented = patient.name[0]!.family.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase();
+    const unaccented = patient.name[0]!.family.normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toUpperCase();
     expect(unaccented).not.toBe(patient.name[0]!.family);
-    const byName = (await t.request('GET', `/fhir/R4/Patient?family=${encodeURIComponent(unaccented)}`)).json();
+    const byName = (
+      await t.request('GET', `/fhir/R4/Patient?family=${encodeURIComponent(unaccented)}`)
+    ).json();
     expect(byName.total).toBeGreaterThanOrEqual(1);
   });
 });
@@ -66,7 +78,13 @@ function stripServerMeta(r: Record<string, unknown>): Record<string, unknown> {
   return Object.keys(otherMeta).length > 0 ? { ...rest, meta: otherMeta } : rest;
 }
 
-function expected(e: BundleEntry, _location: string, idMap: Map<string, string>): Record<string, unknown> {
-  const rewritten = JSON.parse(JSON.stringify(e.resource), (k, v: unknown) => (k === 'reference' && typeof v === 'string' && idMap.has(v) ? idMap.get(v) : v)) as Record<string, unknown>;
+function expected(
+  e: BundleEntry,
+  _location: string,
+  idMap: Map<string, string>,
+): Record<string, unknown> {
+  const rewritten = JSON.parse(JSON.stringify(e.resource), (k, v: unknown) =>
+    k === 'reference' && typeof v === 'string' && idMap.has(v) ? idMap.get(v) : v,
+  ) as Record<string, unknown>;
   return stripServerMeta(rewritten);
 }

@@ -32,26 +32,49 @@ describe.each(ENGINES)('encryption at rest on %s', (engine) => {
       });
     }
     // Searches leave tokens and audit rows behind; they must hold no plaintext either.
-    await t.request('GET', `/fhir/R4/Patient?family=Canarywing11&birthdate=${String(canaryPatient(11).birthDate)}`);
+    await t.request(
+      'GET',
+      `/fhir/R4/Patient?family=Canarywing11&birthdate=${String(canaryPatient(11).birthDate)}`,
+    );
   });
   afterAll(async () => t.stop());
 
   it('no canary name, birth date, identifier, phone, email or note appears in any stored byte', async () => {
-    const secrets = CANARIES.flatMap((n) => [...canarySecrets(n), String(canaryPatient(n).birthDate), canaryNote(n)]);
+    const secrets = CANARIES.flatMap((n) => [
+      ...canarySecrets(n),
+      String(canaryPatient(n).birthDate),
+      canaryNote(n),
+    ]);
     const haystacks: { where: string; bytes: Buffer }[] = [];
     if (engine === 'sqlite') {
-      await t.haven.database.db.executeQuery(sql`PRAGMA wal_checkpoint(PASSIVE)`.compile(t.haven.database.db));
-      for (const file of walk(t.target.dataDir)) haystacks.push({ where: path.relative(t.target.dataDir, file), bytes: fs.readFileSync(file) });
-      expect(haystacks.some((h) => h.where.endsWith('haven.db-wal') || h.where.endsWith('haven.db'))).toBe(true);
+      await t.haven.database.db.executeQuery(
+        sql`PRAGMA wal_checkpoint(PASSIVE)`.compile(t.haven.database.db),
+      );
+      for (const file of walk(t.target.dataDir))
+        haystacks.push({
+          where: path.relative(t.target.dataDir, file),
+          bytes: fs.readFileSync(file),
+        });
+      expect(
+        haystacks.some((h) => h.where.endsWith('haven.db-wal') || h.where.endsWith('haven.db')),
+      ).toBe(true);
     } else {
       haystacks.push({ where: 'postgres dump', bytes: await dumpSchema(t.target.schema!) });
-      for (const file of walk(t.target.dataDir)) haystacks.push({ where: path.relative(t.target.dataDir, file), bytes: fs.readFileSync(file) });
+      for (const file of walk(t.target.dataDir))
+        haystacks.push({
+          where: path.relative(t.target.dataDir, file),
+          bytes: fs.readFileSync(file),
+        });
     }
     const found: string[] = [];
     for (const h of haystacks) {
       for (const s of secrets) {
         for (const variant of [s, s.toLowerCase(), s.toUpperCase()]) {
-          if (h.bytes.includes(Buffer.from(variant, 'utf8')) || h.bytes.includes(Buffer.from(variant, 'utf16le'))) found.push(`${h.where}`);
+          if (
+            h.bytes.includes(Buffer.from(variant, 'utf8')) ||
+            h.bytes.includes(Buffer.from(variant, 'utf16le'))
+          )
+            found.push(`${h.where}`);
         }
       }
     }
@@ -62,7 +85,10 @@ describe.each(ENGINES)('encryption at rest on %s', (engine) => {
   });
 
   it('a flipped byte in a stored ciphertext gives an integrity error without content or details', async () => {
-    await tamper(t, `UPDATE resource_versions SET body = ${engine === 'sqlite' ? "substr(body,1,60) || (CASE WHEN substr(body,61,1) = x'00' THEN x'01' ELSE x'00' END) || substr(body,62)" : "overlay(body placing (CASE WHEN substring(body from 61 for 1) = '\\x00'::bytea THEN '\\x01'::bytea ELSE '\\x00'::bytea END) from 61 for 1)"} WHERE resource_type = 'Patient' AND id = '${ids[1]}'`);
+    await tamper(
+      t,
+      `UPDATE resource_versions SET body = ${engine === 'sqlite' ? "substr(body,1,60) || (CASE WHEN substr(body,61,1) = x'00' THEN x'01' ELSE x'00' END) || substr(body,62)" : "overlay(body placing (CASE WHEN substring(body from 61 for 1) = '\\x00'::bytea THEN '\\x01'::bytea ELSE '\\x00'::bytea END) from 61 for 1)"} WHERE resource_type = 'Patient' AND id = '${ids[1]}'`,
+    );
     const res = await t.request('GET', `/fhir/R4/Patient/${ids[1]}`);
     expect(res.status).toBe(500);
     expect(res.json().issue?.[0]?.diagnostics).toMatch(/integrity/);
@@ -72,7 +98,11 @@ describe.each(ENGINES)('encryption at rest on %s', (engine) => {
   it('swapping two records\u2019 ciphertexts makes both reads fail closed', async () => {
     const a = ids[0]!;
     const b = ids[2]!;
-    await tamper(t, `UPDATE resource_versions SET body = (SELECT body FROM resource_versions WHERE resource_type = 'Patient' AND id = '${b}' AND version = 1) WHERE resource_type = 'Patient' AND id = '${a}' AND version = 1`, `UPDATE resource_versions SET body = (SELECT body FROM resource_versions r2 WHERE r2.resource_type = 'Condition' LIMIT 1) WHERE resource_type = 'Patient' AND id = '${b}' AND version = 1`);
+    await tamper(
+      t,
+      `UPDATE resource_versions SET body = (SELECT body FROM resource_versions WHERE resource_type = 'Patient' AND id = '${b}' AND version = 1) WHERE resource_type = 'Patient' AND id = '${a}' AND version = 1`,
+      `UPDATE resource_versions SET body = (SELECT body FROM resource_versions r2 WHERE r2.resource_type = 'Condition' LIMIT 1) WHERE resource_type = 'Patient' AND id = '${b}' AND version = 1`,
+    );
     for (const id of [a, b]) {
       const res = await t.request('GET', `/fhir/R4/Patient/${id}`);
       expect(res.status).toBe(500);
@@ -91,10 +121,14 @@ describe('the keyring', () => {
     const keyring = t.config.keyringPath;
     fs.renameSync(keyring, `${keyring}.moved`);
     const config = resolveConfig({ data: t.target.dataDir, port: 0 }, {});
-    await expect(openHaven(config, { logger: createLogger('silent') })).rejects.toMatchObject({ code: 'keyring-missing' });
+    await expect(openHaven(config, { logger: createLogger('silent') })).rejects.toMatchObject({
+      code: 'keyring-missing',
+    });
     expect(fs.existsSync(keyring)).toBe(false); // no new keyring was created over the data
     fs.writeFileSync(keyring, '{not json', { mode: 0o600 });
-    await expect(openHaven(config, { logger: createLogger('silent') })).rejects.toMatchObject({ code: 'keyring-unreadable' });
+    await expect(openHaven(config, { logger: createLogger('silent') })).rejects.toMatchObject({
+      code: 'keyring-unreadable',
+    });
     fs.renameSync(`${keyring}.moved`, keyring);
     const reopened = await openHaven(config, { logger: createLogger('silent') });
     await reopened.close();
@@ -109,19 +143,25 @@ describe('the keyring', () => {
 });
 
 function walk(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 async function dumpSchema(schema: string): Promise<Buffer> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
   try {
-    const tables = await client.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema]);
+    const tables = await client.query<{ table_name: string }>(
+      'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
+      [schema],
+    );
     const parts: Buffer[] = [];
     for (const { table_name } of tables.rows) {
       const rows = await client.query(`SELECT * FROM "${schema}"."${table_name}"`);
       for (const row of rows.rows) {
-        for (const v of Object.values(row)) parts.push(Buffer.isBuffer(v) ? v : Buffer.from(String(v)));
+        for (const v of Object.values(row))
+          parts.push(Buffer.isBuffer(v) ? v : Buffer.from(String(v)));
       }
     }
     return Buffer.concat(parts);
@@ -136,7 +176,11 @@ async function tamper(t: TestServer, ...statements: string[]): Promise<void> {
   if (t.haven.database.engine === 'sqlite') {
     await sql.raw('DROP TRIGGER resource_versions_no_update').execute(db);
     for (const s of statements) await sql.raw(s).execute(db);
-    await sql.raw(`CREATE TRIGGER resource_versions_no_update BEFORE UPDATE ON resource_versions BEGIN SELECT RAISE(ABORT, 'append-only table'); END`).execute(db);
+    await sql
+      .raw(
+        `CREATE TRIGGER resource_versions_no_update BEFORE UPDATE ON resource_versions BEGIN SELECT RAISE(ABORT, 'append-only table'); END`,
+      )
+      .execute(db);
   } else {
     await sql.raw('ALTER TABLE resource_versions DISABLE TRIGGER USER').execute(db);
     for (const s of statements) await sql.raw(s).execute(db);

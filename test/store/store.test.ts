@@ -66,23 +66,42 @@ describe.each(ENGINES)('store on %s', (engine) => {
     await write('b', 1, undefined, ['y', 'w']);
     expect(await resources.findIds('Patient', [[tok('x')]], 10)).toEqual([]);
     expect(await resources.findIds('Patient', [[tok('y')]], 10)).toEqual(['a', 'b']);
-    expect(await resources.findIds('Patient', [[tok('y')], [tok('z'), tok('q')]], 10)).toEqual(['a']);
+    expect(await resources.findIds('Patient', [[tok('y')], [tok('z'), tok('q')]], 10)).toEqual([
+      'a',
+    ]);
     expect(await resources.findIds('Patient', [], 10)).toEqual(['a', 'b']);
   });
 
   it('rejects UPDATE and DELETE of stored versions and audit entries at the database level', async () => {
-    await expect(sql`UPDATE resource_versions SET owner = 'x'`.execute(database.db)).rejects.toThrow();
+    await expect(
+      sql`UPDATE resource_versions SET owner = 'x'`.execute(database.db),
+    ).rejects.toThrow();
     await expect(sql`DELETE FROM resource_versions`.execute(database.db)).rejects.toThrow();
     // Row triggers fire only on existing rows, so the trail needs an entry first.
     await database.db
       .insertInto('audit_entries')
       .values({
-        seq: 0, at: 'now', actor_type: 'system', actor_id: null, action: 'test', resource_type: null,
-        resource_id: null, resource_version: null, patient_id: null, outcome: 'success', ip: null,
-        user_agent: null, request_id: null, reason: null, detail: null, leaf_hash: Buffer.alloc(32),
+        seq: 0,
+        at: 'now',
+        actor_type: 'system',
+        actor_id: null,
+        action: 'test',
+        resource_type: null,
+        resource_id: null,
+        resource_version: null,
+        patient_id: null,
+        outcome: 'success',
+        ip: null,
+        user_agent: null,
+        request_id: null,
+        reason: null,
+        detail: null,
+        leaf_hash: Buffer.alloc(32),
       })
       .execute();
-    await expect(sql`UPDATE audit_entries SET outcome = 'x'`.execute(database.db)).rejects.toThrow();
+    await expect(
+      sql`UPDATE audit_entries SET outcome = 'x'`.execute(database.db),
+    ).rejects.toThrow();
     await expect(sql`DELETE FROM audit_entries`.execute(database.db)).rejects.toThrow();
     if (engine === 'postgres') {
       await expect(sql`TRUNCATE audit_entries`.execute(database.db)).rejects.toThrow();
@@ -95,7 +114,10 @@ describe.each(ENGINES)('store on %s', (engine) => {
     const rec = { owner: 'Patient/a', version: 1, kekId: 'local-1', wrapped: Buffer.from('w') };
     expect(await keys.insert(rec)).toBe(true);
     expect(await keys.insert(rec)).toBe(false);
-    const totals = await Promise.all([keys.reserve('Patient/a', 1, 10), keys.reserve('Patient/a', 1, 10)]);
+    const totals = await Promise.all([
+      keys.reserve('Patient/a', 1, 10),
+      keys.reserve('Patient/a', 1, 10),
+    ]);
     expect(totals.sort()).toEqual([10, 20]);
     expect((await keys.findCurrent('Patient/a'))?.reserved).toBe(20);
   });
@@ -116,18 +138,34 @@ describe.each(ENGINES)('store on %s', (engine) => {
       finalized.push(drafts);
     });
     const ok = writer.submit({
-      run: (trx) => ResourceRepository.writeVersion(trx, {
-        resourceType: 'Patient', id: 'g1', version: 1, owner: 'Patient/g1', lastUpdated: 'x',
-        deleted: false, body: Buffer.from('b'), tokens: [], expectedVersion: undefined,
-      }),
+      run: (trx) =>
+        ResourceRepository.writeVersion(trx, {
+          resourceType: 'Patient',
+          id: 'g1',
+          version: 1,
+          owner: 'Patient/g1',
+          lastUpdated: 'x',
+          deleted: false,
+          body: Buffer.from('b'),
+          tokens: [],
+          expectedVersion: undefined,
+        }),
       onSuccess: () => ['ok-1'],
       onFailure: () => ['fail-1'],
     });
     const bad = writer.submit({
-      run: (trx) => ResourceRepository.writeVersion(trx, {
-        resourceType: 'Patient', id: 'a', version: 9, owner: 'Patient/a', lastUpdated: 'x',
-        deleted: false, body: Buffer.from('b'), tokens: [], expectedVersion: 5,
-      }),
+      run: (trx) =>
+        ResourceRepository.writeVersion(trx, {
+          resourceType: 'Patient',
+          id: 'a',
+          version: 9,
+          owner: 'Patient/a',
+          lastUpdated: 'x',
+          deleted: false,
+          body: Buffer.from('b'),
+          tokens: [],
+          expectedVersion: 5,
+        }),
       onSuccess: () => ['ok-2'],
       onFailure: () => ['fail-2'],
     });
@@ -145,10 +183,18 @@ describe.each(ENGINES)('store on %s', (engine) => {
       throw new Error('audit store down');
     });
     const job = writer.submit({
-      run: (trx) => ResourceRepository.writeVersion(trx, {
-        resourceType: 'Patient', id: 'never', version: 1, owner: 'Patient/never', lastUpdated: 'x',
-        deleted: false, body: Buffer.from('b'), tokens: [], expectedVersion: undefined,
-      }),
+      run: (trx) =>
+        ResourceRepository.writeVersion(trx, {
+          resourceType: 'Patient',
+          id: 'never',
+          version: 1,
+          owner: 'Patient/never',
+          lastUpdated: 'x',
+          deleted: false,
+          body: Buffer.from('b'),
+          tokens: [],
+          expectedVersion: undefined,
+        }),
       onSuccess: () => ['ok'],
       onFailure: () => ['fail'],
     });

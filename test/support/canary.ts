@@ -5,7 +5,13 @@
 export function canaryPatient(n: number): Record<string, unknown> {
   return {
     resourceType: 'Patient',
-    name: [{ family: `Canarywing${n}`, given: [`Zebedee${n}`, 'Quillfeather'], text: `Zebedee${n} Canarywing${n}` }],
+    name: [
+      {
+        family: `Canarywing${n}`,
+        given: [`Zebedee${n}`, 'Quillfeather'],
+        text: `Zebedee${n} Canarywing${n}`,
+      },
+    ],
     birthDate: `1911-0${(n % 9) + 1}-1${n % 10}`,
     gender: 'other',
     identifier: [
@@ -21,7 +27,14 @@ export function canaryPatient(n: number): Record<string, unknown> {
 
 /** The strings that must never appear outside the vault for canary n. */
 export function canarySecrets(n: number): string[] {
-  return [`Canarywing${n}`, `Zebedee${n}`, `999-77-${String(1000 + n)}`, `CANARY-MRN-${n}`, `555-0199-${String(n).padStart(3, '0')}`, `canary${n}@example.invalid`];
+  return [
+    `Canarywing${n}`,
+    `Zebedee${n}`,
+    `999-77-${String(1000 + n)}`,
+    `CANARY-MRN-${n}`,
+    `555-0199-${String(n).padStart(3, '0')}`,
+    `canary${n}@example.invalid`,
+  ];
 }
 
 export function canaryNote(n: number): string {

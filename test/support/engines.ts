@@ -8,7 +8,8 @@ import pg from 'pg';
  * Every storage and API test runs once per engine: embedded SQLite and real PostgreSQL.
  * Each PostgreSQL run gets its own schema, dropped afterwards.
  */
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface EngineTarget {
   engine: 'sqlite' | 'postgres';

@@ -35,7 +35,10 @@ export interface TestResponse {
   headers: Record<string, string | string[] | undefined>;
   text: string;
   body: Buffer;
-  json(): Record<string, unknown> & { resourceType?: string; issue?: { code: string; diagnostics: string }[] };
+  json(): Record<string, unknown> & {
+    resourceType?: string;
+    issue?: { code: string; diagnostics: string }[];
+  };
 }
 
 export async function startTestServer(
@@ -44,7 +47,13 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const target = await makeTarget(engine);
   const config = resolveConfig(
-    { data: target.dataDir, databaseUrl: target.databaseUrl, databaseSchema: target.schema, port: 0, logLevel: 'info' },
+    {
+      data: target.dataDir,
+      databaseUrl: target.databaseUrl,
+      databaseSchema: target.schema,
+      port: 0,
+      logLevel: 'info',
+    },
     opts.env ?? {},
   );
   const logs: string[] = [];
@@ -54,12 +63,20 @@ export async function startTestServer(
       cb();
     },
   });
-  const haven = await openHaven(config, { logger: createLogger('info', sink), ...(opts.clock ? { clock: opts.clock } : {}) });
-  const server = await startServer(haven, { software: { name: 'Haven', version: 'test' }, benchBaseline: true });
+  const haven = await openHaven(config, {
+    logger: createLogger('info', sink),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+  const server = await startServer(haven, {
+    software: { name: 'Haven', version: 'test' },
+    benchBaseline: true,
+  });
   const ca = fs.readFileSync(path.join(target.dataDir, 'tls', 'dev-cert.pem'), 'utf8');
-  const newToken = async (scopes: string) => (await createApiClient(haven.clients, 'test', scopes)).token;
+  const newToken = async (scopes: string) =>
+    (await createApiClient(haven.clients, 'test', scopes)).token;
   const token = await newToken(opts.scopes ?? 'system/*.cruds');
-  const request = (method: string, urlPath: string, ro: RequestOptions = {}) => send(server.url, ca, method, urlPath, ro.token === undefined ? token : ro.token, ro);
+  const request = (method: string, urlPath: string, ro: RequestOptions = {}) =>
+    send(server.url, ca, method, urlPath, ro.token === undefined ? token : ro.token, ro);
   return {
     target,
     haven,
@@ -88,10 +105,16 @@ export function send(
 ): Promise<TestResponse> {
   const url = new URL(urlPath, base);
   const payload =
-    ro.raw !== undefined ? Buffer.from(ro.raw) : ro.body !== undefined ? Buffer.from(JSON.stringify(ro.body)) : undefined;
+    ro.raw !== undefined
+      ? Buffer.from(ro.raw)
+      : ro.body !== undefined
+        ? Buffer.from(JSON.stringify(ro.body))
+        : undefined;
   const headers: Record<string, string> = {
     accept: 'application/fhir+json',
-    ...(payload ? { 'content-type': 'application/fhir+json', 'content-length': String(payload.length) } : {}),
+    ...(payload
+      ? { 'content-type': 'application/fhir+json', 'content-length': String(payload.length) }
+      : {}),
     ...(token ? { authorization: `Bearer ${token}` } : {}),
     ...ro.headers,
   };
@@ -102,7 +125,13 @@ export function send(
       res.on('end', () => {
         const body = Buffer.concat(chunks);
         const text = body.toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body, json: () => JSON.parse(text) });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          text,
+          body,
+          json: () => JSON.parse(text),
+        });
       });
     });
     req.on('error', reject);

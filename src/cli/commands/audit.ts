@@ -7,11 +7,19 @@ import { CliFailure, print, withCommonOptions, withHaven, type CommonFlags } fro
 export function auditCommand(program: Command): void {
   const audit = program.command('audit').description('check the tamper-evident audit trail');
 
-  withCommonOptions(audit.command('verify').description('verify every entry against the signed checkpoints'))
+  withCommonOptions(
+    audit.command('verify').description('verify every entry against the signed checkpoints'),
+  )
     .option('--from-checkpoint <file>', 'also check against a checkpoint kept outside the database')
     .action(async (flags: CommonFlags & { fromCheckpoint?: string }) => {
       const external = flags.fromCheckpoint ? readExternal(flags.fromCheckpoint) : undefined;
-      const bar = flags.json || !process.stderr.isTTY ? undefined : new SingleBar({ format: 'verifying {bar} {value}/{total} entries', stream: process.stderr });
+      const bar =
+        flags.json || !process.stderr.isTTY
+          ? undefined
+          : new SingleBar({
+              format: 'verifying {bar} {value}/{total} entries',
+              stream: process.stderr,
+            });
       const report = await withHaven(flags, async (haven) => {
         bar?.start(1, 0);
         try {
@@ -28,9 +36,16 @@ export function auditCommand(program: Command): void {
       });
       if (!report.ok) {
         if (flags.json) print(flags, report, '');
-        throw new CliFailure(`audit trail verification FAILED at entry ${report.problem!.seq}: ${report.problem!.message}`, 2);
+        throw new CliFailure(
+          `audit trail verification FAILED at entry ${report.problem!.seq}: ${report.problem!.message}`,
+          2,
+        );
       }
-      print(flags, report, `audit trail OK: ${report.entries} entries, ${report.checkpointsChecked} signed checkpoints verified`);
+      print(
+        flags,
+        report,
+        `audit trail OK: ${report.entries} entries, ${report.checkpointsChecked} signed checkpoints verified`,
+      );
     });
 }
 

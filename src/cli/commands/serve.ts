@@ -10,7 +10,9 @@ interface ServeFlags extends CommonFlags {
 }
 
 export function serveCommand(program: Command): void {
-  withCommonOptions(program.command('serve').description('run the HTTPS server (FHIR R4 at /fhir/R4)'))
+  withCommonOptions(
+    program.command('serve').description('run the HTTPS server (FHIR R4 at /fhir/R4)'),
+  )
     .option('--host <host>', 'address to listen on (default 127.0.0.1, or HAVEN_HOST)')
     .option('--port <port>', 'port (default 8443, or HAVEN_PORT)')
     .option('--cert <file>', 'TLS certificate (PEM); default: a generated development certificate')
@@ -28,10 +30,20 @@ export function serveCommand(program: Command): void {
       const text = [
         `Haven is listening on ${server.url}  (FHIR R4: ${server.url}/fhir/R4)`,
         `Database: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}; keyring: ${config.keyringPath}`,
-        server.certificate.generated || !config.tlsCertPath ? `TLS: development certificate ${server.certificate.certPath} (trust it in your client, or pass --cert/--key)` : 'TLS: operator certificate',
+        server.certificate.generated || !config.tlsCertPath
+          ? `TLS: development certificate ${server.certificate.certPath} (trust it in your client, or pass --cert/--key)`
+          : 'TLS: operator certificate',
         `Get a credential: npm run haven -- client add --name my-app --scopes "system/*.rs system/Patient.cu"`,
       ].join('\n');
-      print(flags, { url: server.url, fhir: `${server.url}/fhir/R4`, certificate: server.certificate.certPath }, text);
+      print(
+        flags,
+        {
+          url: server.url,
+          fhir: `${server.url}/fhir/R4`,
+          certificate: server.certificate.certPath,
+        },
+        text,
+      );
       const stop = async () => {
         await server.close();
         await haven.close();

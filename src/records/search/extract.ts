@@ -1,0 +1,162 @@
+import { parseDateValue, parsePeriod } from './date-range.js';
+import type { DateRange, SearchParamDef, Token } from './types.js';
+
+/**
+ * Reading a parameter's values out of a resource. The same functions feed the index (terms),
+ * the exact matcher and the sorter, so the two phases of search cannot disagree about what a
+ * resource contains.
+ */
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const splitPaths = new Map<string, readonly string[]>();
+
+function steps(path: string): readonly string[] {
+  let s = splitPaths.get(path);
+  if (s === undefined) {
+    s = path.split('.');
+    splitPaths.set(path, s);
+  }
+  return s;
+}
+
+/** All elements at `def.paths`, arrays flattened at every step (FHIRPath navigation). */
+export function elements(resource: object, def: SearchParamDef): unknown[] {
+  const out: unknown[] = [];
+  for (const path of def.paths) walk(resource, steps(path), 0, out);
+  return out;
+}
+
+function walk(node: unknown, path: readonly string[], i: number, out: unknown[]): void {
+  if (node === undefined || node === null) return;
+  if (Array.isArray(node)) {
+    for (const item of node) walk(item, path, i, out);
+    return;
+  }
+  const key = path[i];
+  if (key === undefined) {
+    out.push(node);
+    return;
+  }
+  if (isObject(node) && Object.hasOwn(node, key)) walk(node[key], path, i + 1, out);
+}
+
+/** String parts: a HumanName's text, family, given, prefix and suffix; or the string itself. */
+export function stringValues(resource: object, def: SearchParamDef): string[] {
+  const out: string[] = [];
+  for (const el of elements(resource, def)) {
+    if (typeof el === 'string') out.push(el);
+    else if (def.valueType === 'HumanName' && isObject(el)) {
+      for (const key of HUMAN_NAME_PARTS) pushStrings(el[key], out);
+    }
+  }
+  return out;
+}
+
+const HUMAN_NAME_PARTS = ['text', 'family', 'given', 'prefix', 'suffix'] as const;
+
+function pushStrings(v: unknown, out: string[]): void {
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) for (const s of v) if (typeof s === 'string') out.push(s);
+}
+
+/**
+ * Tokens per R4's table: Coding (system, code); CodeableConcept (each coding); Identifier
+ * (system, value); ContactPoint (no system, value — its `system` is phone/email, not a URI);
+ * code/string/boolean primitives (no system). ContactPoint values are trimmed, otherwise exact.
+ */
+export function tokenValues(resource: object, def: SearchParamDef): Token[] {
+  const out: Token[] = [];
+  for (const el of elements(resource, def)) {
+    switch (def.valueType) {
+      case 'CodeableConcept':
+        if (isObject(el) && Array.isArray(el.coding)) for (const c of el.coding) pushCoding(c, out);
+        break;
+      case 'Coding':
+        pushCoding(el, out);
+        break;
+      case 'Identifier':
+        if (isObject(el)) pushToken(el.system, el.value, out);
+        break;
+      case 'ContactPoint':
+        if (isObject(el) && typeof el.value === 'string') {
+          if (def.telecomSystem === undefined || el.system === def.telecomSystem)
+            out.push({ code: el.value.trim() });
+        }
+        break;
+      default:
+        if (typeof el === 'string') out.push({ code: el });
+        else if (typeof el === 'boolean') out.push({ code: String(el) });
+    }
+  }
+  return out;
+}
+
+function pushCoding(c: unknown, out: Token[]): void {
+  if (isObject(c)) pushToken(c.system, c.code, out);
+}
+
+function pushToken(system: unknown, code: unknown, out: Token[]): void {
+  const s = typeof system === 'string' && system !== '' ? system : undefined;
+  const c = typeof code === 'string' && code !== '' ? code : undefined;
+  if (s === undefined && c === undefined) return;
+  out.push(
+    s === undefined ? { code: c } : c === undefined ? { system: s } : { system: s, code: c },
+  );
+}
+
+const RELATIVE_REFERENCE =
+  /^([A-Z][A-Za-z]{1,63})\/([A-Za-z0-9.-]{1,64})(?:\/_history\/[A-Za-z0-9.-]{1,64})?$/;
+
+/**
+ * A reference string as `Type/id`, if it is a relative literal reference (a version suffix is
+ * dropped). Absolute URLs, `urn:uuid:` and contained (`#x`) references give undefined: the server
+ * rewrites bundle-internal references to `Type/id` before storing.
+ */
+export function relativeReference(reference: unknown): string | undefined {
+  if (typeof reference !== 'string') return undefined;
+  const m = RELATIVE_REFERENCE.exec(reference);
+  return m === null ? undefined : `${m[1]}/${m[2]}`;
+}
+
+/** References `Type/id` whose type is one of the parameter's targets. */
+export function referenceValues(resource: object, def: SearchParamDef): string[] {
+  const out: string[] = [];
+  for (const el of elements(resource, def)) {
+    if (!isObject(el)) continue;
+    const ref = relativeReference(el.reference);
+    if (ref === undefined) continue;
+    const type = ref.slice(0, ref.indexOf('/'));
+    if (def.targets === undefined || def.targets.includes(type)) out.push(ref);
+  }
+  return out;
+}
+
+/** Ranges of date/dateTime/instant strings and Periods; unparseable values are skipped. */
+export function dateValues(resource: object, def: SearchParamDef): DateRange[] {
+  const out: DateRange[] = [];
+  for (const el of elements(resource, def)) {
+    const range =
+      typeof el === 'string' ? parseDateValue(el) : isObject(el) ? parsePeriod(el) : undefined;
+    if (range !== undefined) out.push(range);
+  }
+  return out;
+}
+
+/** Whether the parameter has at least one value in the resource (`:missing`, presence term). */
+export function hasValue(resource: object, def: SearchParamDef): boolean {
+  switch (def.kind) {
+    case 'string':
+      return stringValues(resource, def).length > 0;
+    case 'token':
+      return tokenValues(resource, def).length > 0;
+    case 'reference':
+      return referenceValues(resource, def).length > 0;
+    case 'date':
+      return dateValues(resource, def).length > 0;
+  }
+}
