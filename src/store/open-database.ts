@@ -39,6 +39,9 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const migrator = new Migrator({
     db: database.db,
     provider: migrationProvider(database.engine),
+    // Kysely looks for its bookkeeping tables across all schemas; pin them to ours so that
+    // several Haven schemas in one PostgreSQL database (tests, tenants) never confuse each other.
+    ...(database.engine === 'postgres' && opts.schema ? { migrationTableSchema: opts.schema } : {}),
   });
   const { error } = await migrator.migrateToLatest();
   if (error) {
