@@ -105,3 +105,62 @@ export function encodeLeaf(e: AuditEntry): Buffer {
     ]),
   );
 }
+
+/** Inverse of encodeLeaf, for verifiers that hold only exported leaves. */
+export function decodeLeaf(leaf: Buffer): AuditEntry {
+  const a = JSON.parse(leaf.toString('utf8')) as unknown[];
+  if (!Array.isArray(a) || a.length !== 16 || a[0] !== 'haven-audit/1')
+    throw new Error('not a Haven audit leaf');
+  const [
+    ,
+    seq,
+    at,
+    actorType,
+    actorId,
+    action,
+    resourceType,
+    resourceId,
+    resourceVersion,
+    patientId,
+    outcome,
+    ip,
+    userAgent,
+    requestId,
+    reason,
+    detail,
+  ] = a as [
+    string,
+    number,
+    string,
+    string,
+    string | null,
+    string,
+    string | null,
+    string | null,
+    number | null,
+    string | null,
+    string,
+    string | null,
+    string | null,
+    string | null,
+    string | null,
+    string | null,
+  ];
+  return {
+    seq,
+    at,
+    actorType,
+    actorId,
+    action,
+    resourceType,
+    resourceId,
+    resourceVersion,
+    patientId,
+    outcome,
+    ip,
+    userAgent,
+    requestId,
+    reason,
+    detail,
+  };
+}

@@ -8,3 +8,17 @@ export type { VerifyReport, VerifyProblem, ProblemKind } from './verify.js';
 export { auditSigningKey } from './signing-key.js';
 export type { AuditSigningKey } from './signing-key.js';
 export { fromRow as auditEntryFromRow } from './rows.js';
+export { decodeLeaf } from './entry.js';
+export { toAuditEvent } from './audit-event.js';
+export { exportTrail, EXPORT_FORMAT } from './export.js';
+export { verifyExport } from './verify-export.js';
+export type { ExportReport } from './verify-export.js';
+export { proveEntry } from './prove.js';
+export type { InclusionProofResult } from './prove.js';
+export {
+  planArchive,
+  commitArchive,
+  retentionCutoff,
+  RetentionError,
+  RETENTION_YEARS,
+} from './archive.js';

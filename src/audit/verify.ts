@@ -76,11 +76,37 @@ export async function verifyTrail(
       source: `external checkpoint at size ${ext.size}`,
     });
   }
-  anchors.sort((a, b) => a.size - b.size);
+  // Entries below the newest signed archive mark were exported and removed under the retention
+  // rules; verification resumes from the archived frontier, whose root that mark signs.
+  let frontier = MerkleFrontier.empty();
+  const archive = await repo.latestArchive();
+  if (archive) {
+    const mark = readCheckpoint(archive.note, verifiers);
+    const restored = MerkleFrontier.deserialize(archive.frontier);
+    if (
+      !mark ||
+      mark.size !== archive.upToSeq ||
+      restored.size !== mark.size ||
+      !restored.root().equals(mark.root)
+    ) {
+      return fail(0, 0, {
+        kind: 'bad-checkpoint',
+        seq: archive.upToSeq,
+        toSeq: archive.upToSeq,
+        message: `the archive mark at ${archive.upToSeq} has an invalid signature or frontier`,
+      });
+    }
+    frontier = restored;
+  }
+  const start = frontier.size;
+  anchors.splice(
+    0,
+    anchors.length,
+    ...anchors.filter((a) => a.size >= start).sort((a, b) => a.size - b.size),
+  );
 
-  const frontier = MerkleFrontier.empty();
   let anchorIdx = 0;
-  let lastGood = 0;
+  let lastGood = start;
   const total = Math.max(head.size, anchors.at(-1)?.size ?? 0);
   const checkAnchors = (): VerifyProblem | undefined => {
     while (anchorIdx < anchors.length && anchors[anchorIdx]!.size === frontier.size) {

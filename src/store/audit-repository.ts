@@ -11,6 +11,13 @@ export interface AuditHead {
   checkpointAt: string;
 }
 
+export interface ArchiveRow {
+  upToSeq: number;
+  frontier: Buffer;
+  note: string;
+  createdAt: string;
+}
+
 export interface CheckpointRow {
   size: number;
   rootHash: Buffer;
@@ -96,6 +103,78 @@ export class AuditRepository {
       note: r.note,
       createdAt: r.created_at,
     }));
+  }
+
+  /** Stored leaf hashes for seq in [from, from+limit), in order (proofs and export headers). */
+  async leafHashes(from: number, limit: number): Promise<Buffer[]> {
+    const rows = await this.db
+      .selectFrom('audit_entries')
+      .select('leaf_hash')
+      .where('seq', '>=', from)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.leaf_hash);
+  }
+
+  /** The first sequence number whose entry was written at or after `at`, if any. */
+  async firstSeqAtOrAfter(at: string): Promise<number | undefined> {
+    const r = await this.db
+      .selectFrom('audit_entries')
+      .select((eb) => eb.fn.min('seq').as('seq'))
+      .where('at', '>=', at)
+      .executeTakeFirst();
+    return r?.seq === null || r?.seq === undefined ? undefined : Number(r.seq);
+  }
+
+  /** Latest write time among entries below `seq` (to prove an archive range is old enough). */
+  async newestBelow(seq: number): Promise<string | undefined> {
+    const r = await this.db
+      .selectFrom('audit_entries')
+      .select((eb) => eb.fn.max('at').as('at'))
+      .where('seq', '<', seq)
+      .executeTakeFirst();
+    return r?.at ?? undefined;
+  }
+
+  async latestArchive(): Promise<ArchiveRow | undefined> {
+    const r = await this.db
+      .selectFrom('audit_archives')
+      .selectAll()
+      .orderBy('up_to_seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return (
+      r && {
+        upToSeq: Number(r.up_to_seq),
+        frontier: r.frontier,
+        note: r.note,
+        createdAt: r.created_at,
+      }
+    );
+  }
+
+  /**
+   * Records the signed archive mark and removes the entries below it, in one transaction. The
+   * database trigger permits the delete only below the newest archive mark.
+   */
+  async archive(row: ArchiveRow): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('audit_archives')
+        .values({
+          up_to_seq: row.upToSeq,
+          frontier: row.frontier,
+          note: row.note,
+          created_at: row.createdAt,
+        })
+        .execute();
+      const r = await trx
+        .deleteFrom('audit_entries')
+        .where('seq', '<', row.upToSeq)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    });
   }
 
   async countEntries(): Promise<number> {

@@ -36,6 +36,35 @@ export function appendOnlyTriggers(engine: Engine, table: string): RawBuilder<un
   ];
 }
 
+/**
+ * The audit trail is append-only too, with one exception: entries below the newest signed
+ * archive mark (older than the six-year retention, exported and signed first) may be deleted.
+ */
+export function auditTrailTriggers(engine: Engine): RawBuilder<unknown>[] {
+  if (engine === 'sqlite') {
+    return [
+      sql`CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries
+          BEGIN SELECT RAISE(ABORT, 'append-only table'); END`,
+      sql`CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries
+          WHEN OLD.seq >= COALESCE((SELECT MAX(up_to_seq) FROM audit_archives), 0)
+          BEGIN SELECT RAISE(ABORT, 'append-only table'); END`,
+    ];
+  }
+  return [
+    sql`CREATE OR REPLACE FUNCTION haven_audit_delete_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF OLD.seq < COALESCE((SELECT MAX(up_to_seq) FROM audit_archives), 0) THEN RETURN OLD; END IF;
+        RAISE EXCEPTION 'append-only table' USING ERRCODE = '42501';
+      END $$`,
+    sql`CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries
+        FOR EACH ROW EXECUTE FUNCTION haven_append_only()`,
+    sql`CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries
+        FOR EACH ROW EXECUTE FUNCTION haven_audit_delete_guard()`,
+    sql`CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries
+        FOR EACH STATEMENT EXECUTE FUNCTION haven_append_only()`,
+  ];
+}
+
 export function appendOnlyFunction(engine: Engine): RawBuilder<unknown> | undefined {
   if (engine === 'sqlite') return undefined;
   return sql`CREATE OR REPLACE FUNCTION haven_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -92,7 +92,18 @@ export interface AuditCheckpointTable {
   created_at: string;
 }
 
+export interface AuditArchiveTable {
+  /** Entries with seq below this were archived (exported, signed) and may be removed. */
+  up_to_seq: number;
+  /** Merkle frontier at up_to_seq: verification resumes from here. */
+  frontier: Buffer;
+  /** Signed note over (origin, up_to_seq, root at up_to_seq). */
+  note: string;
+  created_at: string;
+}
+
 export interface HavenDatabase {
+  audit_archives: AuditArchiveTable;
   resource_versions: ResourceVersionTable;
   resource_heads: ResourceHeadTable;
   search_tokens: SearchTokenTable;

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { verifyTrail } from '../../audit/index.js';
 import { CliFailure, print, withCommonOptions, withHaven, type CommonFlags } from '../common.js';
+import { auditExportCommands } from './audit-export.js';
 
 export function auditCommand(program: Command): void {
   const audit = program.command('audit').description('check the tamper-evident audit trail');
@@ -47,6 +48,8 @@ export function auditCommand(program: Command): void {
         `audit trail OK: ${report.entries} entries, ${report.checkpointsChecked} signed checkpoints verified`,
       );
     });
+
+  auditExportCommands(audit);
 }
 
 function readExternal(file: string): string {

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import {
   appendOnlyFunction,
   appendOnlyTriggers,
+  auditTrailTriggers,
   bigintType,
   binaryType,
   runAll,
@@ -123,11 +124,19 @@ export function initialMigration(engine: Engine) {
       // the Merkle frontier, so sequence numbers stay contiguous across processes.
       await sql`INSERT INTO audit_head (id, size, frontier, checkpoint_size, checkpoint_at)
         VALUES (1, 0, ${Buffer.alloc(0)}, 0, '1970-01-01T00:00:00.000Z')`.execute(db);
+      await db.schema
+        .createTable('audit_archives')
+        .addColumn('up_to_seq', big, (c) => c.primaryKey())
+        .addColumn('frontier', bin, (c) => c.notNull())
+        .addColumn('note', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
       const fn = appendOnlyFunction(engine);
       if (fn) await fn.execute(db);
       await runAll(db, [
-        ...appendOnlyTriggers(engine, 'audit_entries'),
+        ...auditTrailTriggers(engine),
         ...appendOnlyTriggers(engine, 'audit_checkpoints'),
+        ...appendOnlyTriggers(engine, 'audit_archives'),
         ...appendOnlyTriggers(engine, 'resource_versions'),
       ]);
     },

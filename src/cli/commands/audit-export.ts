@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import {
+  commitArchive,
+  exportTrail,
+  planArchive,
+  proveEntry,
+  verifyExport,
+} from '../../audit/index.js';
+import { CliFailure, print, withCommonOptions, withHaven, type CommonFlags } from '../common.js';
+
+/** audit prove / export / verify-export / archive: evidence that leaves Haven's database. */
+export function auditExportCommands(audit: Command): void {
+  withCommonOptions(
+    audit
+      .command('prove')
+      .description('RFC 6962 inclusion proof of one entry against the newest checkpoint'),
+  )
+    .requiredOption('--seq <n>', 'sequence number of the entry')
+    .action(async (flags: CommonFlags & { seq: string }) => {
+      const seq = Number(flags.seq);
+      if (!Number.isSafeInteger(seq) || seq < 0)
+        throw new CliFailure('--seq must be a non-negative integer', 64);
+      const proof = await withHaven(flags, (haven) =>
+        proveEntry(haven.auditRepo, seq, [haven.auditKey.verifier]),
+      );
+      print(flags, proof, JSON.stringify(proof, null, 2));
+    });
+
+  withCommonOptions(
+    audit.command('export').description('export entries and their signed checkpoints'),
+  )
+    .option('--since <date>', 'first day to include (ISO date); default: the whole trail')
+    .option('--format <format>', 'jsonl or fhir', 'jsonl')
+    .requiredOption('--out <file>', 'file to write (created; never overwritten)')
+    .action(async (flags: CommonFlags & { since?: string; format: string; out: string }) => {
+      if (flags.format !== 'jsonl' && flags.format !== 'fhir')
+        throw new CliFailure('--format must be jsonl or fhir', 64);
+      const since = flags.since ? Date.parse(flags.since) : 0;
+      if (Number.isNaN(since)) throw new CliFailure('--since must be an ISO date', 64);
+      const fd = openExclusive(flags.out);
+      const result = await withHaven(flags, async (haven) => {
+        const sinceSeq = flags.since
+          ? ((await haven.auditRepo.firstSeqAtOrAfter(new Date(since).toISOString())) ??
+            (await haven.auditRepo.head()).size)
+          : 0;
+        return exportTrail(haven.auditRepo, {
+          sinceSeq,
+          origin: haven.config.auditOrigin,
+          verifierKey: haven.auditKey.verifierKey,
+          format: flags.format as 'jsonl' | 'fhir',
+          write: (chunk) => fs.writeSync(fd, chunk),
+          now: new Date(),
+        });
+      }).finally(() => fs.closeSync(fd));
+      print(
+        flags,
+        { ...result, out: flags.out },
+        `exported ${result.entries} entries and ${result.checkpoints} signed checkpoints to ${flags.out}`,
+      );
+    });
+
+  audit
+    .command('verify-export')
+    .description('check an export with only the published verifier key (no database needed)')
+    .argument('<file>')
+    .requiredOption('--key <verifier-key>', 'the audit verifier key (audit-public-key.txt)')
+    .option('--json', 'print machine-readable JSON')
+    .action((file: string, flags: { key: string; json?: boolean }) => {
+      const report = verifyExport(fs.readFileSync(file, 'utf8'), flags.key.trim());
+      if (!report.ok) throw new CliFailure(`export verification FAILED: ${report.problem}`, 2);
+      print(
+        flags,
+        report,
+        `export OK: ${report.entries} entries, ${report.checkpoints} signed checkpoints match`,
+      );
+    });
+
+  withCommonOptions(
+    audit
+      .command('archive')
+      .description('export, then remove entries older than the six-year retention'),
+  )
+    .requiredOption(
+      '--before <date>',
+      'archive entries written before this ISO date (at least six years ago)',
+    )
+    .requiredOption('--out <file>', 'archive file to write (jsonl; created, never overwritten)')
+    .action(async (flags: CommonFlags & { before: string; out: string }) => {
+      const before = new Date(flags.before);
+      if (Number.isNaN(before.getTime())) throw new CliFailure('--before must be an ISO date', 64);
+      const result = await withHaven(flags, async (haven) => {
+        const now = new Date();
+        const plan = await planArchive(haven.auditRepo, before, now);
+        const chunks: string[] = [];
+        await exportTrail(haven.auditRepo, {
+          sinceSeq: plan.fromSeq,
+          origin: haven.config.auditOrigin,
+          verifierKey: haven.auditKey.verifierKey,
+          format: 'jsonl',
+          write: (c) => chunks.push(c),
+          now,
+        });
+        const text = chunks.join('');
+        const check = verifyExport(text, haven.auditKey.verifierKey);
+        if (!check.ok)
+          throw new CliFailure(
+            `the archive did not verify (${check.problem}); nothing was removed`,
+            2,
+          );
+        fs.writeFileSync(flags.out, text, { flag: 'wx', mode: 0o600 });
+        return commitArchive(haven.auditRepo, plan, {
+          origin: haven.config.auditOrigin,
+          signer: haven.auditKey.signer,
+          now,
+        });
+      });
+      print(
+        flags,
+        { removed: result.removed, out: flags.out },
+        `archived and removed ${result.removed} entries; signed archive mark recorded`,
+      );
+    });
+}
+
+function openExclusive(file: string): number {
+  try {
+    return fs.openSync(file, 'wx', 0o600);
+  } catch {
+    throw new CliFailure(`cannot create ${file} (it must not exist yet)`);
+  }
+}
