@@ -22,3 +22,4 @@ export {
   RetentionError,
   RETENTION_YEARS,
 } from './archive.js';
+export { parseAuditQuery, AuditQueryError } from './audit-query.js';

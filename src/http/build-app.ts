@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Haven } from '../app/index.js';
+import { auditRoutes } from './audit-routes.js';
 import { installErrorHandlers } from './errors.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { requirePermissionDeclarations } from './permissions.js';
@@ -79,6 +80,12 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
       },
     );
   }
+  await app.register(auditRoutes, {
+    auditRepo: haven.auditRepo,
+    writer: haven.writer,
+    clients: haven.clients,
+    publicBaseUrl: opts.publicBaseUrl,
+  });
   await app.register(fhirRoutes, {
     prefix: '/fhir/R4',
     records: haven.records,

@@ -19,6 +19,7 @@ import {
 } from '../records/index.js';
 import { rawBinaryResource, registerFhirBodyParsers } from './fhir-body.js';
 import { bearerAuth, contextOf } from './request-context.js';
+import { publicOrigin, queryPairs } from './url.js';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
@@ -38,7 +39,7 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
   const { records } = opts;
   registerFhirBodyParsers(app, opts.binaryLimitBytes);
   const auth = bearerAuth(opts.clients);
-  const base = (req: FastifyRequest) => `${opts.publicBaseUrl ?? originOf(req)}/fhir/R4`;
+  const base = (req: FastifyRequest) => `${publicOrigin(req, opts.publicBaseUrl)}/fhir/R4`;
 
   app.get('/metadata', { config: { permission: 'public' } }, async (req, reply) =>
     reply.header('content-type', FHIR_JSON).send(capabilityStatement(base(req), opts.software)),
@@ -232,16 +233,4 @@ function ifMatch(req: FastifyRequest): number | undefined {
   const m = /^(?:W\/)?"([1-9][0-9]{0,9})"$/.exec(String(h).trim());
   if (!m) throw new FhirError(400, 'invalid', 'If-Match must be an ETag like W/"3"');
   return Number(m[1]);
-}
-
-function queryPairs(url: string): Array<[string, string]> {
-  const q = url.indexOf('?');
-  return q < 0 ? [] : [...new URLSearchParams(url.slice(q + 1))];
-}
-
-const SAFE_HOST = /^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9a-fA-F:]+\](:[0-9]{1,5})?$/;
-
-function originOf(req: FastifyRequest): string {
-  const host = req.headers.host ?? '';
-  return `https://${SAFE_HOST.test(host) ? host : 'localhost'}`;
 }

@@ -13,7 +13,10 @@ export type RoutePermission =
   | 'fhir:search'
   | 'fhir:create'
   | 'fhir:update'
-  | 'fhir:transaction';
+  | 'fhir:transaction'
+  | 'audit:read'
+  | 'audit:search'
+  | 'audit:disclosures';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

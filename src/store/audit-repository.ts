@@ -18,6 +18,16 @@ export interface ArchiveRow {
   createdAt: string;
 }
 
+export interface AuditQuery {
+  patientId?: string;
+  actorId?: string;
+  action?: string;
+  outcome?: string;
+  /** ISO timestamps, inclusive lower and exclusive upper bound on `at`. */
+  from?: string;
+  to?: string;
+}
+
 export interface CheckpointRow {
   size: number;
   rootHash: Buffer;
@@ -183,6 +193,35 @@ export class AuditRepository {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     return Number(r.n);
+  }
+
+  /** Entries matching every given field, newest first, with the total count. */
+  async search(
+    q: AuditQuery,
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: AuditRow[]; total: number }> {
+    let base = this.db.selectFrom('audit_entries');
+    if (q.patientId !== undefined) base = base.where('patient_id', '=', q.patientId);
+    if (q.actorId !== undefined) base = base.where('actor_id', '=', q.actorId);
+    if (q.action !== undefined) base = base.where('action', '=', q.action);
+    if (q.outcome !== undefined) base = base.where('outcome', '=', q.outcome);
+    if (q.from !== undefined) base = base.where('at', '>=', q.from);
+    if (q.to !== undefined) base = base.where('at', '<', q.to);
+    const [rows, count] = await Promise.all([
+      base.selectAll().orderBy('seq', 'desc').limit(limit).offset(offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { rows: rows.map(normalize), total: Number(count.n) };
+  }
+
+  async entry(seq: number): Promise<AuditRow | undefined> {
+    const row = await this.db
+      .selectFrom('audit_entries')
+      .selectAll()
+      .where('seq', '=', seq)
+      .executeTakeFirst();
+    return row && normalize(row);
   }
 
   /** Accesses to one patient's record, newest first (accounting of disclosures). */

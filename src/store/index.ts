@@ -9,7 +9,13 @@ export type { DataKeyRow } from './key-repositories.js';
 export { ClientRepository } from './client-repository.js';
 export type { ApiClientRow } from './client-repository.js';
 export { AuditRepository } from './audit-repository.js';
-export type { AuditRow, AuditHead, CheckpointRow, ArchiveRow } from './audit-repository.js';
+export type {
+  AuditRow,
+  AuditHead,
+  AuditQuery,
+  CheckpointRow,
+  ArchiveRow,
+} from './audit-repository.js';
 export { BatchWriter } from './batch-writer.js';
 export type { WriteJob, BatchFinalizer } from './batch-writer.js';
 export type { HavenDatabase } from './schema.js';

@@ -1,0 +1,132 @@
+import type { FastifyInstance } from 'fastify';
+import { decideFhirAccess, type FhirInteraction } from '../access/index.js';
+import {
+  auditEntryFromRow,
+  AuditQueryError,
+  parseAuditQuery,
+  toAuditEvent,
+  type AuditDraft,
+} from '../audit/index.js';
+import type { ClientStore, RequestContext } from '../auth/index.js';
+import { FhirError, searchsetBundle } from '../records/index.js';
+import type { AuditRepository, BatchWriter } from '../store/index.js';
+import { bearerAuth, contextOf } from './request-context.js';
+import { publicOrigin, queryPairs } from './url.js';
+
+export interface AuditRouteOptions {
+  auditRepo: AuditRepository;
+  writer: BatchWriter<AuditDraft>;
+  clients: ClientStore;
+  publicBaseUrl: string | undefined;
+}
+
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+
+/**
+ * Read-only views of the audit trail: FHIR AuditEvent (for privacy officers' tools) and the
+ * accounting of disclosures for one patient. Looking at the trail is itself audited.
+ */
+export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions): Promise<void> {
+  const auth = bearerAuth(opts.clients);
+  const guard = async (
+    ctx: RequestContext,
+    interaction: FhirInteraction,
+    detail: AuditDraft['detail'],
+  ) => {
+    const decision = decideFhirAccess(ctx.principal, interaction, 'AuditEvent');
+    await opts.writer.submit({
+      onSuccess: () => [
+        {
+          action: 'audit-read',
+          outcome: decision.allowed ? 'success' : 'denied',
+          actorType: ctx.principal.kind,
+          actorId: ctx.principal.id,
+          ip: ctx.ip,
+          userAgent: ctx.userAgent,
+          requestId: ctx.requestId,
+          resourceType: 'AuditEvent',
+          detail,
+        },
+      ],
+      onFailure: () => [],
+    });
+    if (!decision.allowed)
+      throw new FhirError(
+        403,
+        'forbidden',
+        'your credentials do not allow reading the audit trail',
+      );
+  };
+
+  app.get<{ Params: { id: string } }>(
+    '/fhir/R4/AuditEvent/:id',
+    { config: { permission: 'audit:read' }, preHandler: auth },
+    async (req, reply) => {
+      if (!/^(0|[1-9][0-9]{0,14})$/.test(req.params.id))
+        throw new FhirError(400, 'invalid', 'AuditEvent ids are sequence numbers');
+      await guard(contextOf(req), 'read', { seq: Number(req.params.id) });
+      const row = await opts.auditRepo.entry(Number(req.params.id));
+      if (!row) throw new FhirError(404, 'not-found', 'resource not found');
+      return reply.header('content-type', FHIR_JSON).send(toAuditEvent(auditEntryFromRow(row)));
+    },
+  );
+
+  app.get(
+    '/fhir/R4/AuditEvent',
+    { config: { permission: 'audit:search' }, preHandler: auth },
+    async (req, reply) => {
+      const pairs = queryPairs(req.raw.url ?? '');
+      const { query, count, offset } = parse(pairs);
+      await guard(contextOf(req), 'search', { params: [...new Set(pairs.map(([k]) => k))].sort() });
+      const { rows, total } = await opts.auditRepo.search(query, count, offset);
+      const base = `${publicOrigin(req, opts.publicBaseUrl)}/fhir/R4`;
+      const keep = pairs.filter(([k]) => k !== '_offset');
+      const link = (o: number) =>
+        `${base}/AuditEvent?${new URLSearchParams([...keep, ['_offset', String(o)]]).toString()}`;
+      const links: { relation: 'self' | 'next' | 'previous'; url: string }[] = [
+        { relation: 'self', url: link(offset) },
+      ];
+      if (offset + count < total) links.push({ relation: 'next', url: link(offset + count) });
+      if (offset > 0) links.push({ relation: 'previous', url: link(Math.max(0, offset - count)) });
+      const events = rows.map((r) => toAuditEvent(auditEntryFromRow(r)));
+      return reply
+        .header('content-type', FHIR_JSON)
+        .send(searchsetBundle(base, events, total, links));
+    },
+  );
+
+  // Accounting of disclosures (45 CFR 164.528): who accessed this patient's record, when, how.
+  // Staff-internal details (addresses, user agents, request ids) are left out.
+  app.get<{ Params: { id: string } }>(
+    '/api/patients/:id/disclosures',
+    { config: { permission: 'audit:disclosures' }, preHandler: auth },
+    async (req) => {
+      if (!/^[A-Za-z0-9\-.]{1,64}$/.test(req.params.id))
+        throw new FhirError(400, 'invalid', 'invalid patient id');
+      await guard(contextOf(req), 'search', { disclosuresOf: req.params.id });
+      const rows = await opts.auditRepo.forPatient(req.params.id, 1000);
+      return {
+        patient: req.params.id,
+        accesses: rows.map((r) => ({
+          when: r.at,
+          who: { type: r.actor_type, id: r.actor_id },
+          action: r.action,
+          outcome: r.outcome,
+          ...(r.resource_type
+            ? { resource: r.resource_id ? `${r.resource_type}/${r.resource_id}` : r.resource_type }
+            : {}),
+          ...(r.reason ? { reason: r.reason } : {}),
+        })),
+      };
+    },
+  );
+}
+
+function parse(pairs: Array<[string, string]>) {
+  try {
+    return parseAuditQuery(pairs);
+  } catch (e) {
+    if (e instanceof AuditQueryError) throw new FhirError(400, 'invalid', e.message);
+    throw e;
+  }
+}
