@@ -15,7 +15,7 @@ describe.each(ENGINES)('Synthea bundles round-trip on %s', (engine) => {
   });
   afterAll(async () => t.stop());
 
-  it('imports all 30 bundles as transactions and returns every resource unchanged', async () => {
+  it('imports all 30 bundles as transactions and returns every resource unchanged', { timeout: 240_000 }, async () => {
     let compared = 0;
     for (const file of syntheaFiles()) {
       const bundle = readBundle(file);
