@@ -42,6 +42,14 @@ const PAGE = 5000;
  * an optional one kept outside it). Stops at the first problem and names its position.
  */
 export async function verifyTrail(
+  live: AuditRepository,
+  verifiers: NoteVerifier[],
+  opts: { externalCheckpoint?: string; onProgress?: (done: number, total: number) => void } = {},
+): Promise<VerifyReport> {
+  return live.withSnapshot((repo) => verifySnapshot(repo, verifiers, opts));
+}
+
+async function verifySnapshot(
   repo: AuditRepository,
   verifiers: NoteVerifier[],
   opts: { externalCheckpoint?: string; onProgress?: (done: number, total: number) => void } = {},

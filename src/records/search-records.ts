@@ -40,11 +40,7 @@ export async function searchRecords(
     request = parseSearchRequest(resourceType, query);
   } catch (e) {
     if (e instanceof SearchRequestError) {
-      throw new FhirError(
-        e.code === 'unsupported' ? 400 : 400,
-        e.code === 'unsupported' ? 'not-supported' : 'invalid',
-        e.message,
-      );
+      throw new FhirError(400, e.code === 'unsupported' ? 'not-supported' : 'invalid', e.message);
     }
     throw e;
   }

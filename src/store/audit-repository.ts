@@ -86,7 +86,37 @@ export class AuditRepository {
   }
 
   async head(): Promise<AuditHead> {
-    return this.lockHead(this.db);
+    const row = await this.db
+      .selectFrom('audit_head')
+      .selectAll()
+      .where('id', '=', 1)
+      .executeTakeFirstOrThrow();
+    return {
+      size: Number(row.size),
+      frontier: row.frontier,
+      checkpointSize: Number(row.checkpoint_size),
+      checkpointAt: row.checkpoint_at,
+    };
+  }
+
+  /**
+   * Runs `fn` against one consistent snapshot of the trail (REPEATABLE READ on PostgreSQL; a
+   * read transaction on SQLite), so a verification racing live writers sees head, entries and
+   * checkpoints as of one instant and cannot raise a false alarm.
+   */
+  async withSnapshot<T>(fn: (snapshot: AuditRepository) => Promise<T>): Promise<T> {
+    let tx = this.db.transaction();
+    if (this.engine === 'postgres') tx = tx.setIsolationLevel('repeatable read');
+    return tx.execute((trx) => fn(new AuditRepository(trx, this.engine)));
+  }
+
+  /** Highest sequence number present (an entry beyond the head was inserted behind its back). */
+  async maxSeq(): Promise<number | undefined> {
+    const r = await this.db
+      .selectFrom('audit_entries')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .executeTakeFirst();
+    return r?.seq === null || r?.seq === undefined ? undefined : Number(r.seq);
   }
 
   /** Entries with seq in [from, from+limit), in order, for verification and export. */
