@@ -40,3 +40,7 @@ export function canarySecrets(n: number): string[] {
 export function canaryNote(n: number): string {
   return `Patient reports canary-symptom-${n} after eating glitterberries`;
 }
+
+/** Patterns shared by every canary value: any of them in a log line or error body is a leak. */
+export const CANARY_PATTERN =
+  /Canarywing|Zebedee|Quillfeather|CANARY-MRN|999-77-1|555-0199|example\.invalid|glitterberries|canary-symptom/i;

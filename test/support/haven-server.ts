@@ -7,6 +7,7 @@ import { createApiClient } from '../../src/auth/index.js';
 import { resolveConfig, type HavenConfig } from '../../src/config/index.js';
 import { startServer, type RunningServer } from '../../src/http/index.js';
 import { createLogger } from '../../src/logging/index.js';
+import { CANARY_PATTERN } from './canary.js';
 import { makeTarget, type EngineTarget } from './engines.js';
 
 export interface TestServer {
@@ -91,6 +92,8 @@ export async function startTestServer(
       await server.close();
       await haven.close();
       await target.cleanup();
+      const leaked = logs.find((line) => CANARY_PATTERN.test(line));
+      if (leaked) throw new Error('canary PHI appeared in the server log');
     },
   };
 }
