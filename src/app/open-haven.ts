@@ -21,7 +21,7 @@ import {
   SystemKeyRepository,
   type Database,
 } from '../store/index.js';
-import { exportCheckpoint } from './checkpoint-export.js';
+import { exportCheckpoint, postCheckpoint } from './checkpoint-export.js';
 import { openKeyProvider } from './key-setup.js';
 
 /** Everything a running Haven holds, assembled once from the configuration. */
@@ -75,7 +75,17 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       clock,
       checkpointEveryEntries: config.checkpointEveryEntries,
       checkpointEveryMs: config.checkpointEveryMs,
-      onCheckpoint: (note, size) => exportCheckpoint(checkpointDir, note, size),
+      onCheckpoint: (note, size) => {
+        exportCheckpoint(checkpointDir, note, size);
+        if (config.checkpointWebhook) {
+          postCheckpoint(config.checkpointWebhook, note, (code) =>
+            logger.warn(
+              { event: 'checkpoint-webhook-failed', code, size },
+              'checkpoint webhook failed',
+            ),
+          );
+        }
+      },
     });
     const writer = new BatchWriter<AuditDraft>(database.db, trail.finalize, trail.afterCommit);
     const vault = new Vault({ provider, dataKeys: new DataKeyRepository(database.db) });

@@ -29,6 +29,8 @@ export interface HavenConfig {
   checkpointEveryMs: number;
   /** Origin line of the audit checkpoints (C2SP tlog-checkpoint): identifies this installation's log. */
   auditOrigin: string;
+  /** Optional URL that receives every signed checkpoint (POST, text/plain). */
+  checkpointWebhook: string | undefined;
 }
 
 export interface ConfigInput {
@@ -87,6 +89,7 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     checkpointEveryEntries: positiveInt(env.HAVEN_CHECKPOINT_ENTRIES, 1000),
     checkpointEveryMs: positiveInt(env.HAVEN_CHECKPOINT_MS, 10_000),
     auditOrigin: env.HAVEN_AUDIT_ORIGIN ?? 'haven.local/audit',
+    checkpointWebhook: webhookUrl(env.HAVEN_CHECKPOINT_WEBHOOK),
   };
 }
 
@@ -96,4 +99,20 @@ function positiveInt(raw: string | undefined, fallback: number): number {
   if (!Number.isInteger(n) || n <= 0)
     throw new ConfigError('numeric HAVEN_* settings must be positive integers');
   return n;
+}
+
+function webhookUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('HAVEN_CHECKPOINT_WEBHOOK must be a URL');
+  }
+  // Plain http only to this machine (a local relay); anything remote must be https.
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+    throw new ConfigError('HAVEN_CHECKPOINT_WEBHOOK must be https (http only to localhost)');
+  }
+  return url.toString();
 }

@@ -27,7 +27,7 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
  * accounting of disclosures for one patient. Looking at the trail is itself audited.
  */
 export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions): Promise<void> {
-  const auth = bearerAuth(opts.clients);
+  const auth = bearerAuth(opts.clients, opts.writer);
   const guard = async (
     ctx: RequestContext,
     interaction: FhirInteraction,

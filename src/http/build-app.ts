@@ -89,6 +89,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   await app.register(fhirRoutes, {
     prefix: '/fhir/R4',
     records: haven.records,
+    writer: haven.writer,
     clients: haven.clients,
     software: opts.software,
     binaryLimitBytes: haven.config.binaryLimitBytes,

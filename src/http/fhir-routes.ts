@@ -25,6 +25,7 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 export interface FhirRouteOptions {
   records: RecordDeps;
+  writer: RecordDeps['writer'];
   clients: ClientStore;
   software: { name: string; version: string };
   binaryLimitBytes: number;
@@ -38,7 +39,7 @@ type Params = { type: string; id: string; vid: string };
 export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): Promise<void> {
   const { records } = opts;
   registerFhirBodyParsers(app, opts.binaryLimitBytes);
-  const auth = bearerAuth(opts.clients);
+  const auth = bearerAuth(opts.clients, opts.writer);
   const base = (req: FastifyRequest) => `${publicOrigin(req, opts.publicBaseUrl)}/fhir/R4`;
 
   app.get('/metadata', { config: { permission: 'public' } }, async (req, reply) =>

@@ -5,7 +5,9 @@ import {
   type Principal,
   type RequestContext,
 } from '../auth/index.js';
+import type { AuditDraft } from '../audit/index.js';
 import { FhirError } from '../records/index.js';
+import type { BatchWriter } from '../store/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -13,13 +15,33 @@ declare module 'fastify' {
   }
 }
 
-/** Resolves the bearer token of a request to its principal, or answers 401. */
-export function bearerAuth(clients: ClientStore) {
+/**
+ * Resolves the bearer token of a request to its principal, or answers 401. A presented but
+ * invalid or revoked token is an authentication failure and is audited (never the token itself).
+ */
+export function bearerAuth(clients: ClientStore, writer: BatchWriter<AuditDraft>) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const header = request.headers.authorization;
     const m = header ? /^Bearer ([^\s]+)$/i.exec(header) : null;
     const principal = m ? await authenticateClientToken(clients, m[1]!) : undefined;
     if (!principal) {
+      if (header) {
+        await writer.submit({
+          onSuccess: () => [
+            {
+              action: 'token-rejected',
+              outcome: 'failure',
+              actorType: 'anonymous',
+              actorId: null,
+              ip: request.ip,
+              userAgent: request.headers['user-agent'],
+              requestId: request.id,
+              detail: { route: request.routeOptions.url ?? 'unmatched' },
+            },
+          ],
+          onFailure: () => [],
+        });
+      }
       reply.header('www-authenticate', 'Bearer realm="haven"');
       throw new FhirError(
         401,

@@ -76,6 +76,25 @@ describe.each(ENGINES)('audit views on %s', (engine) => {
     }
   });
 
+  it('records a rejected bearer token as an authentication failure, without the token', async () => {
+    const forged = 'hvn_' + 'Q'.repeat(43);
+    expect(
+      (await t.request('GET', `/fhir/R4/Patient/${patientId}`, { token: forged })).status,
+    ).toBe(401);
+    const res = await t.request('GET', '/fhir/R4/AuditEvent?subtype=token-rejected', {
+      token: auditor,
+    });
+    expect(res.json().total).toBe(1);
+    expect(res.text).not.toContain(forged);
+    // No header at all is not an authentication attempt and is not recorded.
+    await t.request('GET', `/fhir/R4/Patient/${patientId}`, { token: null });
+    expect(
+      (
+        await t.request('GET', '/fhir/R4/AuditEvent?subtype=token-rejected', { token: auditor })
+      ).json().total,
+    ).toBe(1);
+  });
+
   it('refuses the audit trail to clients without AuditEvent scope, and records the attempt', async () => {
     expect((await t.request('GET', '/fhir/R4/AuditEvent')).status).toBe(403);
     expect((await t.request('GET', `/api/patients/${patientId}/disclosures`)).status).toBe(403);
