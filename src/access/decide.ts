@@ -30,7 +30,13 @@ export function decideFhirAccess(
   resourceType: string,
 ): Decision {
   if (principal.kind === 'client') {
-    const systemScopes = principal.scopes.filter((s) => s.context === 'system');
+    // The audit trail is a separate duty: a wildcard scope over clinical data does not reach it;
+    // only an explicit system/AuditEvent scope does.
+    const systemScopes = principal.scopes.filter(
+      (s) =>
+        s.context === 'system' &&
+        (resourceType !== 'AuditEvent' || s.resourceType === 'AuditEvent'),
+    );
     return scopesAllow(systemScopes, resourceType, LETTER[interaction])
       ? { allowed: true, reason: 'scope' }
       : { allowed: false, reason: 'scope-missing' };

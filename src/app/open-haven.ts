@@ -88,6 +88,12 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       },
     });
     const writer = new BatchWriter<AuditDraft>(database.db, trail.finalize, trail.afterCommit);
+    // Idle checkpoints: an empty batch every interval signs whatever is not yet covered.
+    const idleTimer = setInterval(
+      () => void writer.submit({ onSuccess: () => [], onFailure: () => [] }).catch(() => undefined),
+      config.checkpointEveryMs,
+    );
+    idleTimer.unref();
     const vault = new Vault({ provider, dataKeys: new DataKeyRepository(database.db) });
     loadFhirDefinitions();
     const records: RecordDeps = {
@@ -110,6 +116,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       writer,
       logger,
       close: async () => {
+        clearInterval(idleTimer);
         await writer.close();
         await database.close();
       },

@@ -28,9 +28,15 @@ export class AuditTrail {
   constructor(private readonly opts: AuditTrailOptions) {}
 
   readonly finalize = async (trx: Kysely<HavenDatabase>, drafts: AuditDraft[]): Promise<void> => {
-    if (drafts.length === 0) return;
     const { repo, clock } = this.opts;
     const head = await repo.lockHead(trx);
+    // An empty batch is the idle timer: it only signs a checkpoint over entries not yet covered,
+    // so the unsigned tail of a quiet server does not stay open to rewriting.
+    if (
+      drafts.length === 0 &&
+      !(head.size > head.checkpointSize && this.timeDue(head.checkpointAt))
+    )
+      return;
     const frontier =
       head.frontier.length === 0
         ? MerkleFrontier.empty()
@@ -50,7 +56,7 @@ export class AuditTrail {
     let checkpointAt = head.checkpointAt;
     const due =
       size - head.checkpointSize >= this.opts.checkpointEveryEntries ||
-      now.getTime() - Date.parse(head.checkpointAt) >= this.opts.checkpointEveryMs;
+      this.timeDue(head.checkpointAt);
     if (due) {
       const rootHash = frontier.root();
       const note = signNote(formatCheckpoint({ origin: this.opts.origin, size, rootHash }), [
@@ -69,6 +75,10 @@ export class AuditTrail {
     });
   };
 
+  private timeDue(checkpointAt: string): boolean {
+    return this.opts.clock().getTime() - Date.parse(checkpointAt) >= this.opts.checkpointEveryMs;
+  }
+
   /** Runs after the batch commits; a rolled-back batch's checkpoint is dropped, never exported. */
   readonly afterCommit = (committed: boolean): void => {
     const exports = this.pendingExports;
@@ -78,7 +88,8 @@ export class AuditTrail {
       try {
         this.opts.onCheckpoint(e.note, e.size);
       } catch {
-        // The checkpoint is durable in the database; a failed export is retried with the next one.
+        // The checkpoint is durable in the database; a failed export is not retried, and the next
+        // checkpoint (which covers everything before it) is exported as usual.
       }
     }
   };

@@ -36,6 +36,12 @@ interface Anchor {
 
 const PAGE = 5000;
 
+export interface VerifyOptions {
+  /** Signed checkpoints kept outside the database (exported files, a witness's copy). */
+  externalCheckpoints?: string[];
+  onProgress?: (done: number, total: number) => void;
+}
+
 /**
  * Walks the whole trail: contiguous sequence numbers, each leaf recomputed from its fields,
  * and the recomputed tree checked against every signed checkpoint (those in the database and
@@ -44,7 +50,7 @@ const PAGE = 5000;
 export async function verifyTrail(
   live: AuditRepository,
   verifiers: NoteVerifier[],
-  opts: { externalCheckpoint?: string; onProgress?: (done: number, total: number) => void } = {},
+  opts: VerifyOptions = {},
 ): Promise<VerifyReport> {
   return live.withSnapshot((repo) => verifySnapshot(repo, verifiers, opts));
 }
@@ -52,7 +58,7 @@ export async function verifyTrail(
 async function verifySnapshot(
   repo: AuditRepository,
   verifiers: NoteVerifier[],
-  opts: { externalCheckpoint?: string; onProgress?: (done: number, total: number) => void } = {},
+  opts: VerifyOptions = {},
 ): Promise<VerifyReport> {
   const head = await repo.head();
   const anchors: Anchor[] = [];
@@ -69,15 +75,17 @@ async function verifySnapshot(
     }
     anchors.push({ size: cp.size, root: parsed.root, source: `checkpoint at size ${cp.size}` });
   }
-  if (opts.externalCheckpoint !== undefined) {
-    const ext = readCheckpoint(opts.externalCheckpoint, verifiers);
-    if (!ext)
+  const newestStored = anchors.at(-1)?.size ?? 0;
+  for (const note of opts.externalCheckpoints ?? []) {
+    const ext = readCheckpoint(note, verifiers);
+    if (!ext) {
       return fail(0, 0, {
         kind: 'bad-checkpoint',
         seq: 0,
         toSeq: 0,
-        message: 'the external checkpoint does not verify with the audit public key',
+        message: 'an external checkpoint does not verify with the audit public key',
       });
+    }
     anchors.push({
       size: ext.size,
       root: ext.root,
@@ -90,9 +98,10 @@ async function verifySnapshot(
   const archive = await repo.latestArchive();
   if (archive) {
     const mark = readCheckpoint(archive.note, verifiers);
-    const restored = MerkleFrontier.deserialize(archive.frontier);
+    const restored = restoreFrontier(archive.frontier);
     if (
       !mark ||
+      !restored ||
       mark.size !== archive.upToSeq ||
       restored.size !== mark.size ||
       !restored.root().equals(mark.root)
@@ -189,7 +198,23 @@ async function verifySnapshot(
       message: `the stored tree head does not match entries ${lastGood}..${head.size - 1}`,
     });
   }
+  if (head.checkpointSize !== newestStored) {
+    return fail(checked, frontier.size, {
+      kind: 'bad-checkpoint',
+      seq: Math.min(head.checkpointSize, newestStored),
+      toSeq: Math.max(head.checkpointSize, newestStored),
+      message: `the trail head records a checkpoint at ${head.checkpointSize} but the newest stored checkpoint is at ${newestStored}: checkpoints were removed or the head was altered`,
+    });
+  }
   return { ok: true, entries: frontier.size, checkpointsChecked: checked };
+}
+
+function restoreFrontier(blob: Buffer): MerkleFrontier | undefined {
+  try {
+    return MerkleFrontier.deserialize(blob);
+  } catch {
+    return undefined;
+  }
 }
 
 function readCheckpoint(

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { parseScopes, type Scope } from './scopes.js';
+import { parseScopes, ScopeSyntaxError, type Scope } from './scopes.js';
 import type { Principal } from './principal.js';
 
 /** The slice of the store this needs; the store's ClientRepository satisfies it. */
@@ -27,6 +27,12 @@ export async function createApiClient(
   scopeText: string,
 ): Promise<{ id: string; token: string; scopes: Scope[] }> {
   const scopes = parseScopes(scopeText);
+  // Integrations act as themselves: patient/ and user/ scopes need a person, which clients are not.
+  const personal = scopes.find((s) => s.context !== 'system');
+  if (personal)
+    throw new ScopeSyntaxError(
+      `API clients take system/ scopes only (got a ${personal.context}/ scope)`,
+    );
   if (!/^[\w .-]{1,64}$/.test(name))
     throw new Error('client name must be 1-64 letters, digits, spaces, . _ -');
   const id = crypto.randomUUID();

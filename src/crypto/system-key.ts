@@ -24,7 +24,7 @@ async function unwrap(
 }
 
 /**
- * Returns the process-wide key for `purpose` ('blind-index', 'audit-signing', 'cursor', ...),
+ * Returns the process-wide key for `purpose` ('blind-index', 'audit-signing', 'search-cursor', ...),
  * creating and storing it, wrapped, on first use. The purpose is bound into the wrap, so a
  * key stored under one purpose cannot be read back as another's.
  *

@@ -1,8 +1,9 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 
 /**
- * Everything that differs between SQLite and PostgreSQL lives here, so that nothing above the
- * store branches on the database engine.
+ * The SQL that differs between SQLite and PostgreSQL lives here (the connection setup in
+ * open-database.ts and the snapshot isolation in audit-repository.ts are the other two places),
+ * so that nothing above the store branches on the database engine.
  */
 export type Engine = 'sqlite' | 'postgres';
 

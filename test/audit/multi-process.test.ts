@@ -454,7 +454,7 @@ describe('audit trail with two server processes on one PostgreSQL schema', () =>
       expect(notes.length, `${s.child.name} signed and exported checkpoints`).toBeGreaterThan(0);
       for (const note of notes) {
         const check = await verifyTrail(haven.auditRepo, [haven.auditKey.verifier], {
-          externalCheckpoint: fs.readFileSync(path.join(dir, note), 'utf8'),
+          externalCheckpoints: [fs.readFileSync(path.join(dir, note), 'utf8')],
         });
         expect(check, `${s.child.name} ${note}`).toMatchObject({ ok: true });
       }

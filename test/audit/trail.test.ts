@@ -36,7 +36,7 @@ async function trailWith(engine: 'sqlite' | 'postgres', n: number) {
     verifyTrail(
       haven.auditRepo,
       [haven.auditKey.verifier],
-      external ? { externalCheckpoint: external } : {},
+      external ? { externalCheckpoints: [external] } : {},
     );
   return { haven, target, verify, config };
 }
@@ -154,5 +154,47 @@ describe.each(ENGINES)('audit trail on %s', (engine) => {
     const withExternal = await verify(lastNote);
     expect(withExternal.ok).toBe(false);
     expect(withExternal.problem).toMatchObject({ kind: 'truncated', seq: 25 });
+  });
+
+  it('catches checkpoints deleted from the database (the head still records the newest)', async () => {
+    const { verify, haven } = await trailWith(engine, 30);
+    await asAttacker(haven, 'DELETE FROM audit_checkpoints');
+    expect((await verify()).problem).toMatchObject({ kind: 'bad-checkpoint' });
+  });
+
+  it('a forged archive mark neither unlocks deletion silently nor crashes verification', async () => {
+    const { verify, haven } = await trailWith(engine, 30);
+    const blob = engine === 'sqlite' ? "x'00'" : "'\\x00'::bytea";
+    await sql
+      .raw(
+        `INSERT INTO audit_archives (up_to_seq, frontier, note, created_at) VALUES (10, ${blob}, 'forged', 'now')`,
+      )
+      .execute(haven.database.db);
+    await sql.raw('DELETE FROM audit_entries WHERE seq < 10').execute(haven.database.db);
+    expect((await verify()).problem).toMatchObject({ kind: 'bad-checkpoint', seq: 10 });
+  });
+});
+
+describe('idle checkpoints', () => {
+  it('an empty batch after the interval signs a checkpoint over the uncovered tail', async () => {
+    let now = new Date('2026-01-01T00:00:00Z');
+    const target = await makeTarget('sqlite');
+    const config = resolveConfig(
+      { data: target.dataDir },
+      { HAVEN_CHECKPOINT_ENTRIES: '1000', HAVEN_CHECKPOINT_MS: '60000' },
+    );
+    const haven = await openHaven(config, { logger: createLogger('silent'), clock: () => now });
+    open.push({ haven, target });
+    const idle = () => haven.writer.submit({ onSuccess: () => [], onFailure: () => [] });
+    await haven.writer.submit({ onSuccess: () => [draft(0)], onFailure: () => [] });
+    await haven.writer.submit({ onSuccess: () => [draft(1)], onFailure: () => [] });
+    expect((await haven.auditRepo.checkpoints()).map((c) => c.size)).toEqual([1]);
+    await idle();
+    expect((await haven.auditRepo.checkpoints()).map((c) => c.size)).toEqual([1]);
+    now = new Date('2026-01-01T00:01:01Z');
+    await idle();
+    expect((await haven.auditRepo.checkpoints()).map((c) => c.size)).toEqual([1, 2]);
+    await idle();
+    expect((await haven.auditRepo.checkpoints()).map((c) => c.size)).toEqual([1, 2]);
   });
 });

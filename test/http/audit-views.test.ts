@@ -97,10 +97,12 @@ describe.each(ENGINES)('audit views on %s', (engine) => {
 
   it('refuses the audit trail to clients without AuditEvent scope, and records the attempt', async () => {
     expect((await t.request('GET', '/fhir/R4/AuditEvent')).status).toBe(403);
+    const wildcard = await t.newToken('system/*.rs');
+    expect((await t.request('GET', '/fhir/R4/AuditEvent', { token: wildcard })).status).toBe(403);
     expect((await t.request('GET', `/api/patients/${patientId}/disclosures`)).status).toBe(403);
     const attempts = (
       await t.request('GET', '/fhir/R4/AuditEvent?subtype=audit-read&outcome=4', { token: auditor })
     ).json();
-    expect(attempts.total).toBe(2);
+    expect(attempts.total).toBe(3);
   });
 });

@@ -15,36 +15,40 @@ describe.each(ENGINES)('Synthea bundles round-trip on %s', (engine) => {
   });
   afterAll(async () => t.stop());
 
-  it('imports all 30 bundles as transactions and returns every resource unchanged', { timeout: 240_000 }, async () => {
-    let compared = 0;
-    for (const file of syntheaFiles()) {
-      const bundle = readBundle(file);
-      const res = await t.request('POST', '/fhir/R4', { body: bundle });
-      expect(res.status, file).toBe(200);
-      const response = res.json() as {
-        entry: { response: { status: string; location: string } }[];
-      };
-      expect(response.entry.length).toBe(bundle.entry.length);
-      const idMap = new Map<string, string>();
-      bundle.entry.forEach((e, i) => {
-        const [type, id] = response.entry[i]!.response.location.split('/');
-        expect(type).toBe(e.resource.resourceType);
-        idMap.set(e.fullUrl, `${type}/${id}`);
-      });
-      // Compare a spread of entries per bundle (every type, plus every 5th entry) to bound time.
-      const seenTypes = new Set<string>();
-      for (const [i, e] of bundle.entry.entries()) {
-        if (seenTypes.has(e.resource.resourceType) && i % 5 !== 0) continue;
-        seenTypes.add(e.resource.resourceType);
-        const location = idMap.get(e.fullUrl)!;
-        const got = (await t.request('GET', `/fhir/R4/${location}`)).json();
-        expect(got.meta).toMatchObject({ versionId: '1' });
-        expect(stripServerMeta(got)).toEqual(expected(e, location, idMap));
-        compared++;
+  it(
+    'imports all 30 bundles as transactions and returns every resource unchanged',
+    { timeout: 240_000 },
+    async () => {
+      let compared = 0;
+      for (const file of syntheaFiles()) {
+        const bundle = readBundle(file);
+        const res = await t.request('POST', '/fhir/R4', { body: bundle });
+        expect(res.status, file).toBe(200);
+        const response = res.json() as {
+          entry: { response: { status: string; location: string } }[];
+        };
+        expect(response.entry.length).toBe(bundle.entry.length);
+        const idMap = new Map<string, string>();
+        bundle.entry.forEach((e, i) => {
+          const [type, id] = response.entry[i]!.response.location.split('/');
+          expect(type).toBe(e.resource.resourceType);
+          idMap.set(e.fullUrl, `${type}/${id}`);
+        });
+        // Compare a spread of entries per bundle (every type, plus every 5th entry) to bound time.
+        const seenTypes = new Set<string>();
+        for (const [i, e] of bundle.entry.entries()) {
+          if (seenTypes.has(e.resource.resourceType) && i % 5 !== 0) continue;
+          seenTypes.add(e.resource.resourceType);
+          const location = idMap.get(e.fullUrl)!;
+          const got = (await t.request('GET', `/fhir/R4/${location}`)).json();
+          expect(got.meta).toMatchObject({ versionId: '1' });
+          expect(stripServerMeta(got)).toEqual(expected(e, location, idMap));
+          compared++;
+        }
       }
-    }
-    expect(compared).toBeGreaterThan(600);
-  });
+      expect(compared).toBeGreaterThan(600);
+    },
+  );
 
   it('finds imported patients by identifier and accented names', async () => {
     const file = syntheaFiles().find((f) => /Mej/.test(f))!;

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { verifyTrail } from '../../audit/index.js';
@@ -25,7 +26,12 @@ export function auditCommand(program: Command): void {
         bar?.start(1, 0);
         try {
           return await verifyTrail(haven.auditRepo, [haven.auditKey.verifier], {
-            ...(external !== undefined ? { externalCheckpoint: external } : {}),
+            // The newest checkpoint exported out of the database is an anchor too, so deleting
+            // checkpoints from the database cannot hide a rewritten trail.
+            externalCheckpoints: [
+              ...(external !== undefined ? [external] : []),
+              ...newestExported(haven.config.dataDir),
+            ],
             onProgress: (done, total) => {
               bar?.setTotal(Math.max(total, 1));
               bar?.update(done);
@@ -50,6 +56,17 @@ export function auditCommand(program: Command): void {
     });
 
   auditExportCommands(audit);
+}
+
+function newestExported(dataDir: string): string[] {
+  const dir = path.join(dataDir, 'audit-checkpoints');
+  if (!fs.existsSync(dir)) return [];
+  const newest = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.note'))
+    .sort()
+    .at(-1);
+  return newest ? [fs.readFileSync(path.join(dir, newest), 'utf8')] : [];
 }
 
 function readExternal(file: string): string {
