@@ -21,6 +21,7 @@ import {
   SystemKeyRepository,
   type Database,
 } from '../store/index.js';
+import { BatchedDataKeys } from './batched-data-keys.js';
 import { exportCheckpoint, postCheckpoint } from './checkpoint-export.js';
 import { openKeyProvider } from './key-setup.js';
 
@@ -94,7 +95,10 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       config.checkpointEveryMs,
     );
     idleTimer.unref();
-    const vault = new Vault({ provider, dataKeys: new DataKeyRepository(database.db) });
+    const vault = new Vault({
+      provider,
+      dataKeys: new BatchedDataKeys(new DataKeyRepository(database.db), writer),
+    });
     loadFhirDefinitions();
     const records: RecordDeps = {
       resources: new ResourceRepository(database.db),

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { prepareQuery } from './prepared-query.js';
 import type { HavenDatabase } from './schema.js';
 
 export interface ApiClientRow {
@@ -11,8 +12,6 @@ export interface ApiClientRow {
 
 /** API clients for integrations. Only a hash of each bearer token is stored. */
 export class ClientRepository {
-  constructor(private readonly db: Kysely<HavenDatabase>) {}
-
   async insert(c: { id: string; name: string; tokenHash: Buffer; scopes: string }): Promise<void> {
     await this.db
       .insertInto('api_clients')
@@ -27,14 +26,21 @@ export class ClientRepository {
       .execute();
   }
 
-  /** The live (not revoked) client holding this token hash. */
+  private readonly activeByHash: (hash: Buffer) => Promise<HavenDatabase['api_clients'][]>;
+
+  constructor(private readonly db: Kysely<HavenDatabase>) {
+    this.activeByHash = prepareQuery<[Buffer], HavenDatabase['api_clients']>(db, 1, (hash) =>
+      db
+        .selectFrom('api_clients')
+        .selectAll()
+        .where('token_hash', '=', hash as unknown as Buffer)
+        .where('revoked_at', 'is', null),
+    );
+  }
+
+  /** The live (not revoked) client holding this token hash (every API request runs this). */
   async findActiveByTokenHash(tokenHash: Buffer): Promise<ApiClientRow | undefined> {
-    const row = await this.db
-      .selectFrom('api_clients')
-      .selectAll()
-      .where('token_hash', '=', tokenHash)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+    const [row] = await this.activeByHash(tokenHash);
     return row && toRow(row);
   }
 

@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type SqliteDialectConfig,
+} from 'kysely';
 import pg from 'pg';
 import type { Engine } from './engine.js';
 import { migrationProvider } from './migrations/index.js';
@@ -61,9 +68,35 @@ function openSqlite(file: string): Database {
   sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('secure_delete = ON');
   sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('wal_autocheckpoint = 20000');
   fs.chmodSync(file, 0o600);
-  const db = new Kysely<HavenDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<HavenDatabase>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   return { engine: 'sqlite', db, close: () => db.destroy() };
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew; parsing and planning the same few statements
+ * on every request is most of their cost. Statements are cached by SQL text (bounded, since IN
+ * lists of varying length produce distinct texts).
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => {
+      sqlite.close();
+    },
+    prepare: (text: string) => {
+      let stmt = cache.get(text);
+      if (!stmt) {
+        stmt = sqlite.prepare(text);
+        if (cache.size < 1000) cache.set(text, stmt);
+      }
+      return stmt as unknown as ReturnType<SqliteDatabase.Database['prepare']>;
+    },
+  } as SqliteDialectConfig['database'];
 }
 
 async function openPostgres(opts: DatabaseOptions): Promise<Database> {

@@ -1,5 +1,8 @@
 import { sql, type Kysely } from 'kysely';
-import type { HavenDatabase } from './schema.js';
+import { prepareQuery } from './prepared-query.js';
+import type { HavenDatabase, ResourceVersionTable } from './schema.js';
+
+type Row = Omit<ResourceVersionTable, never>;
 
 export interface StoredVersion {
   resourceType: string;
@@ -30,29 +33,35 @@ const TOKEN_CHUNK = 400;
 
 /** Versioned, sealed FHIR resources and their blind-index tokens. Every record SQL lives here. */
 export class ResourceRepository {
-  constructor(private readonly db: Db) {}
+  private readonly currentQuery: (type: string, id: string) => Promise<Row[]>;
 
+  constructor(private readonly db: Db) {
+    this.currentQuery = prepareQuery<[string, string], Row>(db, 2, (type, id) =>
+      db
+        .selectFrom('resource_heads as h')
+        .innerJoin('resource_versions as v', (j) =>
+          j
+            .onRef('v.resource_type', '=', 'h.resource_type')
+            .onRef('v.id', '=', 'h.id')
+            .onRef('v.version', '=', 'h.version'),
+        )
+        .select([
+          'v.resource_type',
+          'v.id',
+          'v.version',
+          'v.owner',
+          'v.last_updated',
+          'v.deleted',
+          'v.body',
+        ])
+        .where('h.resource_type', '=', type)
+        .where('h.id', '=', id),
+    );
+  }
+
+  /** The current version of a resource (every authenticated read runs this). */
   async readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
-    const row = await this.db
-      .selectFrom('resource_heads as h')
-      .innerJoin('resource_versions as v', (j) =>
-        j
-          .onRef('v.resource_type', '=', 'h.resource_type')
-          .onRef('v.id', '=', 'h.id')
-          .onRef('v.version', '=', 'h.version'),
-      )
-      .select([
-        'v.resource_type',
-        'v.id',
-        'v.version',
-        'v.owner',
-        'v.last_updated',
-        'v.deleted',
-        'v.body',
-      ])
-      .where('h.resource_type', '=', resourceType)
-      .where('h.id', '=', id)
-      .executeTakeFirst();
+    const [row] = await this.currentQuery(resourceType, id);
     return row && toStored(row);
   }
 
