@@ -50,12 +50,29 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     // several Haven schemas in one PostgreSQL database (tests, tenants) never confuse each other.
     ...(database.engine === 'postgres' && opts.schema ? { migrationTableSchema: opts.schema } : {}),
   });
-  const { error } = await migrator.migrateToLatest();
+  const error = await migrateWithRetry(() => migrator.migrateToLatest());
   if (error) {
     await database.close();
     throw new StoreError('migration-failed', `database migration failed: ${String(error)}`);
   }
   return database;
+}
+
+/**
+ * Kysely's migrator introspects the catalogs of every schema in the database; a schema dropped
+ * by someone else at that moment (another tenant, a parallel test run) makes that scan fail
+ * transiently. Such failures are retried a few times; real migration errors repeat and surface.
+ */
+async function migrateWithRetry(run: () => Promise<{ error?: unknown }>): Promise<unknown> {
+  let last: unknown;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const { error } = await run();
+    if (!error) return undefined;
+    last = error;
+    if (!/does not exist/.test(String(error))) return error;
+    await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+  }
+  return last;
 }
 
 function openSqlite(file: string): Database {
