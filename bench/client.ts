@@ -1,0 +1,31 @@
+/** A small HTTPS client for setup work (seeding, capturing bodies); the measured load uses autocannon. */
+import https from 'node:https';
+
+export interface Reply {
+  status: number;
+  body: Buffer;
+}
+
+export function makeClient(base: string, ca: string, token: string | null) {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 8, ca, servername: 'localhost' });
+  const send = (method: string, path: string, body?: unknown): Promise<Reply> => {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const headers: Record<string, string> = {
+      accept: 'application/fhir+json',
+      ...(payload
+        ? { 'content-type': 'application/fhir+json', 'content-length': String(payload.length) }
+        : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    };
+    return new Promise((resolve, reject) => {
+      const req = https.request(new URL(path, base), { method, headers, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  };
+  return { send, close: () => agent.destroy() };
+}

@@ -1,0 +1,67 @@
+/** Bench settings from the environment, and the reference figures the targets are stated against. */
+export interface BenchSettings {
+  seconds: number;
+  warmupSeconds: number;
+  connections: number;
+  patients: number;
+  verifyEntries: number;
+  engines: ('sqlite' | 'postgres')[];
+  /** Which measurements to run (BENCH_SCENARIOS, default all). */
+  scenarios: (Scenario | 'bare')[];
+  databaseUrl: string;
+  writeDocs: boolean;
+}
+
+function int(name: string, fallback: number, min = 1): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`${name} must be an integer ≥ ${min} (got ${raw})`);
+  return n;
+}
+
+export function readSettings(argv: string[]): BenchSettings {
+  const engines = (process.env.BENCH_ENGINES ?? 'sqlite,postgres')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const e of engines)
+    if (e !== 'sqlite' && e !== 'postgres') throw new Error(`BENCH_ENGINES: unknown engine ${e}`);
+  const scenarios = (process.env.BENCH_SCENARIOS ?? ALL_SCENARIOS.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const s of scenarios)
+    if (!(ALL_SCENARIOS as readonly string[]).includes(s))
+      throw new Error(`BENCH_SCENARIOS: unknown scenario ${s} (${ALL_SCENARIOS.join(', ')})`);
+  return {
+    seconds: int('BENCH_SECONDS', 10),
+    warmupSeconds: int('BENCH_WARMUP_SECONDS', 3, 0),
+    connections: int('BENCH_CONNECTIONS', 32),
+    patients: int('BENCH_PATIENTS', 1000),
+    verifyEntries: int('BENCH_VERIFY_ENTRIES', 1_000_000, 0),
+    engines: engines as ('sqlite' | 'postgres')[],
+    scenarios: scenarios as (Scenario | 'bare')[],
+    databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    writeDocs: argv.includes('--write-docs'),
+  };
+}
+
+export type Scenario = 'baseline' | 'read' | 'search' | 'create';
+
+export const ALL_SCENARIOS = ['bare', 'baseline', 'read', 'search', 'create'] as const;
+
+/** Medplum, measured on this machine class (2 cores), for context. */
+export const MEDPLUM_RPS: Partial<Record<Scenario, number>> = {
+  read: 490,
+  search: 1689,
+  create: 547,
+};
+
+/** Product targets: read against the bare node:https server, search and create against Medplum. */
+export const TARGETS = {
+  readVsBare: 0.5,
+  searchVsMedplum: 5,
+  createVsMedplum: 5,
+} as const;

@@ -1,0 +1,328 @@
+/** Tables for stdout and docs/performance.md, and the JSON results file. */
+import fs from 'node:fs';
+import path from 'node:path';
+import * as prettier from 'prettier';
+import { MEDPLUM_RPS, TARGETS, type BenchSettings, type Scenario } from './config.js';
+import type { Machine } from './machine.js';
+import { OTHER_CPU_WARN, type Measurement } from './measure.js';
+import type { VerifySpeed } from './verify-speed.js';
+
+export interface EngineResults {
+  engine: 'sqlite' | 'postgres';
+  location: string;
+  patients: number;
+  responseBytes: number;
+  seedSeconds: number;
+  scenarios: Partial<Record<Scenario, Measurement>>;
+}
+
+export interface BenchResults {
+  date: string;
+  settings: Omit<BenchSettings, 'databaseUrl' | 'writeDocs'>;
+  machine: Machine;
+  bare?: Measurement;
+  engines: EngineResults[];
+  verify?: VerifySpeed;
+  problems: string[];
+  /** Measurements taken while something outside the bench used the CPU. */
+  warnings: string[];
+}
+
+const LABELS: Record<Scenario | 'bare', string> = {
+  bare: '(e) bare node:https, same bytes as (b)',
+  baseline: '(a) GET /bench/baseline, same size',
+  read: '(b) read Patient/{id}',
+  create: '(c) create Patient (durable)',
+  search: '(d) search Patient?identifier=',
+};
+const ORDER: Scenario[] = ['baseline', 'read', 'create', 'search'];
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+// autocannon's latency histogram has 1 ms resolution.
+const ms = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+const ratio = (n: number | undefined) =>
+  n === undefined || !Number.isFinite(n) ? '—' : `${n.toFixed(2)}×`;
+
+type Table = { head: string[]; rows: string[][]; right?: boolean[] };
+
+function throughputTable(r: BenchResults): Table {
+  const rows: string[][] = [];
+  const bareRps = r.bare?.load.rps;
+  const row = (engine: string, m: Measurement, baseRps: number | undefined) => {
+    const scen = m.scenario;
+    const medplum = scen === 'bare' ? undefined : MEDPLUM_RPS[scen];
+    rows.push([
+      engine,
+      LABELS[scen],
+      int(m.load.rps),
+      ms(m.load.p50),
+      ms(m.load.p99),
+      `${m.load.errors}/${m.load.non2xx}`,
+      scen === 'bare' || scen === 'baseline' || baseRps === undefined
+        ? '—'
+        : ratio(m.load.rps / baseRps),
+      bareRps === undefined ? '—' : ratio(m.load.rps / bareRps),
+      medplum ? int(medplum) : '—',
+      medplum ? ratio(m.load.rps / medplum) : '—',
+    ]);
+  };
+  if (r.bare) row('—', r.bare, undefined);
+  for (const e of r.engines) {
+    const base = e.scenarios.baseline?.load.rps;
+    for (const s of ORDER) {
+      const m = e.scenarios[s];
+      if (m) row(e.engine, m, base);
+    }
+  }
+  return {
+    head: [
+      'engine',
+      'scenario',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'errors/non-2xx',
+      '× (a)',
+      '× (e)',
+      'Medplum req/s',
+      '× Medplum',
+    ],
+    rows,
+    right: [false, false, true, true, true, true, true, true, true, true],
+  };
+}
+
+function auditTable(r: BenchResults): Table {
+  const rows: string[][] = [];
+  for (const e of r.engines) {
+    for (const s of ORDER) {
+      const m = e.scenarios[s];
+      if (!m?.audit) continue;
+      rows.push([
+        e.engine,
+        s,
+        int(m.load.requests),
+        int(m.server.received),
+        int(m.server.aborted),
+        `${int(m.audit.before)} → ${int(m.audit.after)}`,
+        int(m.audit.written),
+        int(m.audit.expected),
+        m.audit.written === m.audit.expected ? 'ok' : 'MISMATCH',
+      ]);
+    }
+  }
+  return {
+    head: [
+      'engine',
+      'scenario',
+      'responses (client)',
+      'requests (server)',
+      'abandoned at stop',
+      'audit entries before → after',
+      'written',
+      'expected',
+      'check',
+    ],
+    rows,
+    right: [false, false, true, true, true, true, true, true, false],
+  };
+}
+
+function cpuTable(r: BenchResults): Table {
+  const rows: string[][] = [];
+  const row = (engine: string, m: Measurement | undefined) => {
+    if (!m?.cpu) return;
+    const c = m.cpu;
+    rows.push([
+      engine,
+      m.scenario,
+      c.server.toFixed(2),
+      c.loadgen.toFixed(2),
+      c.postgres.toFixed(2),
+      c.irq.toFixed(2),
+      `${c.steal.toFixed(2)}${c.steal > OTHER_CPU_WARN ? ' !' : ''}`,
+      `${c.other.toFixed(2)}${c.other > OTHER_CPU_WARN ? ' !' : ''}`,
+      c.idle.toFixed(2),
+      `${m.hostSpeed.before} / ${m.hostSpeed.after}`,
+    ]);
+  };
+  row('—', r.bare);
+  for (const e of r.engines) for (const s of ORDER) row(e.engine, e.scenarios[s]);
+  return {
+    head: [
+      'engine',
+      'scenario',
+      'Haven process',
+      'load generator',
+      'PostgreSQL',
+      'kernel irq',
+      'steal',
+      'other',
+      'idle',
+      'host speed MB/s before / after',
+    ],
+    rows,
+    right: [false, false, true, true, true, true, true, true, true, true],
+  };
+}
+
+function targetTable(r: BenchResults): Table {
+  const bare = r.bare?.load.rps;
+  const verdict = (v: number | undefined, goal: number) =>
+    v === undefined ? '—' : `${v.toFixed(2)}× ${v >= goal ? 'met' : 'MISSED'}`;
+  const rows = [
+    [
+      `read ≥ ${TARGETS.readVsBare}× bare node:https`,
+      ...r.engines.map((e) =>
+        verdict(
+          bare && e.scenarios.read ? e.scenarios.read.load.rps / bare : undefined,
+          TARGETS.readVsBare,
+        ),
+      ),
+    ],
+    [
+      `search ≥ ${TARGETS.searchVsMedplum}× Medplum (${int(MEDPLUM_RPS.search!)}/s)`,
+      ...r.engines.map((e) =>
+        verdict(
+          e.scenarios.search && e.scenarios.search.load.rps / MEDPLUM_RPS.search!,
+          TARGETS.searchVsMedplum,
+        ),
+      ),
+    ],
+    [
+      `create ≥ ${TARGETS.createVsMedplum}× Medplum (${int(MEDPLUM_RPS.create!)}/s)`,
+      ...r.engines.map((e) =>
+        verdict(
+          e.scenarios.create && e.scenarios.create.load.rps / MEDPLUM_RPS.create!,
+          TARGETS.createVsMedplum,
+        ),
+      ),
+    ],
+  ];
+  return { head: ['target', ...r.engines.map((e) => e.engine)], rows };
+}
+
+function verifyTable(v: VerifySpeed): Table {
+  return {
+    head: ['audit trail (SQLite)', 'entries', 'seconds', 'entries/s'],
+    rows: [
+      [
+        'append (group commit, 5,000 in flight)',
+        int(v.entries),
+        v.appendSeconds.toFixed(1),
+        int(v.appendPerSecond),
+      ],
+      [
+        `verifyTrail (${int(v.checkpointsChecked)} checkpoints)${v.ok ? '' : ' FAILED'}`,
+        int(v.entries),
+        v.verifySeconds.toFixed(1),
+        int(v.verifyPerSecond),
+      ],
+    ],
+    right: [false, true, true, true],
+  };
+}
+
+function text(t: Table): string {
+  const all = [t.head, ...t.rows];
+  const w = t.head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (t.right?.[i] ? c.padStart(w[i]!) : c.padEnd(w[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(t.head), w.map((n) => '─'.repeat(n)).join('  '), ...t.rows.map(line)].join('\n');
+}
+
+function markdown(t: Table): string {
+  const esc = (c: string) => c.replaceAll('|', '\\|');
+  return [
+    `| ${t.head.map(esc).join(' | ')} |`,
+    `| ${t.head.map((_, i) => (t.right?.[i] ? '---:' : '---')).join(' | ')} |`,
+    ...t.rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ].join('\n');
+}
+
+function machineLine(m: Machine): string {
+  return `${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.os}${m.postgres ? `, PostgreSQL ${m.postgres}` : ''}`;
+}
+
+/** min–max of the host speed samples of the run, and the spread as a share of the max. */
+function speedLine(r: BenchResults): string | undefined {
+  const all = [r.bare, ...r.engines.flatMap((e) => ORDER.map((s) => e.scenarios[s]))]
+    .filter((m): m is Measurement => m !== undefined)
+    .flatMap((m) => [m.hostSpeed.before, m.hostSpeed.after]);
+  if (all.length === 0) return undefined;
+  const lo = Math.min(...all);
+  const hi = Math.max(...all);
+  return `Host CPU speed index (single-thread SHA-256, sampled around each run): ${lo}–${hi} MB/s, a ${Math.round((100 * (hi - lo)) / hi)}% spread; throughput moves with it, so compare ratios within a run rather than absolute figures across runs.`;
+}
+
+function sections(r: BenchResults, render: (t: Table) => string): [string, string][] {
+  const out: [string, string][] = [
+    ['Throughput and latency', render(throughputTable(r))],
+    ['Targets', render(targetTable(r))],
+    ['Audit entries written = requests served', render(auditTable(r))],
+    [
+      'CPU during each measured run (cores; the machine has ' + r.machine.cpus + ')',
+      render(cpuTable(r)),
+    ],
+  ];
+  if (r.verify) out.push(['Audit trail append and verification', render(verifyTable(r.verify))]);
+  return out;
+}
+
+export function printReport(r: BenchResults): void {
+  const s = r.settings;
+  console.log(`\nHaven benchmark — ${r.date}`);
+  console.log(`Machine: ${machineLine(r.machine)}`);
+  console.log(
+    `Load: autocannon in a child process, ${s.connections} connections, ${s.seconds}s per scenario after ${s.warmupSeconds}s warm-up, HTTPS keep-alive`,
+  );
+  for (const e of r.engines)
+    console.log(
+      `${e.engine}: ${e.patients} patients seeded in ${e.seedSeconds.toFixed(1)}s, read response ${e.responseBytes} bytes (mean)`,
+    );
+  const speed = speedLine(r);
+  if (speed) console.log(speed);
+  for (const [title, body] of sections(r, text)) console.log(`\n${title}\n${body}`);
+  console.log(
+    "\n× (a): ratio to the same server's baseline route; × (e): ratio to bare node:https; Medplum figures are references measured elsewhere on this machine class.",
+  );
+}
+
+export function writeJson(file: string, r: BenchResults): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
+}
+
+const START = '<!-- bench:results:start -->';
+const END = '<!-- bench:results:end -->';
+
+/** Replaces the generated part of docs/performance.md (between the markers), keeping the prose around it. */
+export async function writeDocs(file: string, r: BenchResults): Promise<void> {
+  const s = r.settings;
+  const body = [
+    START,
+    '',
+    `Measured ${r.date.slice(0, 10)} with \`npm run bench -- --write-docs\`.`,
+    '',
+    `- Machine: ${machineLine(r.machine)}`,
+    `- Load: ${s.connections} connections, ${s.seconds} s per scenario after a ${s.warmupSeconds} s warm-up; ${r.engines.map((e) => `${e.engine}: ${e.patients} patients, read response ${e.responseBytes} bytes`).join('; ')}`,
+    ...(speedLine(r) ? [`- ${speedLine(r)}`] : []),
+    ...(r.warnings.length > 0
+      ? ['', '**Warning: measured on a busy machine:**', '', ...r.warnings.map((w) => `- ${w}`)]
+      : []),
+    ...sections(r, markdown).flatMap(([title, t]) => ['', `### ${title}`, '', t]),
+    '',
+    END,
+  ].join('\n');
+  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const a = current.indexOf(START);
+  const b = current.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`${file} has no ${START} … ${END} block to update`);
+  const text = current.slice(0, a) + body + current.slice(b + END.length);
+  // Formatted as `npm run lint` expects (prettier aligns markdown tables).
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  fs.writeFileSync(file, await prettier.format(text, { ...options, filepath: file }));
+}
