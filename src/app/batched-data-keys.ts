@@ -21,7 +21,12 @@ export class BatchedDataKeys {
     return this.reads.find(owner, version);
   }
 
-  insert(rec: { owner: string; version: number; kekId: string; wrapped: Buffer }): Promise<boolean> {
+  insert(rec: {
+    owner: string;
+    version: number;
+    kekId: string;
+    wrapped: Buffer;
+  }): Promise<boolean> {
     return this.writer.submit({
       run: (trx) => new DataKeyRepository(trx).insert(rec),
       onSuccess: () => [],

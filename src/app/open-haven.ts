@@ -88,7 +88,12 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
         }
       },
     });
-    const writer = new BatchWriter<AuditDraft>(database.db, trail.finalize, trail.afterCommit);
+    const writer = new BatchWriter<AuditDraft>(
+      database.db,
+      database.engine,
+      trail.finalize,
+      trail.afterCommit,
+    );
     // Idle checkpoints: an empty batch every interval signs whatever is not yet covered.
     const idleTimer = setInterval(
       () => void writer.submit({ onSuccess: () => [], onFailure: () => [] }).catch(() => undefined),

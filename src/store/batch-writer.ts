@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { HavenDatabase } from './schema.js';
+import { writeTransaction, type Engine } from './engine.js';
 import { StoreError } from './open-database.js';
 
 type Db = Kysely<HavenDatabase>;
@@ -37,6 +38,7 @@ export class BatchWriter<D> {
 
   constructor(
     private readonly db: Db,
+    private readonly engine: Engine,
     private readonly finalize: BatchFinalizer<D>,
     private readonly afterCommit: (committed: boolean) => void = () => {},
     private readonly maxBatch = 512,
@@ -76,7 +78,7 @@ export class BatchWriter<D> {
     const batch = this.queue.splice(0, this.maxBatch);
     const outcomes: { ok: boolean; value: unknown }[] = [];
     try {
-      await this.db.transaction().execute(async (trx) => {
+      await writeTransaction(this.db, this.engine, async (trx) => {
         outcomes.length = 0;
         const drafts: D[] = [];
         for (let i = 0; i < batch.length; i++) {

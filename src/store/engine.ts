@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { HavenDatabase } from './schema.js';
 
 /**
  * The SQL that differs between SQLite and PostgreSQL lives here (the connection setup in
@@ -82,4 +83,31 @@ export async function runAll(
   statements: RawBuilder<unknown>[],
 ): Promise<void> {
   for (const s of statements) await s.execute(db);
+}
+
+/**
+ * A write transaction. SQLite takes the write lock up front (BEGIN IMMEDIATE): with several
+ * server processes on one file, a deferred transaction that read first could not upgrade its
+ * lock and would fail instead of waiting its turn. PostgreSQL locks rows as it goes.
+ */
+export async function writeTransaction<T>(
+  db: Kysely<HavenDatabase>,
+  engine: Engine,
+  fn: (trx: Kysely<HavenDatabase>) => Promise<T>,
+): Promise<T> {
+  if (engine === 'postgres') return db.transaction().execute(fn);
+  return db.connection().execute(async (conn) => {
+    await sql.raw('BEGIN IMMEDIATE').execute(conn);
+    try {
+      const result = await fn(conn);
+      await sql.raw('COMMIT').execute(conn);
+      return result;
+    } catch (e) {
+      await sql
+        .raw('ROLLBACK')
+        .execute(conn)
+        .catch(() => undefined);
+      throw e;
+    }
+  });
 }

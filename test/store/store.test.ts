@@ -134,7 +134,7 @@ describe.each(ENGINES)('store on %s', (engine) => {
 
   it('group-commits jobs: a failing job rolls back alone and its failure draft is still finalized', async () => {
     const finalized: string[][] = [];
-    const writer = new BatchWriter<string>(database.db, async (_trx, drafts) => {
+    const writer = new BatchWriter<string>(database.db, database.engine, async (_trx, drafts) => {
       finalized.push(drafts);
     });
     const ok = writer.submit({
@@ -179,7 +179,7 @@ describe.each(ENGINES)('store on %s', (engine) => {
   });
 
   it('fails every job of a batch closed when the finalizer cannot write', async () => {
-    const writer = new BatchWriter<string>(database.db, async () => {
+    const writer = new BatchWriter<string>(database.db, database.engine, async () => {
       throw new Error('audit store down');
     });
     const job = writer.submit({

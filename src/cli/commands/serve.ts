@@ -1,12 +1,20 @@
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { openHaven } from '../../app/index.js';
-import { startServer } from '../../http/index.js';
-import { configFrom, print, withCommonOptions, type CommonFlags } from '../common.js';
+import type { HavenConfig } from '../../config/index.js';
+import { ensureDevCertificate, startServer } from '../../http/index.js';
+import { CliFailure, configFrom, print, withCommonOptions, type CommonFlags } from '../common.js';
 import { SOFTWARE } from '../software.js';
 
 interface ServeFlags extends CommonFlags {
   benchBaseline?: boolean;
   publicUrl?: string;
+  workers?: string;
+}
+
+interface Listening {
+  url: string;
+  certificate: string;
 }
 
 export function serveCommand(program: Command): void {
@@ -18,38 +26,95 @@ export function serveCommand(program: Command): void {
     .option('--cert <file>', 'TLS certificate (PEM); default: a generated development certificate')
     .option('--key <file>', 'TLS private key (PEM), with --cert')
     .option('--public-url <url>', 'public base URL for links, e.g. https://haven.example.org')
+    .option('--workers <n>', 'server processes sharing the port (default 1, or HAVEN_WORKERS)')
     .option('--bench-baseline', 'also serve /bench/baseline (benchmarks only)')
     .action(async (flags: ServeFlags) => {
       const config = configFrom(flags);
-      const haven = await openHaven(config);
-      const server = await startServer(haven, {
-        software: SOFTWARE,
-        publicBaseUrl: flags.publicUrl,
-        benchBaseline: flags.benchBaseline === true,
-      });
-      const text = [
-        `Haven is listening on ${server.url}  (FHIR R4: ${server.url}/fhir/R4)`,
-        `Database: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}; keyring: ${config.keyringPath}`,
-        server.certificate.generated || !config.tlsCertPath
-          ? `TLS: development certificate ${server.certificate.certPath} (trust it in your client, or pass --cert/--key)`
-          : 'TLS: operator certificate',
-        `Get a credential: npm run haven -- client add --name my-app --scopes "system/*.rs system/Patient.cu"`,
-      ].join('\n');
-      print(
-        flags,
-        {
-          url: server.url,
-          fhir: `${server.url}/fhir/R4`,
-          certificate: server.certificate.certPath,
-        },
-        text,
-      );
-      const stop = async () => {
-        await server.close();
-        await haven.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
+      const workers = Number(flags.workers ?? process.env.HAVEN_WORKERS ?? 1);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+        throw new CliFailure('--workers must be a whole number from 1 to 64', 64);
+      }
+      if (cluster.isWorker) {
+        const listening = await serveHere(config, flags);
+        process.send?.({ type: 'listening', ...listening });
+        return;
+      }
+      if (workers === 1) {
+        announce(flags, config, await serveHere(config, flags));
+        return;
+      }
+      await superviseWorkers(config, flags, workers);
     });
+}
+
+/** One server process: open everything, listen, stop cleanly on a signal. */
+async function serveHere(config: HavenConfig, flags: ServeFlags): Promise<Listening> {
+  const haven = await openHaven(config);
+  const server = await startServer(haven, {
+    software: SOFTWARE,
+    publicBaseUrl: flags.publicUrl,
+    benchBaseline: flags.benchBaseline === true,
+  });
+  const stop = async () => {
+    await server.close();
+    await haven.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+  return { url: server.url, certificate: server.certificate.certPath };
+}
+
+/**
+ * Several processes share one port (node:cluster), so a host's cores all serve requests. The
+ * first-run work — migrations, keyring, system keys, development certificate — happens here
+ * once, before any worker starts, so workers never race to create them. A worker that dies is
+ * replaced; the audit trail stays one contiguous chain across processes (see the multi-process
+ * test), since every batch takes the database's write lock.
+ */
+async function superviseWorkers(
+  config: HavenConfig,
+  flags: ServeFlags,
+  workers: number,
+): Promise<void> {
+  const setup = await openHaven(config);
+  await setup.close();
+  if (!config.tlsCertPath) await ensureDevCertificate(config.dataDir);
+  let stopping = false;
+  let announced = false;
+  const fork = () =>
+    cluster.fork().on('message', (m: { type?: string } & Listening) => {
+      if (m.type === 'listening' && !announced) {
+        announced = true;
+        announce(flags, config, m, workers);
+      }
+    });
+  for (let i = 0; i < workers; i++) fork();
+  cluster.on('exit', () => {
+    if (!stopping) fork();
+  });
+  const stop = () => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM');
+    const check = setInterval(() => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        clearInterval(check);
+        process.exit(0);
+      }
+    }, 50);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+function announce(flags: ServeFlags, config: HavenConfig, l: Listening, workers = 1): void {
+  const text = [
+    `Haven is listening on ${l.url}  (FHIR R4: ${l.url}/fhir/R4)${workers > 1 ? ` with ${workers} worker processes` : ''}`,
+    `Database: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}; keyring: ${config.keyringPath}`,
+    config.tlsCertPath
+      ? 'TLS: operator certificate'
+      : `TLS: development certificate ${l.certificate} (trust it in your client, or pass --cert/--key)`,
+    `Get a credential: npm run haven -- client add --name my-app --scopes "system/*.rs system/Patient.cu"`,
+  ].join('\n');
+  print(flags, { url: l.url, fhir: `${l.url}/fhir/R4`, certificate: l.certificate, workers }, text);
 }
