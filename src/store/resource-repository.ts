@@ -37,25 +37,7 @@ export class ResourceRepository {
 
   constructor(private readonly db: Db) {
     this.currentQuery = prepareQuery<[string, string], Row>(db, 2, (type, id) =>
-      db
-        .selectFrom('resource_heads as h')
-        .innerJoin('resource_versions as v', (j) =>
-          j
-            .onRef('v.resource_type', '=', 'h.resource_type')
-            .onRef('v.id', '=', 'h.id')
-            .onRef('v.version', '=', 'h.version'),
-        )
-        .select([
-          'v.resource_type',
-          'v.id',
-          'v.version',
-          'v.owner',
-          'v.last_updated',
-          'v.deleted',
-          'v.body',
-        ])
-        .where('h.resource_type', '=', type)
-        .where('h.id', '=', id),
+      currentVersions(db).where('h.resource_type', '=', type).where('h.id', '=', id),
     );
   }
 
@@ -148,23 +130,7 @@ export class ResourceRepository {
     const out: StoredVersion[] = [];
     for (let i = 0; i < ids.length; i += TOKEN_CHUNK) {
       const chunk = ids.slice(i, i + TOKEN_CHUNK);
-      const rows = await this.db
-        .selectFrom('resource_heads as h')
-        .innerJoin('resource_versions as v', (j) =>
-          j
-            .onRef('v.resource_type', '=', 'h.resource_type')
-            .onRef('v.id', '=', 'h.id')
-            .onRef('v.version', '=', 'h.version'),
-        )
-        .select([
-          'v.resource_type',
-          'v.id',
-          'v.version',
-          'v.owner',
-          'v.last_updated',
-          'v.deleted',
-          'v.body',
-        ])
+      const rows = await currentVersions(this.db)
         .where('h.resource_type', '=', resourceType)
         .where('h.id', 'in', chunk)
         .execute();
@@ -239,6 +205,27 @@ export class ResourceRepository {
       .executeTakeFirstOrThrow();
     return Number(r.n);
   }
+}
+
+/** Each resource's current version: the head joined to the version it points at. */
+function currentVersions(db: Db) {
+  return db
+    .selectFrom('resource_heads as h')
+    .innerJoin('resource_versions as v', (j) =>
+      j
+        .onRef('v.resource_type', '=', 'h.resource_type')
+        .onRef('v.id', '=', 'h.id')
+        .onRef('v.version', '=', 'h.version'),
+    )
+    .select([
+      'v.resource_type',
+      'v.id',
+      'v.version',
+      'v.owner',
+      'v.last_updated',
+      'v.deleted',
+      'v.body',
+    ]);
 }
 
 function dedupe(tokens: Buffer[]): Buffer[] {
