@@ -3,6 +3,7 @@ import { FhirError } from './errors.js';
 import { openOrFail } from './read-record.js';
 import { assertType, audit, authorize, draft, type RecordDeps } from './record-context.js';
 import {
+  candidateColumns,
   candidateTermSets,
   compareForSort,
   matchesSearch,
@@ -48,7 +49,12 @@ export async function searchRecords(
   const tokenSets = candidateTermSets(request, now).map((terms) =>
     deps.sealed.tokensForTerms(terms),
   );
-  const ids = await deps.resources.findIds(resourceType, tokenSets, MAX_CANDIDATES + 1);
+  const ids = await deps.resources.findIds(
+    resourceType,
+    tokenSets,
+    MAX_CANDIDATES + 1,
+    candidateColumns(request),
+  );
   if (ids.length > MAX_CANDIDATES) {
     throw new FhirError(
       400,

@@ -91,12 +91,26 @@ export class ResourceRepository {
    * Ids of live resources carrying at least one token of every set (AND of ORs), at most `limit`.
    * An empty list of sets means every live resource of the type.
    */
-  async findIds(resourceType: string, tokenSets: Buffer[][], limit: number): Promise<string[]> {
+  async findIds(
+    resourceType: string,
+    tokenSets: Buffer[][],
+    limit: number,
+    columns: { ids?: string[]; lastUpdatedFrom?: string; lastUpdatedTo?: string } = {},
+  ): Promise<string[]> {
     let q = this.db
       .selectFrom('resource_heads')
       .select('id')
       .where('resource_type', '=', resourceType)
       .where('deleted', '=', 0);
+    if (columns.ids !== undefined) {
+      if (columns.ids.length === 0) return [];
+      q = q.where('id', 'in', columns.ids);
+    }
+    // lastUpdated is stored as ISO-8601 UTC with milliseconds, so text order is time order.
+    if (columns.lastUpdatedFrom !== undefined)
+      q = q.where('last_updated', '>=', columns.lastUpdatedFrom);
+    if (columns.lastUpdatedTo !== undefined)
+      q = q.where('last_updated', '<', columns.lastUpdatedTo);
     for (const set of tokenSets) {
       if (set.length === 0) return [];
       q = q.where('id', 'in', (sub) =>

@@ -125,6 +125,26 @@ describe.each(ENGINES)('FHIR R4 API on %s', (engine) => {
     expect(await q('email=canary1@example.invalid')).toBe(1);
   });
 
+  it('searches by _id and _lastUpdated from the plaintext columns, with FHIR semantics', async () => {
+    const q = async (query: string) =>
+      (await t.request('GET', `/fhir/R4/Patient?${query}`)).json().total;
+    expect(await q(`_id=${patientId}`)).toBe(1);
+    expect(await q(`_id=${patientId},not-an-id`)).toBe(1);
+    expect(await q('_id=not-an-id')).toBe(0);
+    const lastUpdated = String(
+      (
+        (await t.request('GET', `/fhir/R4/Patient/${patientId}`)).json().meta as {
+          lastUpdated: string;
+        }
+      ).lastUpdated,
+    );
+    expect(await q(`_id=${patientId}&_lastUpdated=${lastUpdated}`)).toBe(1);
+    expect(await q(`_id=${patientId}&_lastUpdated=gt${lastUpdated}`)).toBe(0);
+    expect(await q(`_id=${patientId}&_lastUpdated=le${lastUpdated}`)).toBe(1);
+    expect(await q(`_lastUpdated=lt2000-01-01`)).toBe(0);
+    expect(await q(`_lastUpdated=ge2000-01-01&family=canarywing1`)).toBe(1);
+  });
+
   it('pages with opaque cursors that carry no search values', async () => {
     for (let n = 2; n <= 5; n++)
       await t.request('POST', '/fhir/R4/Patient', { body: canaryPatient(n) });

@@ -1,3 +1,4 @@
+import { COLUMN_PARAMS } from './column-criteria.js';
 import { coverTerms } from './date-terms.js';
 import { dateSlots, type DayInterval } from './date-slots.js';
 import { PRESENCE } from './index-terms.js';
@@ -24,6 +25,7 @@ export function candidateTermSets(req: SearchRequest, now?: Date): string[][] {
   const sets: string[][] = [];
   const nowMs = now?.getTime();
   for (const c of req.criteria) {
+    if (COLUMN_PARAMS.has(c.param)) continue; // narrowed by candidateColumns instead
     const prefix = `${req.resourceType}|${c.param}|`;
     for (const set of criterionSets(c, prefix, nowMs)) sets.push([...new Set(set)]);
   }

@@ -1,4 +1,5 @@
 import { dayOf, lastDayBefore } from './calendar.js';
+import { COLUMN_PARAMS } from './column-criteria.js';
 import { paramsOf } from './definitions.js';
 import { pointTerms } from './date-terms.js';
 import { dateValues, referenceValues, stringValues, tokenValues } from './extract.js';
@@ -19,6 +20,7 @@ export function indexTerms(resource: IndexableResource): string[] {
   if (params === undefined) return [];
   const out: string[] = [];
   for (const def of Object.values(params)) {
+    if (COLUMN_PARAMS.has(def.name)) continue;
     addParamTerms(resource, def, out, `${resource.resourceType}|${def.name}|`);
   }
   return [...new Set(out)];

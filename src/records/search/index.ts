@@ -25,6 +25,7 @@ export { indexTerms } from './index-terms.js';
 export { parseSearchRequest } from './parse-request.js';
 export { DEFAULT_COUNT, MAX_COUNT } from './parse-result-params.js';
 export { candidateTermSets, MAX_TERMS_PER_SET } from './candidate-terms.js';
+export { candidateColumns, COLUMN_PARAMS, type ColumnCriteria } from './column-criteria.js';
 export { matchesSearch } from './match.js';
 export { compareForSort } from './sort.js';
 export { patientCompartmentRef } from './compartment.js';

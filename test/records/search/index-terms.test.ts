@@ -32,17 +32,18 @@ describe('indexTerms', () => {
     expect(terms.some((t) => t.startsWith('Observation|encounter|r:Encounter/'))).toBe(true);
     expect(terms.some((t) => t.startsWith('Observation|code|sc:http://loinc.org|'))).toBe(true);
     expect(terms.some((t) => t.startsWith('Observation|date|s:d'))).toBe(true);
-    expect(terms).toContain(`Observation|_id|c:${obs.id}`);
+    // _id and _lastUpdated are served from plaintext columns, not blind-index terms.
+    expect(terms.some((t) => t.includes('|_id|') || t.includes('|_lastUpdated|'))).toBe(false);
   });
 
-  it('unknown types have no terms; Binary has only _id and _lastUpdated', () => {
+  it('unknown types have no terms, and neither has Binary (its _id and _lastUpdated are columns)', () => {
     expect(indexTerms({ resourceType: 'Spaceship', id: 'x' })).toEqual([]);
     const binary = indexTerms({
       resourceType: 'Binary',
       id: 'b',
       meta: { lastUpdated: '2024-01-01T00:00:00Z' },
     } as IndexableResource);
-    expect(new Set(binary.map((t) => t.split('|')[1]))).toEqual(new Set(['_id', '_lastUpdated']));
+    expect(binary).toEqual([]);
   });
 
   it('ignores malformed values instead of throwing', () => {
