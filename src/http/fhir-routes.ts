@@ -6,6 +6,7 @@ import {
   FhirError,
   historyBundle,
   historyRecord,
+  patientEverything,
   openCursor,
   readRecord,
   runTransaction,
@@ -123,8 +124,30 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
       sendRecord(
         req,
         reply,
-        await readRecord(records, contextOf(req), req.params.type, req.params.id),
+        await readRecord(records, contextOf(req), req.params.type, req.params.id, undefined, {
+          download: rawBinaryWanted(req, req.params.type),
+        }),
       ),
+  );
+
+  app.get<{ Params: Params }>(
+    '/Patient/:id/$everything',
+    { config: { permission: 'fhir:export' }, preHandler: auth },
+    async (req, reply) => {
+      const resources = await patientEverything(
+        records,
+        contextOf(req),
+        req.params.id,
+        queryPairs(req.raw.url ?? ''),
+      );
+      return reply
+        .header('content-type', FHIR_JSON)
+        .send(
+          searchsetBundle(base(req), resources, resources.length, [
+            { relation: 'self', url: `${base(req)}/Patient/${req.params.id}/$everything` },
+          ]),
+        );
+    },
   );
 
   app.put<{ Params: Params }>(
@@ -182,6 +205,7 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
           req.params.type,
           req.params.id,
           Number(req.params.vid),
+          { download: rawBinaryWanted(req, req.params.type) },
         ),
       );
     },
@@ -218,6 +242,10 @@ function sendRecord(req: FastifyRequest, reply: FastifyReply, rec: RecordBytes):
       .send(Buffer.from(binary.data ?? '', 'base64'));
   }
   return reply.header('content-type', FHIR_JSON).send(rec.json);
+}
+
+function rawBinaryWanted(req: FastifyRequest, resourceType: string): boolean {
+  return resourceType === 'Binary' && !wantsFhirJson(req);
 }
 
 function wantsFhirJson(req: FastifyRequest): boolean {

@@ -14,6 +14,7 @@ export type RoutePermission =
   | 'fhir:create'
   | 'fhir:update'
   | 'fhir:transaction'
+  | 'fhir:export'
   | 'audit:read'
   | 'audit:search'
   | 'audit:disclosures';

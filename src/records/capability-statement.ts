@@ -14,6 +14,16 @@ export function capabilityStatement(
       'update',
       'history-instance',
       'create',
+      ...(type === 'Patient'
+        ? {
+            operation: [
+              {
+                name: 'everything',
+                definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
+              },
+            ],
+          }
+        : {}),
       ...(type === 'Binary' ? [] : ['search-type']),
     ].map((code) => ({ code })),
     versioning: 'versioned-update',

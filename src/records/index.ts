@@ -16,3 +16,4 @@ export { capabilityStatement } from './capability-statement.js';
 export { SealedResources } from './sealed-resources.js';
 export { isSupportedType, SUPPORTED_TYPES } from './resource-types.js';
 export { ALLOWED_BINARY_TYPES } from './binary.js';
+export { patientEverything } from './patient-everything.js';

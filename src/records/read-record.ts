@@ -31,11 +31,14 @@ export async function readRecord(
   resourceType: string,
   id: string,
   version?: number,
+  opts: { download?: boolean } = {},
 ): Promise<RecordBytes> {
   assertType(resourceType);
   assertId(id);
-  const action = version === undefined ? 'read' : 'vread';
-  await authorize(deps, ctx, action, resourceType, id);
+  const interaction = version === undefined ? 'read' : 'vread';
+  await authorize(deps, ctx, interaction, resourceType, id);
+  // A Binary sent as its raw content is an attachment download, and is recorded as one.
+  const action = opts.download ? 'attachment-download' : interaction;
   const stored =
     version === undefined
       ? await deps.resources.readCurrent(resourceType, id)
@@ -73,7 +76,7 @@ export async function openOrFail(
   deps: RecordDeps,
   ctx: RequestContext,
   stored: StoredVersion,
-  action: 'read' | 'vread' | 'history' | 'search' | 'update',
+  action: 'read' | 'vread' | 'history' | 'search' | 'update' | 'attachment-download',
 ): Promise<Buffer> {
   try {
     return await deps.sealed.open(stored);
