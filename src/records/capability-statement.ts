@@ -14,18 +14,18 @@ export function capabilityStatement(
       'update',
       'history-instance',
       'create',
-      ...(type === 'Patient'
-        ? {
-            operation: [
-              {
-                name: 'everything',
-                definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
-              },
-            ],
-          }
-        : {}),
       ...(type === 'Binary' ? [] : ['search-type']),
     ].map((code) => ({ code })),
+    ...(type === 'Patient'
+      ? {
+          operation: [
+            {
+              name: 'everything',
+              definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
+            },
+          ],
+        }
+      : {}),
     versioning: 'versioned-update',
     readHistory: true,
     updateCreate: true,
