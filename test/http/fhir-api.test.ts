@@ -289,6 +289,11 @@ describe.each(ENGINES)('FHIR R4 API on %s', (engine) => {
       const res = await t.request('GET', '/fhir/R4/metadata', { token: null });
       expect(res.status).toBe(200);
       expect(res.json().resourceType).toBe('CapabilityStatement');
+      const rest = (
+        res.json().rest as { resource: { type: string; operation?: { name: string }[] }[] }[]
+      )[0]!;
+      const patient = rest.resource.find((r) => r.type === 'Patient')!;
+      expect(patient.operation?.map((o) => o.name)).toEqual(['everything']);
     });
 
     it('enforces scopes: read-only cannot write, Patient-only cannot read Observations', async () => {
