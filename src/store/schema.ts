@@ -102,7 +102,81 @@ export interface AuditArchiveTable {
   created_at: string;
 }
 
+export interface UserTable {
+  id: string;
+  /** HMAC blind index of the normalized email: the only way to find a user by email. */
+  email_index: Buffer;
+  email_sealed: Buffer;
+  name_sealed: Buffer | null;
+  /** Space-separated roles: admin physician nurse lab_assistant scheduler patient auditor. */
+  roles: string;
+  patient_id: string | null;
+  practitioner_id: string | null;
+  /** argon2id PHC string; null until the person has enrolled. */
+  password_hash: string | null;
+  password_changed_at: string | null;
+  totp_secret_sealed: Buffer | null;
+  /** Last accepted TOTP time step: a code from that step or earlier is refused (replay). */
+  totp_last_step: number | null;
+  totp_confirmed_at: string | null;
+  /** JSON array of recovery-code hashes still unused. */
+  recovery_hashes: string | null;
+  failed_attempts: number;
+  locked_until: string | null;
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebauthnCredentialTable {
+  id: string;
+  user_id: string;
+  public_key: Buffer;
+  counter: number;
+  transports: string | null;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface InvitationTable {
+  token_hash: Buffer;
+  user_id: string;
+  /** 'enroll' (staff set their first password) or 'register' (a patient invited by the clinic). */
+  purpose: string;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface SessionTable {
+  /** SHA-256 of the session id: a database dump holds no usable session. */
+  id_hash: Buffer;
+  user_id: string;
+  created_at: string;
+  last_seen_at: string;
+  /** Absolute end of the session, whatever its activity. */
+  expires_at: string;
+  mfa_at: string | null;
+  reauth_at: string | null;
+  csrf_hash: Buffer;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface LoginThrottleTable {
+  /** 'account:<email index hex>' or 'ip:<address>'. */
+  key: string;
+  failures: number;
+  first_failure_at: string;
+  locked_until: string | null;
+}
+
 export interface HavenDatabase {
+  users: UserTable;
+  webauthn_credentials: WebauthnCredentialTable;
+  invitations: InvitationTable;
+  sessions: SessionTable;
+  login_throttle: LoginThrottleTable;
   audit_archives: AuditArchiveTable;
   resource_versions: ResourceVersionTable;
   resource_heads: ResourceHeadTable;
