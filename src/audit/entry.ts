@@ -19,7 +19,18 @@ export type AuditAction =
   | 'token-rejected'
   | 'client-create'
   | 'client-revoke'
-  | 'audit-read';
+  | 'audit-read'
+  | 'user-create'
+  | 'enroll'
+  | 'login-password'
+  | 'login-totp'
+  | 'login-recovery-code'
+  | 'lockout'
+  | 'user-unlock'
+  | 'mfa-enroll'
+  | 'mfa-reset'
+  | 'password-change'
+  | 'user-disable';
 
 export type AuditOutcome = 'success' | 'denied' | 'failure';
 

@@ -4,6 +4,7 @@ import { auditCommand } from './commands/audit.js';
 import { clientCommand } from './commands/client.js';
 import { initCommand } from './commands/init.js';
 import { serveCommand } from './commands/serve.js';
+import { userCommand } from './commands/user.js';
 import { CliFailure } from './common.js';
 import { SOFTWARE } from './software.js';
 
@@ -18,6 +19,7 @@ serveCommand(program);
 initCommand(program);
 clientCommand(program);
 auditCommand(program);
+userCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -19,3 +19,11 @@ export type {
 export { BatchWriter } from './batch-writer.js';
 export type { WriteJob, BatchFinalizer } from './batch-writer.js';
 export type { HavenDatabase } from './schema.js';
+export { UserRepository } from './user-repository.js';
+export type { UserRow, NewUser } from './user-repository.js';
+export { InvitationRepository } from './invitation-repository.js';
+export type { InvitationRow, InvitationPurpose } from './invitation-repository.js';
+export { SessionRepository } from './session-repository.js';
+export type { SessionRow } from './session-repository.js';
+export { ThrottleRepository } from './throttle-repository.js';
+export type { ThrottleRow } from './throttle-repository.js';

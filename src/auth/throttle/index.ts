@@ -1,0 +1,11 @@
+export { LoginThrottle, ThrottleContentionError } from './login-throttle.js';
+export type { ThrottleStore, ThrottleRow } from './login-throttle.js';
+export {
+  DEFAULT_THROTTLE_POLICY,
+  lockSeconds,
+  afterFailure,
+  decide,
+  isForgotten,
+} from './throttle-policy.js';
+export type { ThrottlePolicy, ThrottleState, ThrottleDecision } from './throttle-policy.js';
+export { accountKey, ipKey } from './throttle-keys.js';

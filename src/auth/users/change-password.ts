@@ -1,0 +1,45 @@
+import { checkPasswordPolicy } from '../password/index.js';
+import type { UserContext } from './context.js';
+import { emailLocalPart } from './email.js';
+import { InvalidCredentialsError, PasswordPolicyError, UserDisabledError } from './errors.js';
+import { passwordRoleFor } from './roles.js';
+
+/**
+ * Replaces a password after checking the current one (a wrong one counts towards the lock),
+ * then revokes every session: whoever knew the old password is signed out.
+ */
+export async function changePassword(
+  ctx: UserContext,
+  userId: string,
+  current: string,
+  next: string,
+): Promise<void> {
+  const user = await ctx.requireUser(userId);
+  if (user.disabledAt !== null) throw new UserDisabledError();
+  const base = { action: 'password-change', actorType: 'user', actorId: user.id } as const;
+  if (user.passwordHash === null || ctx.locked(user)) {
+    await ctx.hasher.dummyVerify(current);
+    await ctx.event({ ...base, outcome: 'failure', reason: 'not-allowed' });
+    throw new InvalidCredentialsError();
+  }
+  if (!(await ctx.hasher.verify(user.passwordHash, current)).ok) {
+    await ctx.countFailure(user);
+    await ctx.event({ ...base, outcome: 'failure', reason: 'wrong-password' });
+    throw new InvalidCredentialsError();
+  }
+  const email = ctx.open(user.id, 'email', user.emailSealed);
+  const policy = checkPasswordPolicy(next, {
+    role: passwordRoleFor(user.roles),
+    context: [emailLocalPart(email)],
+  });
+  if (!policy.ok) throw new PasswordPolicyError(policy.reasons);
+
+  const hash = await ctx.hasher.hash(next);
+  const at = ctx.o.clock().toISOString();
+  // Compare-and-set: a concurrent change or reset wins, and this one is refused.
+  if (!(await ctx.o.users.replacePasswordHash(user.id, user.passwordHash, hash, at))) {
+    throw new InvalidCredentialsError();
+  }
+  await ctx.revokeSessions(user.id);
+  await ctx.event({ ...base, outcome: 'success' });
+}

@@ -1,0 +1,130 @@
+import type { AuditDraft } from '../../audit/index.js';
+import { openWithKey, sealWithKey, type BlindIndex } from '../../crypto/index.js';
+import type { InvitationRepository, UserRepository, UserRow } from '../../store/index.js';
+import { dummyVerify, hashPassword, verifyPassword } from '../password/index.js';
+import { UnknownUserError, UserDisabledError } from './errors.js';
+import { DEFAULT_LOCKOUT_THRESHOLD, isLocked, lockDurationMs } from './lockout.js';
+
+/**
+ * Audit actions this module emits. Not yet members of AuditAction (src/audit/entry.ts); the
+ * composition root maps them when it wires `recordEvent`.
+ */
+export type UserEventAction =
+  | 'user-create'
+  | 'enroll'
+  | 'login-password'
+  | 'login-totp'
+  | 'login-recovery-code'
+  | 'lockout'
+  | 'user-unlock'
+  | 'mfa-enroll'
+  | 'mfa-reset'
+  | 'password-change'
+  | 'user-disable';
+
+/** An audit draft with a user-management action. Ids only: never an email or a password. */
+export type UserEventDraft = Omit<AuditDraft, 'action'> & { action: UserEventAction };
+
+/** Who asked for an administrative action (an admin user, or the CLI's operator). */
+export interface Actor {
+  actorType: AuditDraft['actorType'];
+  actorId: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = { actorType: 'system', actorId: null };
+
+/** The password primitives, injectable so tests can observe that unknown users still cost a hash. */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<{ ok: boolean; needsRehash: boolean }>;
+  dummyVerify(password: string): Promise<{ ok: boolean }>;
+}
+
+export const ARGON2_HASHER: PasswordHasher = {
+  hash: hashPassword,
+  verify: verifyPassword,
+  dummyVerify,
+};
+
+export interface UserServiceOptions {
+  users: UserRepository;
+  invitations: InvitationRepository;
+  blindIndex: BlindIndex;
+  /** 32-byte key sealing emails, names and TOTP secrets (the 'user-data' system key). */
+  userDataKey: Buffer;
+  clock: () => Date;
+  /** Awaited on every event: if the audit write fails, the operation fails (fail closed). */
+  recordEvent: (draft: UserEventDraft) => Promise<void>;
+  /** Revokes every session of a user; called on disable, MFA reset and password change. */
+  onRevokeSessions?: (userId: string) => Promise<void>;
+  hasher?: PasswordHasher;
+  lockoutThreshold?: number;
+  /** Lifetime of an enrollment token; default 72 hours. */
+  enrollmentTtlMs?: number;
+  /** Issuer label shown in authenticator apps; default 'Haven'. */
+  totpIssuer?: string;
+}
+
+/** What the operations share: resolved options and small helpers. Internal to this folder. */
+export class UserContext {
+  readonly hasher: PasswordHasher;
+  readonly threshold: number;
+
+  constructor(readonly o: UserServiceOptions) {
+    this.hasher = o.hasher ?? ARGON2_HASHER;
+    this.threshold = o.lockoutThreshold ?? DEFAULT_LOCKOUT_THRESHOLD;
+  }
+
+  /** Sealed fields are bound to their user and column, so none can be swapped for another. */
+  seal(userId: string, field: 'email' | 'name' | 'totp', text: string): Buffer {
+    return sealWithKey(this.o.userDataKey, Buffer.from(text, 'utf8'), aad(userId, field));
+  }
+
+  open(userId: string, field: 'email' | 'name' | 'totp', sealed: Buffer): string {
+    return openWithKey(this.o.userDataKey, sealed, aad(userId, field)).toString('utf8');
+  }
+
+  async event(draft: UserEventDraft): Promise<void> {
+    await this.o.recordEvent(draft);
+  }
+
+  async revokeSessions(userId: string): Promise<void> {
+    await this.o.onRevokeSessions?.(userId);
+  }
+
+  async requireUser(userId: string): Promise<UserRow> {
+    const user = await this.o.users.findById(userId);
+    if (!user) throw new UnknownUserError();
+    return user;
+  }
+
+  async requireActiveUser(userId: string): Promise<UserRow> {
+    const user = await this.requireUser(userId);
+    if (user.disabledAt !== null) throw new UserDisabledError();
+    return user;
+  }
+
+  locked(user: UserRow): boolean {
+    return isLocked(user.lockedUntil, this.o.clock());
+  }
+
+  /** Counts a failed guess (password or second factor) and locks the account past the threshold. */
+  async countFailure(user: UserRow): Promise<void> {
+    const now = this.o.clock();
+    const failures = await this.o.users.recordFailure(user.id, now.toISOString());
+    const ms = lockDurationMs(failures, this.threshold);
+    if (ms === 0) return;
+    await this.o.users.lock(user.id, new Date(now.getTime() + ms).toISOString(), now.toISOString());
+    await this.event({
+      action: 'lockout',
+      outcome: 'success',
+      actorType: 'system',
+      actorId: null,
+      detail: { subject: user.id, failures, lockedSeconds: ms / 1000 },
+    });
+  }
+}
+
+function aad(userId: string, field: string): Buffer {
+  return Buffer.from(`haven-user|${userId}|${field}`, 'utf8');
+}

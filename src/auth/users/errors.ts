@@ -1,0 +1,77 @@
+/**
+ * Typed errors of user management. Callers switch on `code`. Messages never carry an email,
+ * a name, a password or a token, so they are safe to log and to show an operator.
+ */
+export class UserError extends Error {
+  readonly code: string = 'user';
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidRoleError extends UserError {
+  override readonly code = 'user-role-invalid';
+}
+
+export class InvalidEmailError extends UserError {
+  override readonly code = 'user-email-invalid';
+  constructor() {
+    super('not a valid email address');
+  }
+}
+
+/** Deliberately does not echo the address: the message may reach logs. */
+export class DuplicateUserError extends UserError {
+  override readonly code = 'user-duplicate';
+  constructor() {
+    super('a user with that email address already exists');
+  }
+}
+
+export class InvalidLinkError extends UserError {
+  override readonly code = 'user-link-invalid';
+}
+
+export class UnknownUserError extends UserError {
+  override readonly code = 'user-unknown';
+  constructor() {
+    super('no such user');
+  }
+}
+
+export class UserDisabledError extends UserError {
+  override readonly code = 'user-disabled';
+  constructor() {
+    super('the user is disabled');
+  }
+}
+
+/** Unknown, expired and already used tokens are one error, so a token's state does not leak. */
+export class InvalidEnrollmentTokenError extends UserError {
+  override readonly code = 'enrollment-token-invalid';
+  constructor() {
+    super('the enrollment link is invalid or has expired');
+  }
+}
+
+/** Carries only the policy's reasons (too-short, common…), never the password. */
+export class PasswordPolicyError extends UserError {
+  override readonly code = 'password-policy';
+  constructor(readonly reasons: readonly string[]) {
+    super(`the password was refused: ${reasons.join(', ')}`);
+  }
+}
+
+export class InvalidCredentialsError extends UserError {
+  override readonly code = 'credentials-invalid';
+  constructor() {
+    super('the current password is not correct');
+  }
+}
+
+/** TOTP enrollment out of order: nothing pending to confirm, or a confirmed one already exists. */
+export class TotpStateError extends UserError {
+  override readonly code = 'totp-state';
+}

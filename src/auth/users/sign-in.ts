@@ -1,0 +1,89 @@
+import type { UserRow } from '../../store/index.js';
+import { toAccount, type Account } from './account.js';
+import type { UserContext } from './context.js';
+import { emailIndexTerm, normalizeEmail } from './email.js';
+
+export type SignInResult = { ok: true; user: Account } | { ok: false };
+
+type Refusal = 'unknown-user' | 'not-enrolled' | 'disabled' | 'locked' | 'wrong-password';
+
+/**
+ * First factor. Every refusal returns the same `{ ok: false }` after one full argon2
+ * verification (the real hash, or `dummyVerify`), so neither the answer nor its timing says
+ * whether the account exists, is disabled or is locked. Only the audit trail records why.
+ *
+ * Failures count per account; for a user with TOTP, the count is cleared only by a successful
+ * second factor, so a stolen password does not reset the limit on guessing codes.
+ */
+export async function signInWithPassword(
+  ctx: UserContext,
+  email: string,
+  password: string,
+): Promise<SignInResult> {
+  const user = await findByEmail(ctx, email);
+  const refusal = refusalBeforeHash(ctx, user);
+  if (refusal !== undefined || !user?.passwordHash) {
+    await ctx.hasher.dummyVerify(password);
+    await failure(ctx, user, refusal ?? 'not-enrolled');
+    return { ok: false };
+  }
+
+  const result = await ctx.hasher.verify(user.passwordHash, password);
+  if (!result.ok) {
+    await ctx.countFailure(user);
+    await failure(ctx, user, 'wrong-password');
+    return { ok: false };
+  }
+  const at = ctx.o.clock().toISOString();
+  if (result.needsRehash) {
+    // Lost race with a password change: the other hash stands, and this login is still valid.
+    await ctx.o.users.replacePasswordHash(
+      user.id,
+      user.passwordHash,
+      await ctx.hasher.hash(password),
+      at,
+    );
+  }
+  if (user.totpConfirmedAt === null && (user.failedAttempts > 0 || user.lockedUntil !== null)) {
+    await ctx.o.users.resetFailures(user.id, at);
+  }
+  await ctx.event({
+    action: 'login-password',
+    outcome: 'success',
+    actorType: 'user',
+    actorId: user.id,
+    detail: { rehashed: result.needsRehash },
+  });
+  return { ok: true, user: toAccount(user) };
+}
+
+async function findByEmail(ctx: UserContext, email: string): Promise<UserRow | undefined> {
+  let normalized: string;
+  try {
+    normalized = normalizeEmail(email);
+  } catch {
+    return undefined;
+  }
+  return ctx.o.users.findByEmailIndex(ctx.o.blindIndex.token(emailIndexTerm(normalized)));
+}
+
+function refusalBeforeHash(ctx: UserContext, user: UserRow | undefined): Refusal | undefined {
+  if (!user) return 'unknown-user';
+  if (user.disabledAt !== null) return 'disabled';
+  if (ctx.locked(user)) return 'locked';
+  return undefined;
+}
+
+async function failure(
+  ctx: UserContext,
+  user: UserRow | undefined,
+  reason: Refusal,
+): Promise<void> {
+  await ctx.event({
+    action: 'login-password',
+    outcome: 'failure',
+    actorType: user ? 'user' : 'anonymous',
+    actorId: user?.id ?? null,
+    reason,
+  });
+}

@@ -1,0 +1,81 @@
+import { toAccount, type Account } from './account.js';
+import { addUser, type AddedUser, type AddUserInput } from './add-user.js';
+import { disableUser, listUsers, resetMfa, unlockUser, type UserListEntry } from './admin.js';
+import { changePassword } from './change-password.js';
+import { UserContext, type Actor, type UserServiceOptions } from './context.js';
+import { enroll } from './enroll.js';
+import { useRecoveryCode, verifyTotp, type SecondFactorResult } from './second-factor.js';
+import { signInWithPassword, type SignInResult } from './sign-in.js';
+import {
+  beginTotpEnrollment,
+  confirmTotp,
+  type TotpConfirmation,
+  type TotpEnrollment,
+} from './totp-enrollment.js';
+
+/**
+ * People, passwords and second factors (SPEC safeguards 1 and 2). A facade over one function
+ * per operation in this folder; each is short enough to audit on its own.
+ */
+export class UserService {
+  readonly #ctx: UserContext;
+
+  constructor(options: UserServiceOptions) {
+    this.#ctx = new UserContext(options);
+  }
+
+  addUser(input: AddUserInput, actor?: Actor): Promise<AddedUser> {
+    return addUser(this.#ctx, input, actor);
+  }
+
+  enroll(token: string, password: string): Promise<{ userId: string }> {
+    return enroll(this.#ctx, token, password);
+  }
+
+  verifyPassword(email: string, password: string): Promise<SignInResult> {
+    return signInWithPassword(this.#ctx, email, password);
+  }
+
+  changePassword(userId: string, current: string, next: string): Promise<void> {
+    return changePassword(this.#ctx, userId, current, next);
+  }
+
+  beginTotpEnrollment(userId: string): Promise<TotpEnrollment> {
+    return beginTotpEnrollment(this.#ctx, userId);
+  }
+
+  confirmTotp(userId: string, code: string): Promise<TotpConfirmation> {
+    return confirmTotp(this.#ctx, userId, code);
+  }
+
+  verifyTotp(userId: string, code: string): Promise<SecondFactorResult> {
+    return verifyTotp(this.#ctx, userId, code);
+  }
+
+  useRecoveryCode(userId: string, code: string): Promise<SecondFactorResult> {
+    return useRecoveryCode(this.#ctx, userId, code);
+  }
+
+  disable(userId: string, actor?: Actor): Promise<void> {
+    return disableUser(this.#ctx, userId, actor);
+  }
+
+  resetMfa(userId: string, actor?: Actor): Promise<void> {
+    return resetMfa(this.#ctx, userId, actor);
+  }
+
+  unlock(userId: string, actor?: Actor): Promise<void> {
+    return unlockUser(this.#ctx, userId, actor);
+  }
+
+  list(): Promise<UserListEntry[]> {
+    return listUsers(this.#ctx);
+  }
+
+  /** The account behind an id, for resolving a session's principal. Undefined if disabled. */
+  async account(userId: string): Promise<Account | undefined> {
+    const row = await this.#ctx.o.users.findById(userId);
+    if (!row || row.disabledAt !== null) return undefined;
+    return toAccount(row);
+  }
+}

@@ -1,0 +1,110 @@
+import os from 'node:os';
+import type { Command } from 'commander';
+import type { Haven } from '../../app/index.js';
+import type { AuditDraft } from '../../audit/index.js';
+import { UserService, type Actor } from '../../auth/users/index.js';
+import { BlindIndex, loadOrCreateSystemKey } from '../../crypto/index.js';
+import { InvitationRepository, SystemKeyRepository, UserRepository } from '../../store/index.js';
+import { print, withCommonOptions, withHaven, CliFailure, type CommonFlags } from '../common.js';
+
+/** A UserService over an open Haven, auditing through its trail (fail closed: awaited). */
+export async function userServiceFor(haven: Haven): Promise<UserService> {
+  const systemKeys = new SystemKeyRepository(haven.database.db);
+  const [userDataKey, indexKey] = await Promise.all(
+    ['user-data', 'blind-index'].map((p) => loadOrCreateSystemKey(p, haven.provider, systemKeys)),
+  );
+  return new UserService({
+    users: new UserRepository(haven.database.db),
+    invitations: new InvitationRepository(haven.database.db),
+    blindIndex: new BlindIndex(indexKey!),
+    userDataKey: userDataKey!,
+    clock: () => new Date(),
+    recordEvent: async (draft: AuditDraft) => {
+      await haven.writer.submit({ onSuccess: () => [draft], onFailure: () => [] });
+    },
+  });
+}
+
+const operator = (): Actor => ({ actorType: 'system', actorId: `cli:${os.userInfo().username}` });
+
+type AddFlags = CommonFlags & {
+  email: string;
+  role: string[];
+  patient?: string;
+  practitioner?: string;
+  baseUrl?: string;
+};
+
+export function userCommand(program: Command): void {
+  const user = program.command('user').description('manage people: accounts, roles and MFA');
+
+  withCommonOptions(user.command('add').description('create a user and print a one-time link'))
+    .requiredOption('--email <email>', 'sign-in email address')
+    .requiredOption('--role <role>', 'role (repeatable)', (v, acc: string[]) => [...acc, v], [])
+    .option('--patient <id>', 'FHIR Patient id this patient user is')
+    .option('--practitioner <id>', 'FHIR Practitioner id this staff user is')
+    .option('--base-url <url>', 'public address for the link (default https://HOST:PORT)')
+    .action(async (flags: AddFlags) => {
+      const { added, link } = await withHaven(flags, async (haven) => {
+        const service = await userServiceFor(haven);
+        const added = await service.addUser(
+          {
+            email: flags.email,
+            roles: flags.role,
+            patientId: flags.patient,
+            practitionerId: flags.practitioner,
+          },
+          operator(),
+        );
+        const base = flags.baseUrl ?? `https://${haven.config.host}:${haven.config.port}`;
+        return { added, link: `${base.replace(/\/+$/, '')}/enroll#${added.enrollmentToken}` };
+      });
+      print(
+        flags,
+        { userId: added.userId, enrollmentToken: added.enrollmentToken },
+        `User ${added.userId} created.\nEnrollment link (shown once, expires ${added.expiresAt}):\n${link}`,
+      );
+    });
+
+  withCommonOptions(user.command('list').description('list users, roles and status')).action(
+    async (flags: CommonFlags) => {
+      const rows = await withHaven(flags, async (haven) => (await userServiceFor(haven)).list());
+      print(
+        flags,
+        rows,
+        rows.length === 0
+          ? 'No users.'
+          : rows
+              .map(
+                (r) =>
+                  `${r.id}  ${r.status.padEnd(8)}  mfa:${r.mfaConfigured ? 'yes' : 'no '}  ${r.email}  [${r.roles.join(' ')}]`,
+              )
+              .join('\n'),
+      );
+    },
+  );
+
+  const admin = [
+    ['disable', 'disable a user and end all their sessions', 'disable', 'disabled'],
+    ['reset-mfa', "remove a user's second factors", 'resetMfa', 'MFA reset'],
+    ['unlock', 'lift a lock after failed sign-ins', 'unlock', 'unlocked'],
+  ] as const;
+  for (const [name, description, method, done] of admin) {
+    withCommonOptions(user.command(name).description(description).argument('<id>')).action(
+      async (id: string, flags: CommonFlags) => {
+        await withHaven(flags, async (haven) => {
+          const service = await userServiceFor(haven);
+          try {
+            await service[method](id, operator());
+          } catch (e) {
+            if ((e as { code?: unknown }).code === 'user-unknown') {
+              throw new CliFailure(`no user with id ${id}`);
+            }
+            throw e;
+          }
+        });
+        print(flags, { id, [method]: true }, `User ${id} ${done}.`);
+      },
+    );
+  }
+}
