@@ -24,6 +24,7 @@ import {
 import { BatchedDataKeys } from './batched-data-keys.js';
 import { exportCheckpoint, postCheckpoint } from './checkpoint-export.js';
 import { openKeyProvider } from './key-setup.js';
+import { assemblePeople, type People } from './people.js';
 
 /** Everything a running Haven holds, assembled once from the configuration. */
 export interface Haven {
@@ -36,6 +37,8 @@ export interface Haven {
   auditKey: AuditSigningKey;
   writer: BatchWriter<AuditDraft>;
   logger: Logger;
+  /** Users, sessions and login throttling. */
+  people: People;
   close(): Promise<void>;
 }
 
@@ -57,8 +60,8 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     const systemKeys = new SystemKeyRepository(database.db);
     const { provider, created } = await openKeyProvider(config.keyringPath, await systemKeys.any());
     if (created) logger.info({ event: 'keyring-created' }, 'created a new local keyring');
-    const [indexKey, auditSeed, cursorKey] = await Promise.all(
-      ['blind-index', 'audit-signing', 'search-cursor'].map((p) =>
+    const [indexKey, auditSeed, cursorKey, userDataKey] = await Promise.all(
+      ['blind-index', 'audit-signing', 'search-cursor', 'user-data'].map((p) =>
         loadOrCreateSystemKey(p, provider, systemKeys),
       ),
     );
@@ -105,10 +108,19 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       dataKeys: new BatchedDataKeys(new DataKeyRepository(database.db), writer),
     });
     loadFhirDefinitions();
+    const blindIndex = new BlindIndex(indexKey!);
+    const people = assemblePeople({
+      config,
+      database,
+      writer,
+      blindIndex,
+      userDataKey: userDataKey!,
+      clock,
+    });
     const records: RecordDeps = {
       resources: new ResourceRepository(database.db),
       writer,
-      sealed: new SealedResources(vault, new BlindIndex(indexKey!)),
+      sealed: new SealedResources(vault, blindIndex),
       clock,
       cursorKey: cursorKey!,
       binaryLimitBytes: config.binaryLimitBytes,
@@ -124,8 +136,10 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       auditKey,
       writer,
       logger,
+      people,
       close: async () => {
         clearInterval(idleTimer);
+        await people.close();
         await writer.close();
         await database.close();
       },

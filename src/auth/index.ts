@@ -3,3 +3,38 @@ export type { Scope, ScopeContext, Interaction } from './scopes.js';
 export type { Principal, RequestContext } from './principal.js';
 export { createApiClient, authenticateClientToken, hashToken } from './api-clients.js';
 export type { ClientStore } from './api-clients.js';
+// People: users and second factors, server-side sessions, login throttling.
+export {
+  UserService,
+  ARGON2_HASHER,
+  SYSTEM_ACTOR,
+  USER_ROLES,
+  parseRoles,
+  normalizeEmail,
+  emailIndexTerm,
+  UserError,
+  InvalidCredentialsError,
+  PasswordPolicyError,
+  InvalidEnrollmentTokenError,
+  UserDisabledError,
+  TotpStateError,
+} from './users/index.js';
+export type { Account, Actor, UserEventDraft, UserListEntry, UserRole } from './users/index.js';
+export {
+  SessionManager,
+  DatabaseSessionStore,
+  RedisSessionStore,
+  SessionConfigError,
+  SESSION_COOKIE,
+  CSRF_COOKIE,
+  readSessionCookie,
+  clearedSessionCookie,
+  clearedCsrfCookie,
+} from './sessions/index.js';
+export type {
+  Session,
+  SessionStore,
+  StartedSession,
+  SessionDescription,
+} from './sessions/index.js';
+export { LoginThrottle, accountKey, ipKey } from './throttle/index.js';

@@ -31,6 +31,12 @@ export interface HavenConfig {
   auditOrigin: string;
   /** Optional URL that receives every signed checkpoint (POST, text/plain). */
   checkpointWebhook: string | undefined;
+  /** redis://… keeps sessions in Redis (shared by several servers); undefined: in the database. */
+  redisUrl: string | undefined;
+  /** Automatic logoff after this many idle minutes (at most 15 unless explicitly allowed). */
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  allowIdleAbove15: boolean;
 }
 
 export interface ConfigInput {
@@ -90,6 +96,10 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     checkpointEveryMs: positiveInt(env.HAVEN_CHECKPOINT_MS, 10_000),
     auditOrigin: env.HAVEN_AUDIT_ORIGIN ?? 'haven.local/audit',
     checkpointWebhook: webhookUrl(env.HAVEN_CHECKPOINT_WEBHOOK),
+    redisUrl: env.REDIS_URL || undefined,
+    sessionIdleMinutes: positiveInt(env.HAVEN_SESSION_IDLE_MINUTES, 15),
+    sessionAbsoluteHours: positiveInt(env.HAVEN_SESSION_ABSOLUTE_HOURS, 12),
+    allowIdleAbove15: env.HAVEN_ALLOW_IDLE_ABOVE_15 === '1',
   };
 }
 

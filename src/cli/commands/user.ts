@@ -1,28 +1,12 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import type { Haven } from '../../app/index.js';
-import type { AuditDraft } from '../../audit/index.js';
-import { UserService, type Actor } from '../../auth/users/index.js';
-import { BlindIndex, loadOrCreateSystemKey } from '../../crypto/index.js';
-import { InvitationRepository, SystemKeyRepository, UserRepository } from '../../store/index.js';
+import type { Actor, UserService } from '../../auth/index.js';
 import { print, withCommonOptions, withHaven, CliFailure, type CommonFlags } from '../common.js';
 
-/** A UserService over an open Haven, auditing through its trail (fail closed: awaited). */
+/** The open Haven's user service (audited through its trail, revoking sessions as it goes). */
 export async function userServiceFor(haven: Haven): Promise<UserService> {
-  const systemKeys = new SystemKeyRepository(haven.database.db);
-  const [userDataKey, indexKey] = await Promise.all(
-    ['user-data', 'blind-index'].map((p) => loadOrCreateSystemKey(p, haven.provider, systemKeys)),
-  );
-  return new UserService({
-    users: new UserRepository(haven.database.db),
-    invitations: new InvitationRepository(haven.database.db),
-    blindIndex: new BlindIndex(indexKey!),
-    userDataKey: userDataKey!,
-    clock: () => new Date(),
-    recordEvent: async (draft: AuditDraft) => {
-      await haven.writer.submit({ onSuccess: () => [draft], onFailure: () => [] });
-    },
-  });
+  return haven.people.users;
 }
 
 const operator = (): Actor => ({ actorType: 'system', actorId: `cli:${os.userInfo().username}` });
