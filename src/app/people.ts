@@ -6,6 +6,8 @@ import {
   RedisSessionStore,
   SessionManager,
   UserService,
+  emailIndexTerm,
+  normalizeEmail,
 } from '../auth/index.js';
 import type { HavenConfig } from '../config/index.js';
 import type { BlindIndex } from '../crypto/index.js';
@@ -20,6 +22,11 @@ import {
 
 export interface People {
   users: UserService;
+  /**
+   * The blind-index token of an email (the per-account throttle key; never the email itself),
+   * or undefined for text that is not an email address.
+   */
+  emailIndex(email: string): Buffer | undefined;
   sessions: SessionManager;
   throttle: LoginThrottle;
   close(): Promise<void>;
@@ -67,6 +74,13 @@ export function assemblePeople(opts: {
   });
   return {
     users,
+    emailIndex: (email) => {
+      try {
+        return opts.blindIndex.token(emailIndexTerm(normalizeEmail(email)));
+      } catch {
+        return undefined;
+      }
+    },
     sessions,
     throttle: new LoginThrottle(new ThrottleRepository(database.db)),
     close: async () => {

@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Haven } from '../app/index.js';
 import { auditRoutes } from './audit-routes.js';
+import { authRoutes } from './auth-routes.js';
 import { installErrorHandlers } from './errors.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { requirePermissionDeclarations } from './permissions.js';
@@ -84,6 +85,13 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     auditRepo: haven.auditRepo,
     writer: haven.writer,
     clients: haven.clients,
+    publicBaseUrl: opts.publicBaseUrl,
+  });
+  await app.register(authRoutes, {
+    people: haven.people,
+    writer: haven.writer,
+    clock: haven.records.clock,
+    emailIndex: haven.people.emailIndex,
     publicBaseUrl: opts.publicBaseUrl,
   });
   await app.register(fhirRoutes, {

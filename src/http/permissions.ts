@@ -17,7 +17,15 @@ export type RoutePermission =
   | 'fhir:export'
   | 'audit:read'
   | 'audit:search'
-  | 'audit:disclosures';
+  | 'audit:disclosures'
+  // People's sign-in API (src/http/auth-routes.ts). 'session:start': no session yet (enroll,
+  // login), same-origin only; 'session:pending': a session whose password step is done (second
+  // factor may be pending); 'session:read': the same without recording activity;
+  // 'session:active': a session with its second factor verified.
+  | 'session:start'
+  | 'session:pending'
+  | 'session:read'
+  | 'session:active';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

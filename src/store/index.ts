@@ -27,3 +27,8 @@ export { SessionRepository } from './session-repository.js';
 export type { SessionRow } from './session-repository.js';
 export { ThrottleRepository } from './throttle-repository.js';
 export type { ThrottleRow } from './throttle-repository.js';
+export {
+  WebauthnRepository,
+  type WebauthnCredentialRow,
+  type NewWebauthnCredential,
+} from './webauthn-repository.js';

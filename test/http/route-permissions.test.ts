@@ -12,7 +12,8 @@ describe('every route declares its permission', () => {
   it('lists every registered route with a declaration', () => {
     const printed = t.server.app.printRoutes({ commonPrefix: false });
     expect(declaredRoutes.length).toBeGreaterThan(10);
-    for (const r of declaredRoutes) expect(r.permission).toMatch(/^(public|(fhir|audit):[a-z]+)$/);
+    for (const r of declaredRoutes)
+      expect(r.permission).toMatch(/^(public|(fhir|audit|session):[a-z]+)$/);
     // Every FHIR data route is behind a non-public permission except the CapabilityStatement.
     const publicFhir = declaredRoutes.filter(
       (r) => r.url.startsWith('/fhir/') && r.permission === 'public',

@@ -20,7 +20,26 @@ export async function signInWithPassword(
   email: string,
   password: string,
 ): Promise<SignInResult> {
-  const user = await findByEmail(ctx, email);
+  return checkPassword(ctx, await findByEmail(ctx, email), password);
+}
+
+/**
+ * Re-authentication of a signed-in person (sensitive actions): the same check and the same
+ * failure counting, found by user id instead of email.
+ */
+export async function reauthenticateWithPassword(
+  ctx: UserContext,
+  userId: string,
+  password: string,
+): Promise<SignInResult> {
+  return checkPassword(ctx, await ctx.o.users.findById(userId), password);
+}
+
+async function checkPassword(
+  ctx: UserContext,
+  user: UserRow | undefined,
+  password: string,
+): Promise<SignInResult> {
   const refusal = refusalBeforeHash(ctx, user);
   if (refusal !== undefined || !user?.passwordHash) {
     await ctx.hasher.dummyVerify(password);

@@ -5,7 +5,7 @@ import { changePassword } from './change-password.js';
 import { UserContext, type Actor, type UserServiceOptions } from './context.js';
 import { enroll } from './enroll.js';
 import { useRecoveryCode, verifyTotp, type SecondFactorResult } from './second-factor.js';
-import { signInWithPassword, type SignInResult } from './sign-in.js';
+import { reauthenticateWithPassword, signInWithPassword, type SignInResult } from './sign-in.js';
 import {
   beginTotpEnrollment,
   confirmTotp,
@@ -34,6 +34,11 @@ export class UserService {
 
   verifyPassword(email: string, password: string): Promise<SignInResult> {
     return signInWithPassword(this.#ctx, email, password);
+  }
+
+  /** Password re-authentication of a signed-in user, before a sensitive action. */
+  reauthenticate(userId: string, password: string): Promise<SignInResult> {
+    return reauthenticateWithPassword(this.#ctx, userId, password);
   }
 
   changePassword(userId: string, current: string, next: string): Promise<void> {

@@ -1,0 +1,280 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditDraft } from '../audit/index.js';
+import type { People } from '../app/people.js';
+import {
+  accountKey,
+  ipKey,
+  PasswordPolicyError,
+  readSessionCookie,
+  UserError,
+} from '../auth/index.js';
+import type { BatchWriter } from '../store/index.js';
+import type { RoutePermission } from './permissions.js';
+import {
+  ApiError,
+  clearSessionCookies,
+  requireSameOrigin,
+  sessionGuard,
+  sessionOf,
+  setSessionCookies,
+  type SessionRequirement,
+} from './session-auth.js';
+
+export interface AuthRouteOptions {
+  people: People;
+  writer: BatchWriter<AuditDraft>;
+  clock: () => Date;
+  /** Blind-index token of an email (undefined when it is not an address). */
+  emailIndex: (email: string) => Buffer | undefined;
+  publicBaseUrl: string | undefined;
+}
+
+/** Generous bounds: the policy allows long passphrases, but an argon2 input need not be huge. */
+const MAX_SECRET = 1024;
+const MAX_EMAIL = 320;
+const MAX_CODE = 64;
+
+/**
+ * Sign-in for people: enrollment, password, second factor, session, logout, password change and
+ * re-authentication. Sessions live in `__Host-` cookies; every state-changing request with a
+ * session must be same-origin and carry its X-CSRF-Token. Sessions never reach the FHIR API
+ * (still bearer tokens only) until access control for people exists.
+ */
+export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Promise<void> {
+  const { users, sessions, throttle } = o.people;
+  const guardOpts = { sessions, users, publicBaseUrl: o.publicBaseUrl };
+  const need: Record<Exclude<SessionPermission, 'session:start'>, SessionRequirement> = {
+    'session:pending': { mfa: 'pending', touch: true },
+    'session:active': { mfa: 'satisfied', touch: true },
+    'session:read': { mfa: 'pending', touch: false },
+  };
+  /** The declared permission and its enforcement come from one place, so they cannot diverge. */
+  const route = (permission: SessionPermission) =>
+    permission === 'session:start'
+      ? {
+          config: { permission },
+          preHandler: async (req: FastifyRequest) => requireSameOrigin(req, o.publicBaseUrl),
+        }
+      : { config: { permission }, preHandler: sessionGuard(guardOpts, need[permission]) };
+
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    const api = error instanceof ApiError ? error : fromUserError(error);
+    // Anything else goes to the application's handler: fixed messages, 5xx logged by type only.
+    if (!api) throw error;
+    reply.status(api.statusCode);
+    return reply.send({
+      error: { code: api.code, message: api.message, requestId: request.id, ...api.extra },
+    });
+  });
+
+  app.post('/api/enroll', route('session:start'), async (req, reply) => {
+    const body = fields(req, { token: MAX_SECRET, password: MAX_SECRET });
+    await users.enroll(body.token, body.password);
+    return reply.status(204).send();
+  });
+
+  app.post('/api/login', route('session:start'), async (req, reply) => {
+    const body = fields(req, { email: MAX_EMAIL, password: MAX_SECRET });
+    const now = o.clock();
+    const index = o.emailIndex(body.email);
+    const keys = [index && accountKey(index), clientKey(req)].filter(
+      (k): k is string => k !== undefined,
+    );
+    const decisions = await Promise.all(keys.map((k) => throttle.check(k, now)));
+    const wait = Math.max(0, ...decisions.map((d) => (d.allowed ? 0 : d.retryAfterSeconds)));
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      throw new ApiError(429, 'throttled', 'too many failed sign-ins; try again later', {
+        retryAfterSeconds: wait,
+      });
+    }
+    const result = await users.verifyPassword(body.email, body.password);
+    if (!result.ok) {
+      await Promise.all(keys.map((k) => throttle.fail(k, o.clock())));
+      throw invalidCredentials();
+    }
+    if (index) await throttle.succeed(accountKey(index));
+    // A session presented with the login is replaced, never upgraded (session fixation).
+    await sessions.end(readSessionCookie(req.headers.cookie));
+    const started = await sessions.start({
+      userId: result.user.id,
+      ip: req.ip,
+      userAgent: req.headers['user-agent'],
+      mfaSatisfied: false,
+    });
+    setSessionCookies(reply, started);
+    return { mfaRequired: true, mfaEnrolled: result.user.totpConfirmed };
+  });
+
+  const secondFactor = (verify: (userId: string, code: string) => Promise<{ ok: boolean }>) =>
+    async function (req: FastifyRequest, reply: FastifyReply) {
+      const { code } = fields(req, { code: MAX_CODE });
+      const ctx = sessionOf(req);
+      const result = await verify(ctx.account.id, code);
+      if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
+      await upgrade(ctx.id, reply);
+      return { mfa: true };
+    };
+
+  /** Second factor verified: record it and rotate the id (privilege change). */
+  const upgrade = async (sessionId: string, reply: FastifyReply) => {
+    const rotated = (await sessions.markMfa(sessionId)) && (await sessions.rotate(sessionId));
+    if (!rotated) throw new ApiError(401, 'session-required', 'sign in first');
+    setSessionCookies(reply, rotated);
+  };
+
+  app.post(
+    '/api/login/totp',
+    route('session:pending'),
+    secondFactor((id, code) => users.verifyTotp(id, code)),
+  );
+  app.post('/api/login/recovery', route('session:pending'), async (req, reply) => {
+    const { code } = fields(req, { code: MAX_CODE });
+    const ctx = sessionOf(req);
+    const result = await users.useRecoveryCode(ctx.account.id, code);
+    if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
+    await upgrade(ctx.id, reply);
+    return { mfa: true, remainingRecoveryCodes: result.remainingRecoveryCodes ?? 0 };
+  });
+
+  app.post('/api/mfa/totp/setup', route('session:pending'), async (req) => {
+    const ctx = sessionOf(req);
+    // Changing an active second factor is sensitive: a fresh, fully signed-in session only.
+    if (
+      ctx.account.totpConfirmed &&
+      (ctx.session.mfaAt === undefined || sessions.needsReauth(ctx.session))
+    ) {
+      throw reauthRequired();
+    }
+    const enrollment = await users.beginTotpEnrollment(ctx.account.id);
+    // The secret is in the URI anyway; given separately for people who type it in.
+    return {
+      otpauthUri: enrollment.otpauthUri,
+      qrSvg: enrollment.qrSvg,
+      secret: enrollment.secret,
+    };
+  });
+
+  app.post('/api/mfa/totp/confirm', route('session:pending'), async (req, reply) => {
+    const { code } = fields(req, { code: MAX_CODE });
+    const ctx = sessionOf(req);
+    const result = await users.confirmTotp(ctx.account.id, code);
+    if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
+    await upgrade(ctx.id, reply);
+    return { recoveryCodes: result.recoveryCodes };
+  });
+
+  app.post('/api/logout', route('session:pending'), async (req, reply) => {
+    const ctx = sessionOf(req);
+    const ended = await sessions.end(ctx.id);
+    if (ended) {
+      await o.writer.submit({
+        onSuccess: () => [
+          {
+            action: 'logout',
+            outcome: 'success',
+            actorType: 'user',
+            actorId: ctx.account.id,
+            ip: req.ip,
+            userAgent: req.headers['user-agent'],
+            requestId: req.id,
+          },
+        ],
+        onFailure: () => [],
+      });
+    }
+    clearSessionCookies(reply);
+    return reply.status(204).send();
+  });
+
+  app.get('/api/session', route('session:read'), async (req) => {
+    const ctx = sessionOf(req);
+    return { ...sessions.describe(ctx.session), roles: ctx.account.roles };
+  });
+
+  app.post('/api/password', route('session:active'), async (req, reply) => {
+    const body = fields(req, { current: MAX_SECRET, next: MAX_SECRET });
+    const ctx = sessionOf(req);
+    if (sessions.needsReauth(ctx.session)) throw reauthRequired();
+    // Revokes every session of the user, this one included: they sign in again.
+    await users.changePassword(ctx.account.id, body.current, body.next);
+    clearSessionCookies(reply);
+    return reply.status(204).send();
+  });
+
+  /** Re-authentication for sensitive actions: the password ({ password }) or a code ({ code }). */
+  app.post('/api/reauth', route('session:active'), async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const ctx = sessionOf(req);
+    if (typeof body.password === 'string' && body.code === undefined) {
+      const { password } = fields(req, { password: MAX_SECRET });
+      const result = await users.reauthenticate(ctx.account.id, password);
+      if (!result.ok) throw new ApiError(401, 'invalid-credentials', 'the password is not valid');
+    } else {
+      const { code } = fields(req, { code: MAX_CODE });
+      const result = await users.verifyTotp(ctx.account.id, code);
+      if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
+    }
+    if (!(await sessions.markReauth(ctx.id))) {
+      throw new ApiError(401, 'session-required', 'sign in first');
+    }
+    return reply.status(204).send();
+  });
+}
+
+export type SessionPermission = Extract<RoutePermission, `session:${string}`>;
+
+function invalidCredentials(): ApiError {
+  return new ApiError(401, 'invalid-credentials', 'the email address or password is not correct');
+}
+
+function reauthRequired(): ApiError {
+  return new ApiError(401, 'reauth-required', 'confirm who you are again first');
+}
+
+function clientKey(req: FastifyRequest): string | undefined {
+  try {
+    return ipKey(req.ip);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The named string fields of a JSON body, each non-empty and bounded; else a generic 400. */
+function fields<K extends string>(req: FastifyRequest, spec: Record<K, number>): Record<K, string> {
+  const body = req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError(400, 'invalid', 'send a JSON object');
+  }
+  const out = {} as Record<K, string>;
+  for (const [name, max] of Object.entries(spec) as [K, number][]) {
+    const value = (body as Record<string, unknown>)[name];
+    if (typeof value !== 'string' || value.length === 0 || value.length > max) {
+      throw new ApiError(400, 'invalid', `the field "${name}" is missing or malformed`);
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+/** User-management errors as API answers. Their messages are fixed texts (no emails, no secrets). */
+function fromUserError(error: unknown): ApiError | undefined {
+  if (!(error instanceof UserError)) return undefined;
+  switch (error.code) {
+    case 'enrollment-token-invalid':
+      return new ApiError(400, 'enrollment-token-invalid', error.message);
+    case 'password-policy':
+      return new ApiError(400, 'password-policy', 'the password was refused', {
+        reasons: error instanceof PasswordPolicyError ? [...error.reasons] : [],
+      });
+    case 'credentials-invalid':
+      return new ApiError(401, 'invalid-credentials', 'the current password is not correct');
+    case 'totp-state':
+      return new ApiError(409, 'totp-state', error.message);
+    case 'user-disabled':
+    case 'user-unknown':
+      return new ApiError(401, 'session-required', 'sign in first');
+    default:
+      return undefined;
+  }
+}
