@@ -30,6 +30,7 @@ export type AuditAction =
   | 'mfa-enroll'
   | 'mfa-reset'
   | 'password-change'
+  | 'password-reset-issued'
   | 'user-disable';
 
 export type AuditOutcome = 'success' | 'denied' | 'failure';

@@ -73,6 +73,13 @@ export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Pro
     return reply.status(204).send();
   });
 
+  /** A new password from a reset link (issued by an operator or admin); ends every session. */
+  app.post('/api/password/reset', route('session:start'), async (req, reply) => {
+    const body = fields(req, { token: MAX_SECRET, password: MAX_SECRET });
+    await users.resetPassword(body.token, body.password);
+    return reply.status(204).send();
+  });
+
   app.post('/api/login', route('session:start'), async (req, reply) => {
     const body = fields(req, { email: MAX_EMAIL, password: MAX_SECRET });
     const now = o.clock();

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { HavenDatabase } from './schema.js';
 
-export type InvitationPurpose = 'enroll' | 'register';
+export type InvitationPurpose = 'enroll' | 'register' | 'reset';
 
 export interface InvitationRow {
   userId: string;

@@ -20,6 +20,7 @@ export type UserEventAction =
   | 'mfa-enroll'
   | 'mfa-reset'
   | 'password-change'
+  | 'password-reset-issued'
   | 'user-disable';
 
 /** An audit draft with a user-management action. Ids only: never an email or a password. */

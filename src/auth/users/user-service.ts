@@ -5,6 +5,7 @@ import { changePassword } from './change-password.js';
 import { UserContext, type Actor, type UserServiceOptions } from './context.js';
 import { enroll } from './enroll.js';
 import { useRecoveryCode, verifyTotp, type SecondFactorResult } from './second-factor.js';
+import { issuePasswordReset, resetPassword } from './reset-password.js';
 import { reauthenticateWithPassword, signInWithPassword, type SignInResult } from './sign-in.js';
 import {
   beginTotpEnrollment,
@@ -34,6 +35,19 @@ export class UserService {
 
   verifyPassword(email: string, password: string): Promise<SignInResult> {
     return signInWithPassword(this.#ctx, email, password);
+  }
+
+  /** A single-use, one-hour password-reset token for an enrolled person. */
+  issuePasswordReset(
+    userId: string,
+    actor?: Actor,
+  ): Promise<{ resetToken: string; expiresAt: string }> {
+    return issuePasswordReset(this.#ctx, userId, actor);
+  }
+
+  /** Sets a new password from a reset token; ends every session of that person. */
+  resetPassword(token: string, password: string): Promise<void> {
+    return resetPassword(this.#ctx, token, password);
   }
 
   /** Password re-authentication of a signed-in user, before a sensitive action. */

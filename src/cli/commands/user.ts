@@ -68,6 +68,32 @@ export function userCommand(program: Command): void {
     },
   );
 
+  withCommonOptions(
+    user
+      .command('reset-password')
+      .description('issue a one-hour, single-use password-reset link')
+      .argument('<id>'),
+  )
+    .option('--base-url <url>', 'public address for the link (default https://HOST:PORT)')
+    .action(async (id: string, flags: CommonFlags & { baseUrl?: string }) => {
+      const issued = await withHaven(flags, async (haven) => {
+        try {
+          const r = await (await userServiceFor(haven)).issuePasswordReset(id, operator());
+          const base = flags.baseUrl ?? `https://${haven.config.host}:${haven.config.port}`;
+          return { ...r, link: `${base.replace(/\/+$/, '')}/reset#${r.resetToken}` };
+        } catch (e) {
+          if ((e as { code?: unknown }).code === 'user-unknown')
+            throw new CliFailure(`no enrolled, active user with id ${id}`);
+          throw e;
+        }
+      });
+      print(
+        flags,
+        { id, resetToken: issued.resetToken, expiresAt: issued.expiresAt },
+        `Password-reset link for ${id} (shown once, valid until ${issued.expiresAt}):\n${issued.link}`,
+      );
+    });
+
   const admin = [
     ['disable', 'disable a user and end all their sessions', 'disable', 'disabled'],
     ['reset-mfa', "remove a user's second factors", 'resetMfa', 'MFA reset'],
