@@ -1,4 +1,5 @@
 import { scopesAllow, type Interaction, type Principal } from '../auth/index.js';
+import { DEFAULT_ACCESS_POLICY, MFA_REQUIRED, type AccessPolicyOptions } from './policy.js';
 
 export type FhirInteraction =
   'read' | 'vread' | 'history' | 'search' | 'create' | 'update' | 'delete';
@@ -28,7 +29,13 @@ export function decideFhirAccess(
   principal: Principal,
   interaction: FhirInteraction,
   resourceType: string,
+  policy: AccessPolicyOptions = DEFAULT_ACCESS_POLICY,
 ): Decision {
+  // The second factor comes before anything else a person may do, and fails closed: a user
+  // principal whose session has not proven it (or that does not say) is refused.
+  if (principal.kind === 'user' && principal.mfa !== true && !mfaExempt(principal, policy)) {
+    return { allowed: false, reason: MFA_REQUIRED };
+  }
   if (principal.kind === 'client') {
     // The audit trail is a separate duty: a wildcard scope over clinical data does not reach it;
     // only an explicit system/AuditEvent scope does.
@@ -41,5 +48,19 @@ export function decideFhirAccess(
       ? { allowed: true, reason: 'scope' }
       : { allowed: false, reason: 'scope-missing' };
   }
+  // People with a completed second factor are still refused: role, care-team and patient-link
+  // rules arrive with the access-control issue, which replaces this line (deny by default).
   return { allowed: false, reason: 'no-policy-for-principal' };
+}
+
+/**
+ * Only a person who is nothing but a patient may skip the second factor, and only when the
+ * deployment says so; a patient who also holds a staff role reaches others' PHI and never may.
+ */
+function mfaExempt(principal: Principal, policy: AccessPolicyOptions): boolean {
+  return (
+    policy.patientMfa === 'optional' &&
+    principal.roles.length > 0 &&
+    principal.roles.every((r) => r === 'patient')
+  );
 }

@@ -8,7 +8,14 @@ import {
   UserService,
   emailIndexTerm,
   normalizeEmail,
+  type Account,
 } from '../auth/index.js';
+import {
+  MemoryChallengeStore,
+  RedisChallengeStore,
+  relyingPartyFromPublicUrl,
+  WebauthnService,
+} from '../auth/webauthn/index.js';
 import type { HavenConfig } from '../config/index.js';
 import type { BlindIndex } from '../crypto/index.js';
 import {
@@ -16,6 +23,7 @@ import {
   SessionRepository,
   ThrottleRepository,
   UserRepository,
+  WebauthnRepository,
   type BatchWriter,
   type Database,
 } from '../store/index.js';
@@ -29,6 +37,13 @@ export interface People {
   emailIndex(email: string): Buffer | undefined;
   sessions: SessionManager;
   throttle: LoginThrottle;
+  /** Passkeys: registration, second factor and passwordless sign-in (src/http/webauthn-routes.ts). */
+  webauthn: WebauthnService;
+  /**
+   * The account if it may sign in now: enrolled, not disabled and not locked. For sign-ins that
+   * skip the password step (which checks the lock itself), such as a passkey.
+   */
+  signInAccount(userId: string): Promise<Account | undefined>;
   close(): Promise<void>;
 }
 
@@ -59,8 +74,9 @@ export function assemblePeople(opts: {
     absoluteHours: config.sessionAbsoluteHours,
     allowIdleAbove15: config.allowIdleAbove15,
   });
+  const userRepo = new UserRepository(database.db);
   const users = new UserService({
-    users: new UserRepository(database.db),
+    users: userRepo,
     invitations: new InvitationRepository(database.db),
     blindIndex: opts.blindIndex,
     userDataKey: opts.userDataKey,
@@ -72,8 +88,29 @@ export function assemblePeople(opts: {
       await sessions.endAllForUser(userId);
     },
   });
+  // The relying party is fixed at start-up from the configured public URL, never taken from a
+  // request (a Host header must not choose which origin passkeys are checked against).
+  const rp = relyingPartyFromPublicUrl(config.publicUrl ?? `https://localhost:${config.port}`);
+  const webauthn = new WebauthnService({
+    repo: new WebauthnRepository(database.db),
+    rpId: rp.rpId,
+    rpName: rp.rpName,
+    origin: rp.origin,
+    // Shared through Redis when several servers run; in-process otherwise.
+    challenges: redis
+      ? new RedisChallengeStore(redis, { clock })
+      : new MemoryChallengeStore({ clock }),
+    clock,
+  });
   return {
     users,
+    webauthn,
+    signInAccount: async (userId) => {
+      const [account, row] = await Promise.all([users.account(userId), userRepo.findById(userId)]);
+      if (!account || !row || row.passwordHash === null) return undefined;
+      const locked = row.lockedUntil !== null && row.lockedUntil > clock().toISOString();
+      return locked ? undefined : account;
+    },
     emailIndex: (email) => {
       try {
         return opts.blindIndex.token(emailIndexTerm(normalizeEmail(email)));

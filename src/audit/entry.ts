@@ -25,10 +25,12 @@ export type AuditAction =
   | 'login-password'
   | 'login-totp'
   | 'login-recovery-code'
+  | 'login-webauthn'
   | 'lockout'
   | 'user-unlock'
   | 'mfa-enroll'
   | 'mfa-reset'
+  | 'mfa-remove'
   | 'password-change'
   | 'password-reset-issued'
   | 'user-disable';

@@ -1,8 +1,9 @@
+import type { AccessPolicyOptions } from '../access/policy.js';
 import type { Scope } from './scopes.js';
 
 /**
- * Who is making a request. API clients (integrations) and, in a later issue, people with
- * sessions both resolve to this one shape, so access checks and audit entries never care how
+ * Who is making a request. API clients (integrations) and people with sessions both resolve to
+ * this one shape, so access checks and audit entries never care how
  * the caller authenticated.
  */
 export interface Principal {
@@ -16,6 +17,11 @@ export interface Principal {
   /** For a patient user, the Patient resource id they are; for staff, their Practitioner id. */
   patientId?: string;
   practitionerId?: string;
+  /**
+   * A person's session has completed its second factor. Absent for API clients; for a user,
+   * anything but true means not yet (the access decision fails closed on it).
+   */
+  mfa?: boolean;
 }
 
 /** Facts about one request that every audit entry and access decision needs. */
@@ -24,4 +30,6 @@ export interface RequestContext {
   requestId: string;
   ip: string | undefined;
   userAgent: string | undefined;
+  /** Deployment policy for the access decision; absent means the strict default. */
+  policy?: AccessPolicyOptions;
 }

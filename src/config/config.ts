@@ -37,6 +37,14 @@ export interface HavenConfig {
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
   allowIdleAbove15: boolean;
+  /** Whether people who are only patients must complete a second factor before PHI (default yes). */
+  patientMfa: 'required' | 'optional';
+  /**
+   * Haven's public origin (scheme://host[:port]) as browsers see it, from --public-url or
+   * HAVEN_PUBLIC_URL: the WebAuthn relying party and the same-origin check. Undefined: WebAuthn
+   * uses https://localhost:<port>, and the same-origin check the request's Host.
+   */
+  publicUrl: string | undefined;
 }
 
 export interface ConfigInput {
@@ -49,6 +57,8 @@ export interface ConfigInput {
   key?: string | undefined;
   keyring?: string | undefined;
   logLevel?: string | undefined;
+  /** serve's --public-url; wins over HAVEN_PUBLIC_URL. */
+  publicUrl?: string | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
@@ -100,6 +110,8 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     sessionIdleMinutes: positiveInt(env.HAVEN_SESSION_IDLE_MINUTES, 15),
     sessionAbsoluteHours: positiveInt(env.HAVEN_SESSION_ABSOLUTE_HOURS, 12),
     allowIdleAbove15: env.HAVEN_ALLOW_IDLE_ABOVE_15 === '1',
+    patientMfa: patientMfa(env.HAVEN_PATIENT_MFA),
+    publicUrl: publicOriginUrl(flags.publicUrl ?? env.HAVEN_PUBLIC_URL),
   };
 }
 
@@ -125,4 +137,31 @@ function webhookUrl(raw: string | undefined): string | undefined {
     throw new ConfigError('HAVEN_CHECKPOINT_WEBHOOK must be https (http only to localhost)');
   }
   return url.toString();
+}
+
+/**
+ * The public URL's origin; https only (http only for localhost, as WebAuthn allows). A path (a
+ * --public-url for links under a prefix) is allowed and ignored here: WebAuthn needs the origin.
+ */
+function publicOriginUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('HAVEN_PUBLIC_URL must be a URL such as https://haven.example.org');
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && url.hostname === 'localhost')) {
+    throw new ConfigError('HAVEN_PUBLIC_URL must be https (http only for localhost)');
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigError('HAVEN_PUBLIC_URL must not carry credentials');
+  }
+  return url.origin;
+}
+
+function patientMfa(raw: string | undefined): 'required' | 'optional' {
+  if (raw === undefined || raw === '' || raw === 'required') return 'required';
+  if (raw === 'optional') return 'optional';
+  throw new ConfigError('HAVEN_PATIENT_MFA must be required or optional');
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { decideFhirAccess, type FhirInteraction } from '../access/index.js';
+import { decideFhirAccess, MFA_REQUIRED, type FhirInteraction } from '../access/index.js';
 import {
   auditEntryFromRow,
   AuditQueryError,
@@ -10,10 +10,10 @@ import {
 import type { ClientStore, RequestContext } from '../auth/index.js';
 import { FhirError, searchsetBundle } from '../records/index.js';
 import type { AuditRepository, BatchWriter } from '../store/index.js';
-import { bearerAuth, contextOf } from './request-context.js';
+import { authenticate, contextOf, type AuthenticateOptions } from './request-context.js';
 import { publicOrigin, queryPairs } from './url.js';
 
-export interface AuditRouteOptions {
+export interface AuditRouteOptions extends AuthenticateOptions {
   auditRepo: AuditRepository;
   writer: BatchWriter<AuditDraft>;
   clients: ClientStore;
@@ -27,13 +27,13 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
  * accounting of disclosures for one patient. Looking at the trail is itself audited.
  */
 export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions): Promise<void> {
-  const auth = bearerAuth(opts.clients, opts.writer);
+  const auth = authenticate(opts);
   const guard = async (
     ctx: RequestContext,
     interaction: FhirInteraction,
     detail: AuditDraft['detail'],
   ) => {
-    const decision = decideFhirAccess(ctx.principal, interaction, 'AuditEvent');
+    const decision = decideFhirAccess(ctx.principal, interaction, 'AuditEvent', ctx.policy);
     await opts.writer.submit({
       onSuccess: () => [
         {
@@ -45,11 +45,14 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions)
           userAgent: ctx.userAgent,
           requestId: ctx.requestId,
           resourceType: 'AuditEvent',
-          detail,
+          detail: decision.allowed ? detail : { ...detail, reason: decision.reason },
         },
       ],
       onFailure: () => [],
     });
+    if (decision.reason === MFA_REQUIRED) {
+      throw new FhirError(401, 'login', 'complete the second factor');
+    }
     if (!decision.allowed)
       throw new FhirError(
         403,

@@ -229,7 +229,11 @@ export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Pro
   });
 }
 
-export type SessionPermission = Extract<RoutePermission, `session:${string}`>;
+/** The session permissions this plugin serves ('session:reauth' is webauthn-routes.ts's). */
+export type SessionPermission = Exclude<
+  Extract<RoutePermission, `session:${string}`>,
+  'session:reauth'
+>;
 
 function invalidCredentials(): ApiError {
   return new ApiError(401, 'invalid-credentials', 'the email address or password is not correct');

@@ -8,6 +8,7 @@ import { installErrorHandlers } from './errors.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { requirePermissionDeclarations } from './permissions.js';
 import { tlsServerOptions } from './tls/index.js';
+import { webauthnRoutes } from './webauthn-routes.js';
 
 export interface AppOptions {
   tls: { certPem: string; keyPem: string };
@@ -22,6 +23,8 @@ export interface AppOptions {
 
 /** The HTTPS application: security headers, request ids, routes that each declare a permission. */
 export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyInstance> {
+  // One public URL for links, the same-origin check and WebAuthn's relying party (People).
+  const publicBaseUrl = opts.publicBaseUrl ?? haven.config.publicUrl;
   const app = Fastify({
     https: tlsServerOptions(opts.tls),
     loggerInstance: haven.logger,
@@ -85,14 +88,22 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     auditRepo: haven.auditRepo,
     writer: haven.writer,
     clients: haven.clients,
-    publicBaseUrl: opts.publicBaseUrl,
+    people: haven.people,
+    patientMfa: haven.config.patientMfa,
+    publicBaseUrl,
   });
   await app.register(authRoutes, {
     people: haven.people,
     writer: haven.writer,
     clock: haven.records.clock,
     emailIndex: haven.people.emailIndex,
-    publicBaseUrl: opts.publicBaseUrl,
+    publicBaseUrl,
+  });
+  await app.register(webauthnRoutes, {
+    people: haven.people,
+    writer: haven.writer,
+    clock: haven.records.clock,
+    publicBaseUrl,
   });
   await app.register(fhirRoutes, {
     prefix: '/fhir/R4',
@@ -101,7 +112,9 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     clients: haven.clients,
     software: opts.software,
     binaryLimitBytes: haven.config.binaryLimitBytes,
-    publicBaseUrl: opts.publicBaseUrl,
+    people: haven.people,
+    patientMfa: haven.config.patientMfa,
+    publicBaseUrl,
   });
   return app;
 }

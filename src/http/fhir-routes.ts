@@ -19,12 +19,12 @@ import {
   type RecordDeps,
 } from '../records/index.js';
 import { rawBinaryResource, registerFhirBodyParsers } from './fhir-body.js';
-import { bearerAuth, contextOf } from './request-context.js';
+import { authenticate, contextOf, type AuthenticateOptions } from './request-context.js';
 import { publicOrigin, queryPairs } from './url.js';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
-export interface FhirRouteOptions {
+export interface FhirRouteOptions extends AuthenticateOptions {
   records: RecordDeps;
   writer: RecordDeps['writer'];
   clients: ClientStore;
@@ -40,7 +40,7 @@ type Params = { type: string; id: string; vid: string };
 export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): Promise<void> {
   const { records } = opts;
   registerFhirBodyParsers(app, opts.binaryLimitBytes);
-  const auth = bearerAuth(opts.clients, opts.writer);
+  const auth = authenticate(opts);
   const base = (req: FastifyRequest) => `${publicOrigin(req, opts.publicBaseUrl)}/fhir/R4`;
 
   app.get('/metadata', { config: { permission: 'public' } }, async (req, reply) =>

@@ -21,11 +21,13 @@ export type RoutePermission =
   // People's sign-in API (src/http/auth-routes.ts). 'session:start': no session yet (enroll,
   // login), same-origin only; 'session:pending': a session whose password step is done (second
   // factor may be pending); 'session:read': the same without recording activity;
-  // 'session:active': a session with its second factor verified.
+  // 'session:active': a session with its second factor verified; 'session:reauth': the same,
+  // re-authenticated within the last 5 minutes (sensitive changes: passkeys, src/http/webauthn-routes.ts).
   | 'session:start'
   | 'session:pending'
   | 'session:read'
-  | 'session:active';
+  | 'session:active'
+  | 'session:reauth';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

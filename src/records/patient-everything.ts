@@ -42,7 +42,7 @@ export async function patientEverything(
   }
   const byType = new Map<string, string[]>();
   for (const { resourceType, id } of owned) {
-    if (!decideFhirAccess(ctx.principal, 'read', resourceType).allowed) continue;
+    if (!decideFhirAccess(ctx.principal, 'read', resourceType, ctx.policy).allowed) continue;
     byType.set(resourceType, [...(byType.get(resourceType) ?? []), id]);
   }
   const resources: Record<string, unknown>[] = [];

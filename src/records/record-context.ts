@@ -1,5 +1,5 @@
 import type { FhirInteraction } from '../access/index.js';
-import { decideFhirAccess } from '../access/index.js';
+import { decideFhirAccess, MFA_REQUIRED } from '../access/index.js';
 import type { AuditDraft } from '../audit/index.js';
 import type { RequestContext } from '../auth/index.js';
 import type { BatchWriter, ResourceRepository } from '../store/index.js';
@@ -59,7 +59,7 @@ export async function authorize(
   resourceType: string,
   resourceId?: string,
 ): Promise<void> {
-  const decision = decideFhirAccess(ctx.principal, interaction, resourceType);
+  const decision = decideFhirAccess(ctx.principal, interaction, resourceType, ctx.policy);
   if (decision.allowed) return;
   await audit(deps, [
     draft(ctx, {
@@ -70,6 +70,10 @@ export async function authorize(
       detail: { reason: decision.reason },
     }),
   ]);
+  // A person who has not completed the second factor is asked to (401), not told they may not.
+  if (decision.reason === MFA_REQUIRED) {
+    throw new FhirError(401, 'login', 'complete the second factor');
+  }
   throw new FhirError(
     403,
     'forbidden',

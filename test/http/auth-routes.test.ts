@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DatabaseSessionStore, ipKey } from '../../src/auth/index.js';
+import { Redis } from 'ioredis';
+import { DatabaseSessionStore, ipKey, RedisSessionStore } from '../../src/auth/index.js';
 import { SessionRepository } from '../../src/store/index.js';
 import { ENGINES } from '../support/engines.js';
 import { startTestServer, type TestServer } from '../support/haven-server.js';
@@ -18,8 +19,13 @@ import {
 } from './auth/sign-in.js';
 
 const EVIL = 'https://evil.example';
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-describe.each(ENGINES)('sign-in API on %s', (engine) => {
+// Every rule holds with sessions in the database (either engine) and in Redis (REDIS_URL).
+describe.each([...ENGINES, 'sqlite+redis'] as const)('sign-in API on %s', (target) => {
+  const engine = target === 'sqlite+redis' ? 'sqlite' : target;
+  const redisUrl = target === 'sqlite+redis' ? REDIS_URL : undefined;
+  let redis: Redis | undefined;
   let t: TestServer;
   const clock = new TestClock();
   const users: TestUser[] = [];
@@ -30,19 +36,35 @@ describe.each(ENGINES)('sign-in API on %s', (engine) => {
   };
   const auditActions = async () =>
     (await t.haven.auditRepo.entries(0, 100_000)).map((r) => r.action);
+  /** The session as the server's store holds it (no expiry check): is it gone server-side? */
   const sessionStored = async (jar: Jar) =>
-    new DatabaseSessionStore(new SessionRepository(t.haven.database.db)).get(
-      crypto.createHash('sha256').update(jar.session!, 'utf8').digest(),
-    );
+    (redis
+      ? new RedisSessionStore(redis)
+      : new DatabaseSessionStore(new SessionRepository(t.haven.database.db))
+    ).get(crypto.createHash('sha256').update(jar.session!, 'utf8').digest());
 
   beforeAll(async () => {
-    t = await startTestServer(engine, { clock: clock.fn });
+    t = await startTestServer(engine, {
+      clock: clock.fn,
+      ...(redisUrl ? { env: { REDIS_URL: redisUrl } } : {}),
+    });
+    if (redisUrl) redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
   });
   // Every test signs in from 127.0.0.1: lift the per-IP lock tests leave behind (as an admin can).
   beforeEach(async () => {
     await t.haven.people.throttle.unlock(ipKey('127.0.0.1'));
   });
-  afterAll(async () => t.stop());
+  afterAll(async () => {
+    // Redis outlives the test server: leave none of this run's sessions behind.
+    for (const u of users) await t.haven.people.sessions.endAllForUser(u.userId);
+    if (redis) {
+      for (const u of users) {
+        expect(await redis.exists(`haven:user-sessions:${u.userId}`)).toBe(0);
+      }
+      await redis.quit();
+    }
+    await t.stop();
+  });
 
   it('signs in with password then TOTP; the session reports MFA and its time left', async () => {
     const user = await make();

@@ -10,6 +10,7 @@ export type {
 export type { RegisteredCredential } from './registration.js';
 export { MemoryChallengeStore, CHALLENGE_TTL_MS } from './challenge-store.js';
 export type { ChallengeStore, PendingChallenge } from './challenge-store.js';
+export { RedisChallengeStore } from './redis-challenge-store.js';
 export { relyingPartyFromPublicUrl, checkRelyingParty } from './relying-party.js';
 export type { RelyingParty } from './relying-party.js';
 export {

@@ -1,0 +1,320 @@
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuditDraft } from '../audit/index.js';
+import type { People } from '../app/people.js';
+import { ipKey, readSessionCookie } from '../auth/index.js';
+import {
+  CredentialAlreadyRegisteredError,
+  NoWebauthnCredentialsError,
+  WebauthnRegistrationError,
+  type AuthenticationResponseJSON,
+  type RegistrationResponseJSON,
+} from '../auth/webauthn/index.js';
+import type { BatchWriter } from '../store/index.js';
+import type { RoutePermission } from './permissions.js';
+import {
+  ApiError,
+  requireSameOrigin,
+  sessionGuard,
+  sessionOf,
+  setSessionCookies,
+  type SessionRequirement,
+} from './session-auth.js';
+
+export interface WebauthnRouteOptions {
+  people: People;
+  writer: BatchWriter<AuditDraft>;
+  clock: () => Date;
+  publicBaseUrl: string | undefined;
+}
+
+/** A credential id is at most 1023 bytes (WebAuthn §5.8.3): 1364 base64url characters. */
+const MAX_CREDENTIAL_ID = 1364;
+/** The passwordless handle: 32 random bytes, base64url. */
+const HANDLE = /^[A-Za-z0-9_-]{43}$/;
+
+type WebauthnPermission = Extract<
+  RoutePermission,
+  'session:start' | 'session:pending' | 'session:active' | 'session:reauth'
+>;
+
+/**
+ * Passkeys (WebAuthn) for people: registering one from a fresh, fully signed-in session; using
+ * one as the second factor after the password; signing in with one alone (a discoverable
+ * credential with user verification is two factors); listing and removing them. The relying
+ * party (RP ID and the one accepted origin) is fixed at start-up from the public URL (People).
+ * Refusals are generic and audited; the reason goes to the audit trail only.
+ */
+export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptions): Promise<void> {
+  const { users, sessions, throttle, webauthn } = o.people;
+  const guardOpts = { sessions, users, publicBaseUrl: o.publicBaseUrl };
+  const need: Record<Exclude<WebauthnPermission, 'session:start'>, SessionRequirement> = {
+    'session:pending': { mfa: 'pending', touch: true },
+    'session:active': { mfa: 'satisfied', touch: true },
+    'session:reauth': { mfa: 'satisfied', touch: true },
+  };
+  const route = (permission: WebauthnPermission) => {
+    if (permission === 'session:start') {
+      return {
+        config: { permission },
+        preHandler: async (req: FastifyRequest) => requireSameOrigin(req, o.publicBaseUrl),
+      };
+    }
+    const guard = sessionGuard(guardOpts, need[permission]);
+    if (permission !== 'session:reauth') return { config: { permission }, preHandler: guard };
+    return {
+      config: { permission },
+      preHandler: async (req: FastifyRequest) => {
+        await guard(req);
+        if (sessions.needsReauth(sessionOf(req).session)) throw reauthRequired();
+      },
+    };
+  };
+
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    const api = error instanceof ApiError ? error : fromWebauthnError(error);
+    if (!api) throw error;
+    reply.status(api.statusCode);
+    return reply.send({
+      error: { code: api.code, message: api.message, requestId: request.id, ...api.extra },
+    });
+  });
+
+  const audit = async (req: FastifyRequest, draft: Omit<AuditDraft, 'ip' | 'userAgent'>) => {
+    // Awaited: if the audit write fails, the request fails (fail closed).
+    const full: AuditDraft = {
+      ...draft,
+      ip: req.ip,
+      userAgent: req.headers['user-agent'],
+      requestId: req.id,
+    };
+    await o.writer.submit({ onSuccess: () => [full], onFailure: () => [] });
+  };
+
+  // --- Registration: a fully signed-in session, re-authenticated within 5 minutes. ---
+
+  app.post('/api/webauthn/register/options', route('session:reauth'), async (req) => {
+    const ctx = sessionOf(req);
+    // The name the authenticator shows. Accounts carry ids only (no email) at this layer.
+    return { options: await webauthn.registrationOptions(ctx.account.id, ctx.account.id) };
+  });
+
+  app.post('/api/webauthn/register/verify', route('session:reauth'), async (req, reply) => {
+    const ctx = sessionOf(req);
+    const response = responseField<RegistrationResponseJSON>(req);
+    const base = { action: 'mfa-enroll', actorType: 'user', actorId: ctx.account.id } as const;
+    try {
+      const registered = await webauthn.verifyRegistration(ctx.account.id, response);
+      await audit(req, {
+        ...base,
+        outcome: 'success',
+        detail: { method: 'webauthn', userVerified: registered.userVerified },
+      });
+      reply.status(201);
+      return { id: registered.credentialId, deviceType: registered.deviceType };
+    } catch (e) {
+      if (e instanceof WebauthnRegistrationError) {
+        await audit(req, {
+          ...base,
+          outcome: 'failure',
+          reason: e.reason,
+          detail: { method: 'webauthn' },
+        });
+      } else if (e instanceof CredentialAlreadyRegisteredError) {
+        await audit(req, {
+          ...base,
+          outcome: 'failure',
+          reason: 'already-registered',
+          detail: { method: 'webauthn' },
+        });
+      }
+      throw e;
+    }
+  });
+
+  // --- Second factor after the password step. ---
+
+  app.post('/api/login/webauthn/options', route('session:pending'), async (req) => {
+    const { options } = await webauthn.authenticationOptions(sessionOf(req).account.id);
+    return { options };
+  });
+
+  app.post('/api/login/webauthn/verify', route('session:pending'), async (req, reply) => {
+    const ctx = sessionOf(req);
+    const response = responseField<AuthenticationResponseJSON>(req);
+    const base = { action: 'login-webauthn', actorType: 'user', actorId: ctx.account.id } as const;
+    const result = await webauthn.verifyAuthentication(response, { userId: ctx.account.id });
+    const reason = !result.ok
+      ? result.reason
+      : (await o.people.signInAccount(ctx.account.id))
+        ? undefined
+        : 'account-unavailable';
+    if (reason !== undefined) {
+      await audit(req, { ...base, outcome: 'failure', reason, detail: { mode: 'second-factor' } });
+      throw passkeyRefused();
+    }
+    await audit(req, { ...base, outcome: 'success', detail: { mode: 'second-factor' } });
+    // Second factor verified: record it and rotate the id (privilege change).
+    const rotated = (await sessions.markMfa(ctx.id)) && (await sessions.rotate(ctx.id));
+    if (!rotated) throw new ApiError(401, 'session-required', 'sign in first');
+    setSessionCookies(reply, rotated);
+    return { mfa: true };
+  });
+
+  // --- Passwordless: a discoverable credential with user verification, no session yet. ---
+
+  app.post('/api/login/passkey/options', route('session:start'), async () => {
+    const { options, handle } = await webauthn.authenticationOptions();
+    return { options, handle };
+  });
+
+  app.post('/api/login/passkey/verify', route('session:start'), async (req, reply) => {
+    const body = objectBody(req);
+    const handle = body.handle;
+    if (typeof handle !== 'string' || !HANDLE.test(handle)) {
+      throw new ApiError(400, 'invalid', 'the field "handle" is missing or malformed');
+    }
+    const response = responseField<AuthenticationResponseJSON>(req);
+    const key = clientKey(req);
+    if (key) {
+      const decision = await throttle.check(key, o.clock());
+      if (!decision.allowed) {
+        reply.header('retry-after', String(decision.retryAfterSeconds));
+        throw new ApiError(429, 'throttled', 'too many failed sign-ins; try again later', {
+          retryAfterSeconds: decision.retryAfterSeconds,
+        });
+      }
+    }
+    const result = await webauthn.verifyAuthentication(response, { handle });
+    const account =
+      result.ok && result.userVerified ? await o.people.signInAccount(result.userId) : undefined;
+    if (!result.ok || !account) {
+      if (key) await throttle.fail(key, o.clock());
+      await audit(req, {
+        action: 'login-webauthn',
+        outcome: 'failure',
+        actorType: result.ok ? 'user' : 'anonymous',
+        actorId: result.ok ? result.userId : null,
+        reason: result.ok
+          ? result.userVerified
+            ? 'account-unavailable'
+            : 'no-user-verification'
+          : result.reason,
+        detail: { mode: 'passwordless' },
+      });
+      throw passkeyRefused();
+    }
+    await audit(req, {
+      action: 'login-webauthn',
+      outcome: 'success',
+      actorType: 'user',
+      actorId: account.id,
+      detail: { mode: 'passwordless' },
+    });
+    // A session presented with the sign-in is replaced, never upgraded (session fixation).
+    await sessions.end(readSessionCookie(req.headers.cookie));
+    const started = await sessions.start({
+      userId: account.id,
+      ip: req.ip,
+      userAgent: req.headers['user-agent'],
+      mfaSatisfied: true,
+    });
+    setSessionCookies(reply, started);
+    return { mfa: true };
+  });
+
+  // --- The account's passkeys. ---
+
+  app.get('/api/webauthn/credentials', route('session:active'), async (req) => {
+    const list = await webauthn.listCredentials(sessionOf(req).account.id);
+    return {
+      credentials: list.map((c) => ({
+        id: c.id,
+        createdAt: c.createdAt,
+        lastUsedAt: c.lastUsedAt,
+        transports: c.transports,
+      })),
+    };
+  });
+
+  app.delete<{ Params: { id: string } }>(
+    '/api/webauthn/credentials/:id',
+    route('session:reauth'),
+    async (req, reply) => {
+      const ctx = sessionOf(req);
+      const id = req.params.id;
+      if (id.length === 0 || id.length > MAX_CREDENTIAL_ID || !/^[A-Za-z0-9_-]+$/.test(id)) {
+        throw notFound();
+      }
+      if (!(await webauthn.removeCredential(ctx.account.id, id))) throw notFound();
+      await audit(req, {
+        action: 'mfa-remove',
+        outcome: 'success',
+        actorType: 'user',
+        actorId: ctx.account.id,
+        detail: { method: 'webauthn' },
+      });
+      return reply.status(204).send();
+    },
+  );
+}
+
+function passkeyRefused(): ApiError {
+  return new ApiError(401, 'invalid-credentials', 'the passkey was not accepted');
+}
+
+function reauthRequired(): ApiError {
+  return new ApiError(401, 'reauth-required', 'confirm who you are again first');
+}
+
+function notFound(): ApiError {
+  return new ApiError(404, 'not-found', 'no such passkey');
+}
+
+function clientKey(req: FastifyRequest): string | undefined {
+  try {
+    return ipKey(req.ip);
+  } catch {
+    return undefined;
+  }
+}
+
+function objectBody(req: FastifyRequest): Record<string, unknown> {
+  const body = req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError(400, 'invalid', 'send a JSON object');
+  }
+  return body as Record<string, unknown>;
+}
+
+/**
+ * The browser's credential, `{ response: PublicKeyCredential JSON }`: an object with a string id
+ * and a `response` object. The library checks the rest (and refuses anything malformed).
+ */
+function responseField<T>(req: FastifyRequest): T {
+  const value = objectBody(req).response;
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    typeof (value as { id?: unknown }).id !== 'string' ||
+    typeof (value as { response?: unknown }).response !== 'object' ||
+    (value as { response?: unknown }).response === null
+  ) {
+    throw new ApiError(400, 'invalid', 'the field "response" is missing or malformed');
+  }
+  return value as T;
+}
+
+/** WebAuthn's typed errors as API answers; messages are fixed texts (no ids, no challenges). */
+function fromWebauthnError(error: unknown): ApiError | undefined {
+  if (error instanceof WebauthnRegistrationError) {
+    return new ApiError(400, 'webauthn-refused', 'the passkey could not be registered');
+  }
+  if (error instanceof CredentialAlreadyRegisteredError) {
+    return new ApiError(409, 'webauthn-exists', error.message);
+  }
+  if (error instanceof NoWebauthnCredentialsError) {
+    return new ApiError(409, 'webauthn-not-enrolled', 'no passkey is registered for this account');
+  }
+  return undefined;
+}
