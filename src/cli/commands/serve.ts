@@ -79,6 +79,13 @@ async function superviseWorkers(
 ): Promise<void> {
   const setup = await openHaven(config);
   await setup.close();
+  if (!config.redisUrl) {
+    // Sessions are shared through the database, but WebAuthn challenges live in each process's
+    // memory unless Redis is configured, so a passkey ceremony could land on another worker.
+    process.stderr.write(
+      'haven: passkey sign-in with --workers > 1 needs REDIS_URL (challenges are per process without it)\n',
+    );
+  }
   if (!config.tlsCertPath) await ensureDevCertificate(config.dataDir);
   let stopping = false;
   let announced = false;
