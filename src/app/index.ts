@@ -1,2 +1,3 @@
 export { openHaven } from './open-haven.js';
 export type { Haven, OpenOptions } from './open-haven.js';
+export type { People } from './people.js';

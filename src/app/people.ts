@@ -9,13 +9,11 @@ import {
   emailIndexTerm,
   normalizeEmail,
   type Account,
-} from '../auth/index.js';
-import {
   MemoryChallengeStore,
   RedisChallengeStore,
   relyingPartyFromPublicUrl,
   WebauthnService,
-} from '../auth/webauthn/index.js';
+} from '../auth/index.js';
 import type { HavenConfig } from '../config/index.js';
 import type { BlindIndex } from '../crypto/index.js';
 import {

@@ -38,3 +38,14 @@ export type {
   SessionDescription,
 } from './sessions/index.js';
 export { LoginThrottle, accountKey, ipKey } from './throttle/index.js';
+export {
+  WebauthnService,
+  CredentialAlreadyRegisteredError,
+  NoWebauthnCredentialsError,
+  WebauthnRegistrationError,
+  MemoryChallengeStore,
+  RedisChallengeStore,
+  relyingPartyFromPublicUrl,
+} from './webauthn/index.js';
+export { commonPasswordSet } from './password/index.js';
+export type { AuthenticationResponseJSON, RegistrationResponseJSON } from './webauthn/index.js';

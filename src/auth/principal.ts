@@ -1,4 +1,4 @@
-import type { AccessPolicyOptions } from '../access/policy.js';
+import type { AccessPolicyOptions } from '../access/index.js';
 import type { Scope } from './scopes.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditDraft } from '../audit/index.js';
-import type { People } from '../app/people.js';
+import type { People } from '../app/index.js';
 import {
   accountKey,
   ipKey,
@@ -37,8 +37,8 @@ const MAX_CODE = 64;
 /**
  * Sign-in for people: enrollment, password, second factor, session, logout, password change and
  * re-authentication. Sessions live in `__Host-` cookies; every state-changing request with a
- * session must be same-origin and carry its X-CSRF-Token. Sessions never reach the FHIR API
- * (still bearer tokens only) until access control for people exists.
+ * session must be same-origin and carry its X-CSRF-Token. On the FHIR API a session becomes
+ * the same principal as a bearer token (src/http/request-context.ts), behind the MFA gate.
  */
 export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Promise<void> {
   const { users, sessions, throttle } = o.people;

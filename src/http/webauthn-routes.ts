@@ -1,14 +1,15 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditDraft } from '../audit/index.js';
-import type { People } from '../app/people.js';
-import { ipKey, readSessionCookie } from '../auth/index.js';
+import type { People } from '../app/index.js';
 import {
   CredentialAlreadyRegisteredError,
+  ipKey,
   NoWebauthnCredentialsError,
+  readSessionCookie,
   WebauthnRegistrationError,
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
-} from '../auth/webauthn/index.js';
+} from '../auth/index.js';
 import type { BatchWriter } from '../store/index.js';
 import type { RoutePermission } from './permissions.js';
 import {

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { openHaven } from '../../app/index.js';
+import { commonPasswordSet } from '../../auth/index.js';
 import type { HavenConfig } from '../../config/index.js';
 import { ensureDevCertificate, startServer } from '../../http/index.js';
 import { CliFailure, configFrom, print, withCommonOptions, type CommonFlags } from '../common.js';
@@ -49,6 +50,8 @@ export function serveCommand(program: Command): void {
 
 /** One server process: open everything, listen, stop cleanly on a signal. */
 async function serveHere(config: HavenConfig, flags: ServeFlags): Promise<Listening> {
+  // Load the breached-password list now (about half a second) rather than on a first sign-in.
+  commonPasswordSet();
   const haven = await openHaven(config);
   const server = await startServer(haven, {
     software: SOFTWARE,
