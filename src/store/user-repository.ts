@@ -188,6 +188,19 @@ export class UserRepository {
     return row ? Number(row.failed_attempts) : 0;
   }
 
+  /** Takes back one counted failure (an attempt counted up front that turned out right). */
+  async undoFailure(id: string, at: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('users')
+      .set({
+        failed_attempts: sql`CASE WHEN failed_attempts > 0 THEN failed_attempts - 1 ELSE 0 END`,
+        updated_at: at,
+      })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return affected(r);
+  }
+
   async lock(id: string, until: string, at: string): Promise<boolean> {
     const r = await this.db
       .updateTable('users')

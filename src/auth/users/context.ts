@@ -111,8 +111,13 @@ export class UserContext {
 
   /** Counts a failed guess (password or second factor) and locks the account past the threshold. */
   async countFailure(user: UserRow): Promise<void> {
+    const failures = await this.o.users.recordFailure(user.id, this.o.clock().toISOString());
+    await this.lockIfDue(user, failures);
+  }
+
+  /** Locks the account once `failures` reaches the threshold. */
+  async lockIfDue(user: UserRow, failures: number): Promise<void> {
     const now = this.o.clock();
-    const failures = await this.o.users.recordFailure(user.id, now.toISOString());
     const ms = lockDurationMs(failures, this.threshold);
     if (ms === 0) return;
     await this.o.users.lock(user.id, new Date(now.getTime() + ms).toISOString(), now.toISOString());

@@ -47,13 +47,20 @@ async function checkPassword(
     return { ok: false };
   }
 
-  const result = await ctx.hasher.verify(user.passwordHash, password);
+  // The attempt is counted while the hash runs, not after it: a write only on the wrong-password
+  // path would make it measurably slower than the unknown-user path (found by the timing test).
+  // A correct password takes the count back.
+  const [result, failures] = await Promise.all([
+    ctx.hasher.verify(user.passwordHash, password),
+    ctx.o.users.recordFailure(user.id, ctx.o.clock().toISOString()),
+  ]);
   if (!result.ok) {
-    await ctx.countFailure(user);
+    await ctx.lockIfDue(user, failures);
     await failure(ctx, user, 'wrong-password');
     return { ok: false };
   }
   const at = ctx.o.clock().toISOString();
+  await ctx.o.users.undoFailure(user.id, at);
   if (result.needsRehash) {
     // Lost race with a password change: the other hash stands, and this login is still valid.
     await ctx.o.users.replacePasswordHash(

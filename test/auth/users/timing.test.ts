@@ -73,42 +73,52 @@ describe('sign-in timing does not reveal whether an account exists', () => {
     await target.cleanup();
   });
 
-  async function sample(
-    users: UserService,
-    email: string,
-  ): Promise<{ unknown: number[]; wrong: number[] }> {
-    const unknown: number[] = [];
-    const wrong: number[] = [];
+  /** One sample of each kind per iteration, so both services see the same machine conditions. */
+  async function sample(honest: UserService, leaky: UserService, email: string) {
+    const out = {
+      honestUnknown: [] as number[],
+      honestWrong: [] as number[],
+      leakyUnknown: [] as number[],
+      leakyWrong: [] as number[],
+    };
+    const time = async (users: UserService, who: string, into: number[]) => {
+      const t = process.hrtime.bigint();
+      expect((await users.verifyPassword(who, 'not the password at all')).ok).toBe(false);
+      into.push(Number(process.hrtime.bigint() - t));
+    };
     for (let i = 0; i < SAMPLES; i++) {
-      let t = process.hrtime.bigint();
-      expect((await users.verifyPassword(freshEmail(), 'not the password at all')).ok).toBe(false);
-      unknown.push(Number(process.hrtime.bigint() - t));
-      t = process.hrtime.bigint();
-      expect((await users.verifyPassword(email, 'not the password at all')).ok).toBe(false);
-      wrong.push(Number(process.hrtime.bigint() - t));
+      await time(honest, freshEmail(), out.honestUnknown);
+      await time(honest, email, out.honestWrong);
+      await time(leaky, freshEmail(), out.leakyUnknown);
+      await time(leaky, email, out.leakyWrong);
     }
-    return { unknown, wrong };
+    return out;
   }
 
   it(
     'unknown user vs wrong password: indistinguishable (p > 0.001), while a missing dummy hash is caught',
-    { timeout: 120_000 },
+    { timeout: 240_000 },
     async () => {
       const real = service(ARGON2_HASHER);
       const email = freshEmail();
       const { enrollmentToken } = await real.addUser({ email, roles: ['nurse'] });
       await real.enroll(enrollmentToken, STAFF_PASSWORD);
-
-      const honest = await sample(real, email);
-      expect(mannWhitneyP(honest.unknown, honest.wrong)).toBeGreaterThan(0.001);
-
-      // Control: the same measurement against a service that skips the dummy hash.
+      // Control: the same service without the dummy hash for unknown accounts.
       const leaky = service({
         ...ARGON2_HASHER,
         dummyVerify: async () => ({ ok: false, needsRehash: false }),
       });
-      const broken = await sample(leaky, email);
-      expect(mannWhitneyP(broken.unknown, broken.wrong)).toBeLessThan(0.001);
+      // A round counts only if it could see the leak (the control is detected); on a machine
+      // too busy to tell 0 ms from an argon2 hash, measure again rather than conclude anything.
+      for (let round = 1; round <= 3; round++) {
+        const s = await sample(real, leaky, email);
+        if (mannWhitneyP(s.leakyUnknown, s.leakyWrong) >= 0.001) continue;
+        expect(mannWhitneyP(s.honestUnknown, s.honestWrong)).toBeGreaterThan(0.001);
+        return;
+      }
+      throw new Error(
+        'three rounds could not detect even the control leak: the machine is too busy to measure',
+      );
     },
   );
 });
