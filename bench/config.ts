@@ -6,6 +6,11 @@ export interface BenchSettings {
   patients: number;
   verifyEntries: number;
   engines: ('sqlite' | 'postgres')[];
+  /**
+   * Server processes per engine (BENCH_WORKERS, default 1,2): 1 is Haven in the bench's own
+   * process, N > 1 is `haven serve --workers N` started from the compiled CLI.
+   */
+  workers: number[];
   /** Which measurements to run (BENCH_SCENARIOS, default all). */
   scenarios: (Scenario | 'bare')[];
   databaseUrl: string;
@@ -35,6 +40,15 @@ export function readSettings(argv: string[]): BenchSettings {
   for (const s of scenarios)
     if (!(ALL_SCENARIOS as readonly string[]).includes(s))
       throw new Error(`BENCH_SCENARIOS: unknown scenario ${s} (${ALL_SCENARIOS.join(', ')})`);
+  const workers = (process.env.BENCH_WORKERS ?? '1,2')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
+  for (const n of workers)
+    if (!Number.isInteger(n) || n < 1 || n > 64)
+      throw new Error(`BENCH_WORKERS: each entry must be a whole number from 1 to 64 (got ${n})`);
+  if (workers.length === 0) throw new Error('BENCH_WORKERS: give at least one worker count');
   return {
     seconds: int('BENCH_SECONDS', 10),
     warmupSeconds: int('BENCH_WARMUP_SECONDS', 3, 0),
@@ -42,6 +56,7 @@ export function readSettings(argv: string[]): BenchSettings {
     patients: int('BENCH_PATIENTS', 1000),
     verifyEntries: int('BENCH_VERIFY_ENTRIES', 1_000_000, 0),
     engines: engines as ('sqlite' | 'postgres')[],
+    workers: [...new Set(workers)].sort((a, b) => a - b),
     scenarios: scenarios as (Scenario | 'bare')[],
     databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     writeDocs: argv.includes('--write-docs'),

@@ -1,8 +1,9 @@
 /**
- * Where the machine's CPU went during a measurement (Linux /proc): the Haven process, the load
- * generator, PostgreSQL's processes, and everything else. "Other" above a few percent of a core
- * means something outside the bench shared the cores and the figures are not trustworthy; the
- * busiest such processes are named so the cause can be found.
+ * Where the machine's CPU went during a measurement (Linux /proc): Haven (the bench's own process,
+ * or a `haven serve --workers N` primary and its workers), the load generator, PostgreSQL's
+ * processes, and everything else. "Other" above a few percent of a core means something outside
+ * the bench shared the cores and the figures are not trustworthy; the busiest such processes are
+ * named so the cause can be found.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -15,13 +16,33 @@ export interface CpuSample {
   /** Interrupt and softirq time (loopback networking lands here), and time stolen by the hypervisor. */
   irqMs: number;
   stealMs: number;
-  /** pid → [command, CPU ms so far] */
-  procs: Map<number, [string, number]>;
+  procs: Map<number, ProcCpu>;
 }
+
+export interface ProcCpu {
+  comm: string;
+  ppid: number;
+  /** CPU ms used so far. */
+  ms: number;
+}
+
+/** Which processes are whose during a measurement. */
+export interface CpuRoles {
+  /** The server under test: this process, and its direct children when `withChildren` (cluster workers). */
+  server: number;
+  withChildren: boolean;
+  /** The bench's own side: the load generator, and the bench process when it is not the server. */
+  bench: number[];
+}
+
+/** Haven served from the bench's own process. */
+export const IN_PROCESS: CpuRoles = { server: process.pid, withChildren: false, bench: [] };
 
 /** CPU use in cores (1.0 = one core busy for the whole window). */
 export interface CpuSplit {
   server: number;
+  /** Per server process when Haven runs as several ("worker[pid] 0.81", busiest first; primary last). */
+  serverProcesses?: string[];
   loadgen: number;
   postgres: number;
   /** Interrupt/softirq time: mostly the kernel's loopback TCP work for the bench's own traffic. */
@@ -54,8 +75,8 @@ function machineMs(): { busyMs: number | undefined; irqMs: number; stealMs: numb
   }
 }
 
-function processes(): Map<number, [string, number]> {
-  const out = new Map<number, [string, number]>();
+function processes(): Map<number, ProcCpu> {
+  const out = new Map<number, ProcCpu>();
   let dirs: string[] = [];
   try {
     dirs = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
@@ -67,11 +88,12 @@ function processes(): Map<number, [string, number]> {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const close = stat.lastIndexOf(')');
       const rest = stat.slice(close + 2).split(' ');
-      // utime and stime are fields 14 and 15 of /proc/pid/stat
-      out.set(Number(pid), [
-        stat.slice(stat.indexOf('(') + 1, close),
-        (Number(rest[11]) + Number(rest[12])) * TICK_MS,
-      ]);
+      // ppid is field 4, utime and stime are fields 14 and 15 of /proc/pid/stat
+      out.set(Number(pid), {
+        comm: stat.slice(stat.indexOf('(') + 1, close),
+        ppid: Number(rest[1]),
+        ms: (Number(rest[11]) + Number(rest[12])) * TICK_MS,
+      });
     } catch {
       // the process ended meanwhile
     }
@@ -83,10 +105,15 @@ export function sampleCpu(): CpuSample {
   return { at: performance.now(), ...machineMs(), procs: processes() };
 }
 
+/** The direct children of `pid` in a sample (a cluster primary's workers). */
+export function childrenOf(sample: CpuSample, pid: number): number[] {
+  return [...sample.procs].filter(([, p]) => p.ppid === pid).map(([child]) => child);
+}
+
 export function cpuSplit(
   a: CpuSample,
   b: CpuSample,
-  loadgenPid: number | undefined,
+  roles: CpuRoles,
   cores: number,
 ): CpuSplit | undefined {
   if (a.busyMs === undefined || b.busyMs === undefined) return undefined;
@@ -95,12 +122,19 @@ export function cpuSplit(
   let loadgen = 0;
   let postgres = 0;
   const others: [string, number][] = [];
-  for (const [pid, [comm, ms]] of b.procs) {
-    const used = ms - (a.procs.get(pid)?.[1] ?? 0);
+  const workers: [string, number][] = [];
+  let primary = 0;
+  for (const [pid, { comm, ppid, ms }] of b.procs) {
+    const used = ms - (a.procs.get(pid)?.ms ?? 0);
     if (used <= 0) continue;
-    if (pid === process.pid) server += used;
-    else if (pid === loadgenPid) loadgen += used;
-    else if (comm === 'postgres') postgres += used;
+    if (roles.bench.includes(pid)) loadgen += used;
+    else if (pid === roles.server) {
+      server += used;
+      primary += used;
+    } else if (roles.withChildren && ppid === roles.server) {
+      server += used;
+      workers.push([`worker[${pid}]`, used]);
+    } else if (comm === 'postgres') postgres += used;
     else others.push([`${comm}[${pid}]`, used]);
   }
   const busy = b.busyMs - a.busyMs;
@@ -109,6 +143,14 @@ export function cpuSplit(
   const r = (n: number) => Math.round(Math.max(0, n / wall) * 100) / 100;
   return {
     server: r(server),
+    ...(roles.withChildren
+      ? {
+          serverProcesses: [
+            ...workers.sort((x, y) => y[1] - x[1]),
+            [`primary[${roles.server}]`, primary] as [string, number],
+          ].map(([name, ms]) => `${name} ${r(ms).toFixed(2)}`),
+        }
+      : {}),
     loadgen: r(loadgen),
     postgres: r(postgres),
     irq: r(irq),
@@ -124,21 +166,22 @@ export function cpuSplit(
 }
 
 /**
- * Waits (up to maxSeconds) for a 1-second window in which the machine is idle apart from this
- * process and PostgreSQL, so that a shared machine's other work does not land in a measurement.
- * Returns the seconds waited, or undefined if it gave up.
+ * Waits (up to maxSeconds) for a 1-second window in which the machine is idle apart from the
+ * bench, the Haven under test and PostgreSQL, so that a shared machine's other work does not land
+ * in a measurement. Returns the seconds waited, or undefined if it gave up.
  */
 export async function waitForQuiet(
   maxSeconds: number,
   threshold: number,
   log: (s: string) => void,
+  roles: CpuRoles = IN_PROCESS,
 ): Promise<number | undefined> {
   const start = performance.now();
   let told = false;
   for (;;) {
     const a = sampleCpu();
     await new Promise((r) => setTimeout(r, 1000));
-    const split = cpuSplit(a, sampleCpu(), undefined, 1);
+    const split = cpuSplit(a, sampleCpu(), roles, 1);
     const waited = (performance.now() - start) / 1000;
     if (!split || (split.other < threshold && split.steal < threshold)) return waited;
     if (waited > maxSeconds) return undefined;

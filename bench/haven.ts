@@ -22,6 +22,10 @@ export const config = await load<typeof import('../src/config/index.js')>('confi
 export const http = await load<typeof import('../src/http/index.js')>('http/index.js');
 export const tls = await load<typeof import('../src/http/tls/index.js')>('http/tls/index.js');
 export const logging = await load<typeof import('../src/logging/index.js')>('logging/index.js');
+export const store = await load<typeof import('../src/store/index.js')>('store/index.js');
+
+/** The compiled CLI, started as a child process for the multi-process runs. */
+export const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
 
 export type { Haven } from '../src/app/index.js';
 export type { AuditDraft } from '../src/audit/index.js';

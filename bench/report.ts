@@ -4,11 +4,14 @@ import path from 'node:path';
 import * as prettier from 'prettier';
 import { MEDPLUM_RPS, TARGETS, type BenchSettings, type Scenario } from './config.js';
 import type { Machine } from './machine.js';
-import { OTHER_CPU_WARN, type Measurement } from './measure.js';
+import { auditOk, OTHER_CPU_WARN, type Measurement } from './measure.js';
 import type { VerifySpeed } from './verify-speed.js';
 
+/** One engine at one process count. */
 export interface EngineResults {
   engine: 'sqlite' | 'postgres';
+  /** 1: Haven in the bench's process; N > 1: `haven serve --workers N`. */
+  workers: number;
   location: string;
   patients: number;
   responseBytes: number;
@@ -37,6 +40,30 @@ const LABELS: Record<Scenario | 'bare', string> = {
 };
 const ORDER: Scenario[] = ['baseline', 'read', 'create', 'search'];
 
+/** "sqlite" for the in-process server, "sqlite ×2" for two worker processes. */
+export const variantName = (e: { engine: string; workers: number }) =>
+  e.workers === 1 ? e.engine : `${e.engine} ×${e.workers}`;
+
+/**
+ * Each engine's measurements scenario by scenario, every process count of a scenario together,
+ * so that 1-process and N-process figures sit side by side.
+ */
+function byScenario(r: BenchResults): [EngineResults, Scenario, Measurement][] {
+  const out: [EngineResults, Scenario, Measurement][] = [];
+  const engines = byEngine(r);
+  for (const engine of new Set(engines.map((e) => e.engine)))
+    for (const s of ORDER)
+      for (const e of engines) {
+        const m = e.scenarios[s];
+        if (e.engine === engine && m) out.push([e, s, m]);
+      }
+  return out;
+}
+
+/** The same engine and scenario measured in one process, for the "× 1 process" ratio. */
+const oneProcess = (r: BenchResults, e: EngineResults, s: Scenario) =>
+  r.engines.find((x) => x.engine === e.engine && x.workers === 1)?.scenarios[s];
+
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 // autocannon's latency histogram has 1 ms resolution.
 const ms = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
@@ -48,13 +75,21 @@ type Table = { head: string[]; rows: string[][]; right?: boolean[] };
 function throughputTable(r: BenchResults): Table {
   const rows: string[][] = [];
   const bareRps = r.bare?.load.rps;
-  const row = (engine: string, m: Measurement, baseRps: number | undefined) => {
+  const row = (
+    engine: string,
+    workers: string,
+    m: Measurement,
+    baseRps: number | undefined,
+    oneRps: number | undefined,
+  ) => {
     const scen = m.scenario;
     const medplum = scen === 'bare' ? undefined : MEDPLUM_RPS[scen];
     rows.push([
       engine,
+      workers,
       LABELS[scen],
       int(m.load.rps),
+      oneRps === undefined ? '—' : ratio(m.load.rps / oneRps),
       ms(m.load.p50),
       ms(m.load.p99),
       `${m.load.errors}/${m.load.non2xx}`,
@@ -66,19 +101,18 @@ function throughputTable(r: BenchResults): Table {
       medplum ? ratio(m.load.rps / medplum) : '—',
     ]);
   };
-  if (r.bare) row('—', r.bare, undefined);
-  for (const e of r.engines) {
-    const base = e.scenarios.baseline?.load.rps;
-    for (const s of ORDER) {
-      const m = e.scenarios[s];
-      if (m) row(e.engine, m, base);
-    }
+  if (r.bare) row('—', '1', r.bare, undefined, undefined);
+  for (const [e, s, m] of byScenario(r)) {
+    const one = e.workers === 1 ? undefined : oneProcess(r, e, s)?.load.rps;
+    row(e.engine, String(e.workers), m, e.scenarios.baseline?.load.rps, one);
   }
   return {
     head: [
       'engine',
+      'workers',
       'scenario',
       'req/s',
+      '× 1 process',
       'p50 ms',
       'p99 ms',
       'errors/non-2xx',
@@ -88,32 +122,32 @@ function throughputTable(r: BenchResults): Table {
       '× Medplum',
     ],
     rows,
-    right: [false, false, true, true, true, true, true, true, true, true],
+    right: [false, true, false, true, true, true, true, true, true, true, true, true],
   };
 }
 
 function auditTable(r: BenchResults): Table {
   const rows: string[][] = [];
-  for (const e of r.engines) {
-    for (const s of ORDER) {
-      const m = e.scenarios[s];
-      if (!m?.audit) continue;
-      rows.push([
-        e.engine,
-        s,
-        int(m.load.requests),
-        int(m.server.received),
-        int(m.server.aborted),
-        `${int(m.audit.before)} → ${int(m.audit.after)}`,
-        int(m.audit.written),
-        int(m.audit.expected),
-        m.audit.written === m.audit.expected ? 'ok' : 'MISMATCH',
-      ]);
-    }
+  for (const [e, s, m] of byScenario(r)) {
+    const a = m.audit;
+    if (!a) continue;
+    rows.push([
+      e.engine,
+      String(e.workers),
+      s,
+      int(m.load.requests),
+      m.server ? int(m.server.received) : '—',
+      m.server ? int(m.server.aborted) : '—',
+      `${int(a.before)} → ${int(a.after)}`,
+      int(a.written),
+      a.slack === 0 ? int(a.expected) : `${int(a.expected)}–${int(a.expected + a.slack)}`,
+      auditOk(a) ? 'ok' : 'MISMATCH',
+    ]);
   }
   return {
     head: [
       'engine',
+      'workers',
       'scenario',
       'responses (client)',
       'requests (server)',
@@ -124,19 +158,22 @@ function auditTable(r: BenchResults): Table {
       'check',
     ],
     rows,
-    right: [false, false, true, true, true, true, true, true, false],
+    right: [false, true, false, true, true, true, true, true, true, false],
   };
 }
 
 function cpuTable(r: BenchResults): Table {
   const rows: string[][] = [];
-  const row = (engine: string, m: Measurement | undefined) => {
+  const row = (engine: string, workers: string, m: Measurement | undefined) => {
     if (!m?.cpu) return;
     const c = m.cpu;
+    // Per process for a cluster: the workers, busiest first, then the primary.
+    const each = c.serverProcesses?.map((p) => p.split(' ').pop()).join(' + ');
     rows.push([
       engine,
+      workers,
       m.scenario,
-      c.server.toFixed(2),
+      each ? `${c.server.toFixed(2)} = ${each}` : c.server.toFixed(2),
       c.loadgen.toFixed(2),
       c.postgres.toFixed(2),
       c.irq.toFixed(2),
@@ -146,13 +183,14 @@ function cpuTable(r: BenchResults): Table {
       `${m.hostSpeed.before} / ${m.hostSpeed.after}`,
     ]);
   };
-  row('—', r.bare);
-  for (const e of r.engines) for (const s of ORDER) row(e.engine, e.scenarios[s]);
+  row('—', '1', r.bare);
+  for (const [e, , m] of byScenario(r)) row(e.engine, String(e.workers), m);
   return {
     head: [
       'engine',
+      'workers',
       'scenario',
-      'Haven process',
+      'Haven (workers + primary)',
       'load generator',
       'PostgreSQL',
       'kernel irq',
@@ -162,18 +200,19 @@ function cpuTable(r: BenchResults): Table {
       'host speed MB/s before / after',
     ],
     rows,
-    right: [false, false, true, true, true, true, true, true, true, true],
+    right: [false, true, false, true, true, true, true, true, true, true, true],
   };
 }
 
 function targetTable(r: BenchResults): Table {
   const bare = r.bare?.load.rps;
+  const engines = byEngine(r);
   const verdict = (v: number | undefined, goal: number) =>
     v === undefined ? '—' : `${v.toFixed(2)}× ${v >= goal ? 'met' : 'MISSED'}`;
   const rows = [
     [
       `read ≥ ${TARGETS.readVsBare}× bare node:https`,
-      ...r.engines.map((e) =>
+      ...engines.map((e) =>
         verdict(
           bare && e.scenarios.read ? e.scenarios.read.load.rps / bare : undefined,
           TARGETS.readVsBare,
@@ -182,7 +221,7 @@ function targetTable(r: BenchResults): Table {
     ],
     [
       `search ≥ ${TARGETS.searchVsMedplum}× Medplum (${int(MEDPLUM_RPS.search!)}/s)`,
-      ...r.engines.map((e) =>
+      ...engines.map((e) =>
         verdict(
           e.scenarios.search && e.scenarios.search.load.rps / MEDPLUM_RPS.search!,
           TARGETS.searchVsMedplum,
@@ -191,7 +230,7 @@ function targetTable(r: BenchResults): Table {
     ],
     [
       `create ≥ ${TARGETS.createVsMedplum}× Medplum (${int(MEDPLUM_RPS.create!)}/s)`,
-      ...r.engines.map((e) =>
+      ...engines.map((e) =>
         verdict(
           e.scenarios.create && e.scenarios.create.load.rps / MEDPLUM_RPS.create!,
           TARGETS.createVsMedplum,
@@ -199,7 +238,15 @@ function targetTable(r: BenchResults): Table {
       ),
     ],
   ];
-  return { head: ['target', ...r.engines.map((e) => e.engine)], rows };
+  return { head: ['target', ...engines.map(variantName)], rows };
+}
+
+/** Engines in run order, each engine's process counts in ascending order. */
+function byEngine(r: BenchResults): EngineResults[] {
+  const order = [...new Set(r.engines.map((e) => e.engine))];
+  return [...r.engines].sort(
+    (a, b) => order.indexOf(a.engine) - order.indexOf(b.engine) || a.workers - b.workers,
+  );
 }
 
 function verifyTable(v: VerifySpeed): Table {
@@ -279,15 +326,15 @@ export function printReport(r: BenchResults): void {
   console.log(
     `Load: autocannon in a child process, ${s.connections} connections, ${s.seconds}s per scenario after ${s.warmupSeconds}s warm-up, HTTPS keep-alive`,
   );
-  for (const e of r.engines)
+  for (const e of byEngine(r))
     console.log(
-      `${e.engine}: ${e.patients} patients seeded in ${e.seedSeconds.toFixed(1)}s, read response ${e.responseBytes} bytes (mean)`,
+      `${variantName(e)}: ${e.patients} patients seeded in ${e.seedSeconds.toFixed(1)}s, read response ${e.responseBytes} bytes (mean)`,
     );
   const speed = speedLine(r);
   if (speed) console.log(speed);
   for (const [title, body] of sections(r, text)) console.log(`\n${title}\n${body}`);
   console.log(
-    "\n× (a): ratio to the same server's baseline route; × (e): ratio to bare node:https; Medplum figures are references measured elsewhere on this machine class.",
+    "\nworkers 1: Haven in the bench's process; workers N: `haven serve --workers N` (sqlite ×N in the targets). × 1 process: ratio to the same engine and scenario with workers 1; × (a): ratio to the same server's baseline route; × (e): ratio to bare node:https; Medplum figures are references measured elsewhere on this machine class.",
   );
 }
 
@@ -308,7 +355,13 @@ export async function writeDocs(file: string, r: BenchResults): Promise<void> {
     `Measured ${r.date.slice(0, 10)} with \`npm run bench -- --write-docs\`.`,
     '',
     `- Machine: ${machineLine(r.machine)}`,
-    `- Load: ${s.connections} connections, ${s.seconds} s per scenario after a ${s.warmupSeconds} s warm-up; ${r.engines.map((e) => `${e.engine}: ${e.patients} patients, read response ${e.responseBytes} bytes`).join('; ')}`,
+    `- Load: ${s.connections} connections, ${s.seconds} s per scenario after a ${s.warmupSeconds} s warm-up; ${byEngine(
+      r,
+    )
+      .map(
+        (e) => `${variantName(e)}: ${e.patients} patients, read response ${e.responseBytes} bytes`,
+      )
+      .join('; ')}`,
     ...(speedLine(r) ? [`- ${speedLine(r)}`] : []),
     ...(r.warnings.length > 0
       ? ['', '**Warning: measured on a busy machine:**', '', ...r.warnings.map((w) => `- ${w}`)]

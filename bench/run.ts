@@ -1,6 +1,7 @@
 /**
- * npm run bench [-- --write-docs]: Haven on embedded SQLite and on PostgreSQL, each against its
- * own baseline route and a bare node:https server, plus the audit trail's append/verify speed.
+ * npm run bench [-- --write-docs]: Haven on embedded SQLite and on PostgreSQL, each as one
+ * in-process server and as `haven serve --workers N`, each against its own baseline route and a
+ * bare node:https server, plus the audit trail's append/verify speed.
  * See docs/performance.md for the method. Exits non-zero on any error, non-2xx or audit mismatch.
  */
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { describeMachine } from './machine.js';
 import { measure, type Measurement } from './measure.js';
 import {
   printReport,
+  variantName,
   writeDocs,
   writeJson,
   type BenchResults,
@@ -33,6 +35,7 @@ const results: BenchResults = {
     patients: settings.patients,
     verifyEntries: settings.verifyEntries,
     engines: settings.engines,
+    workers: settings.workers,
     scenarios: settings.scenarios,
   },
   machine: await describeMachine(
@@ -46,7 +49,11 @@ const results: BenchResults = {
 const note = (where: string, m: Measurement) => {
   for (const p of m.problems) results.problems.push(`${where} ${m.scenario}: ${p}`);
   for (const w of m.warnings) results.warnings.push(`${where} ${m.scenario}: ${w}`);
-  const a = m.audit ? `, audit +${m.audit.written} for ${m.server.received} requests` : '';
+  const a = !m.audit
+    ? ''
+    : m.server
+      ? `, audit +${m.audit.written} for ${m.server.received} requests`
+      : `, audit +${m.audit.written} for ${m.load.requests} responses`;
   const c = m.cpu
     ? `; cores: server ${m.cpu.server}, load ${m.cpu.loadgen}, pg ${m.cpu.postgres}, other ${m.cpu.other}`
     : '';
@@ -57,7 +64,8 @@ const note = (where: string, m: Measurement) => {
 
 async function benchEngine(target: HavenTarget): Promise<EngineResults> {
   const t0 = performance.now();
-  log(`[${target.engine}] seeding ${settings.patients} patients (${target.location})`);
+  const name = variantName(target);
+  log(`[${name}] seeding ${settings.patients} patients (${target.location})`);
   const seed = await seedPatients(target.url, target.ca, target.token, settings.patients);
   await checkSearch(target.url, target.ca, target.token, seed.patients[0]!);
   const seedSeconds = (performance.now() - t0) / 1000;
@@ -91,21 +99,27 @@ async function benchEngine(target: HavenTarget): Promise<EngineResults> {
     }
   }
 
-  const countAudit = () => target.haven.auditRepo.countEntries();
   const scenarios: Partial<Record<Scenario, Measurement>> = {};
   const run = async (s: Scenario, auditPerRequest: number, ls: LoadSpec) => {
     if (!settings.scenarios.includes(s)) return;
     const m = await measure(
       s,
-      { requests: target.requests, countAudit, auditPerRequest },
+      {
+        ...(target.requests ? { requests: target.requests } : {}),
+        countAudit: target.countAudit,
+        auditPerRequest,
+        ...(target.primaryPid
+          ? { cluster: { primary: target.primaryPid, workers: target.workers } }
+          : {}),
+      },
       ls,
       settings.warmupSeconds,
       log,
     );
-    note(target.engine, m);
+    note(name, m);
     scenarios[s] = m;
   };
-  log(`[${target.engine}] measuring`);
+  log(`[${name}] measuring`);
   await run('baseline', 0, spec([`/bench/baseline?bytes=${seed.meanBodyBytes}`]));
   await run('read', 1, spec(readPaths));
   await run('search', 1, spec(seed.patients.map((p) => searchPath(p.identifier))));
@@ -121,6 +135,7 @@ async function benchEngine(target: HavenTarget): Promise<EngineResults> {
   );
   return {
     engine: target.engine,
+    workers: target.workers,
     location: target.location,
     patients: seed.patients.length,
     responseBytes: seed.meanBodyBytes,
@@ -132,11 +147,13 @@ async function benchEngine(target: HavenTarget): Promise<EngineResults> {
 let failed = false;
 try {
   for (const engine of settings.engines) {
-    const target = await startHaven(engine, settings.databaseUrl);
-    try {
-      results.engines.push(await benchEngine(target));
-    } finally {
-      await target.stop();
+    for (const workers of settings.workers) {
+      const target = await startHaven(engine, settings.databaseUrl, workers, log);
+      try {
+        results.engines.push(await benchEngine(target));
+      } finally {
+        await target.stop();
+      }
     }
   }
   if (settings.verifyEntries > 0) {
@@ -173,11 +190,13 @@ if (results.problems.length > 0 || failed) {
 }
 const partial =
   settings.engines.length < 2 ||
+  !settings.workers.includes(1) ||
+  !settings.workers.some((n) => n > 1) ||
   settings.scenarios.length < ALL_SCENARIOS.length ||
   settings.verifyEntries === 0;
 if (settings.writeDocs && partial) {
   console.error(
-    'docs/performance.md was NOT updated: --write-docs needs both engines, every scenario and the audit-trail run.',
+    'docs/performance.md was NOT updated: --write-docs needs both engines, 1 and more worker processes, every scenario and the audit-trail run.',
   );
 } else if (
   settings.writeDocs &&

@@ -1,4 +1,8 @@
-/** The servers under test: Haven on each engine (in this process) and a bare node:https server. */
+/**
+ * The servers under test: Haven on each engine — in this process, or as `haven serve --workers N`
+ * child processes from the compiled CLI — and a bare node:https server.
+ */
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -7,19 +11,25 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { onCleanup } from './cleanup.js';
-import { app, auth, config, http, logging, tls, type Haven, type RunningServer } from './haven.js';
+import { childrenOf, sampleCpu } from './cpu.js';
+import { app, auth, CLI, config, http, logging, ROOT, store, tls } from './haven.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
 export interface HavenTarget {
   engine: Engine;
-  haven: Haven;
-  server: RunningServer;
+  /** 1: Haven in this process; N > 1: `haven serve --workers N` in child processes. */
+  workers: number;
   url: string;
   ca: string;
   token: string;
   tls: { certPem: string; keyPem: string };
-  requests: RequestCounter;
+  /** Server-side request counts (in-process only). */
+  requests?: RequestCounter;
+  /** The cluster's primary process (workers > 1). */
+  primaryPid?: number;
+  /** The audit trail's entry count, read from the database in this process. */
+  countAudit(): Promise<number>;
   /** Where the data lives, for the report (temp dir or schema name). */
   location: string;
   stop(): Promise<void>;
@@ -48,14 +58,42 @@ function countRequests(server: https.Server): RequestCounter {
   return c;
 }
 
-export async function startHaven(engine: Engine, databaseUrl: string): Promise<HavenTarget> {
+/** A fresh data directory, and for PostgreSQL a fresh schema; both removed by `cleanup`. */
+function freshLocation(engine: Engine, databaseUrl: string, beforeCleanup?: () => Promise<void>) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'haven-bench-'));
   const schema =
     engine === 'postgres' ? `haven_bench_${crypto.randomBytes(6).toString('hex')}` : undefined;
   const cleanup = onCleanup(async () => {
-    if (schema) await dropSchema(databaseUrl, schema);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    try {
+      await beforeCleanup?.();
+    } finally {
+      if (schema) await dropSchema(databaseUrl, schema);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
+  return { dataDir, schema, cleanup, location: schema ? `schema ${schema}` : dataDir };
+}
+
+function readCerts(dataDir: string) {
+  return {
+    certPem: fs.readFileSync(path.join(dataDir, 'tls', 'dev-cert.pem'), 'utf8'),
+    keyPem: fs.readFileSync(path.join(dataDir, 'tls', 'dev-key.pem'), 'utf8'),
+  };
+}
+
+export function startHaven(
+  engine: Engine,
+  databaseUrl: string,
+  workers: number,
+  log: (s: string) => void,
+): Promise<HavenTarget> {
+  return workers === 1
+    ? startInProcess(engine, databaseUrl)
+    : startCluster(engine, databaseUrl, workers, log);
+}
+
+async function startInProcess(engine: Engine, databaseUrl: string): Promise<HavenTarget> {
+  const { dataDir, schema, cleanup, location } = freshLocation(engine, databaseUrl);
   try {
     const cfg = config.resolveConfig(
       {
@@ -73,20 +111,19 @@ export async function startHaven(engine: Engine, databaseUrl: string): Promise<H
       software: { name: 'Haven', version: 'bench' },
       benchBaseline: true,
     });
-    const certPem = fs.readFileSync(path.join(dataDir, 'tls', 'dev-cert.pem'), 'utf8');
-    const keyPem = fs.readFileSync(path.join(dataDir, 'tls', 'dev-key.pem'), 'utf8');
+    const certs = readCerts(dataDir);
     const { token } = await auth.createApiClient(haven.clients, 'bench', 'system/*.cruds');
     const requests = countRequests(server.app.server as unknown as https.Server);
     return {
       engine,
-      haven,
-      server,
+      workers: 1,
       url: server.url,
-      ca: certPem,
+      ca: certs.certPem,
       token,
-      tls: { certPem, keyPem },
+      tls: certs,
       requests,
-      location: schema ? `schema ${schema}` : dataDir,
+      countAudit: () => haven.auditRepo.countEntries(),
+      location,
       stop: async () => {
         try {
           await server.close();
@@ -95,6 +132,161 @@ export async function startHaven(engine: Engine, databaseUrl: string): Promise<H
           await cleanup();
         }
       },
+    };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+const STARTUP_MS = 60_000;
+const STOP_MS = 15_000;
+
+/**
+ * `node dist/cli/main.js serve --workers N --json` in a fresh location. The API client is created
+ * and the audit trail counted through a plain database handle in this process (store only: no
+ * audit writer of its own, whose idle checkpoints would add writes to the trail under test).
+ */
+async function startCluster(
+  engine: Engine,
+  databaseUrl: string,
+  workers: number,
+  log: (s: string) => void,
+): Promise<HavenTarget> {
+  const name = `haven ×${workers}`;
+  let child: ReturnType<typeof spawn> | undefined;
+  let database: Awaited<ReturnType<typeof store.openDatabase>> | undefined;
+  const onExit = () => {
+    if (child?.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  const stopChild = async () => {
+    process.off('exit', onExit);
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const c = child;
+      const exited = new Promise<void>((r) => c.once('exit', () => r()));
+      c.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        // The primary stops its workers on SIGTERM; if it hangs, end it and them.
+        log(`[${name}] did not stop within ${STOP_MS / 1000}s of SIGTERM: killing it`);
+        for (const pid of childrenOf(sampleCpu(), c.pid!)) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+        c.kill('SIGKILL');
+      }, STOP_MS);
+      await exited;
+      clearTimeout(timer);
+    }
+    await database?.close();
+    database = undefined;
+  };
+  const { dataDir, schema, cleanup, location } = freshLocation(engine, databaseUrl, stopChild);
+  try {
+    // The child's settings come from its flags and these variables only, not the bench's shell.
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env))
+      if (!k.startsWith('HAVEN_') && k !== 'DATABASE_URL') env[k] = v;
+    env.HAVEN_LOG_LEVEL = 'warn';
+    if (schema) env.HAVEN_DB_SCHEMA = schema;
+    const args = [
+      CLI,
+      'serve',
+      '--data',
+      dataDir,
+      ...(engine === 'postgres' ? ['--database-url', databaseUrl] : []),
+      '--port',
+      '0',
+      '--workers',
+      String(workers),
+      '--bench-baseline',
+      '--json',
+    ];
+    const c = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = c;
+    process.on('exit', onExit);
+    const url = await new Promise<string>((resolve, reject) => {
+      let tail = '';
+      let announced = false;
+      const timer = setTimeout(() => {
+        reject(new Error(`${name} did not listen within ${STARTUP_MS / 1000}s: ${tail}`));
+      }, STARTUP_MS);
+      const lines = (stream: NodeJS.ReadableStream, onLine: (line: string) => void) => {
+        let buf = '';
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk: string) => {
+          buf += chunk;
+          for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+            onLine(buf.slice(0, i));
+            buf = buf.slice(i + 1);
+          }
+        });
+      };
+      // Log lines (pino JSON on stdout at warn and above) and stderr are passed on, so a
+      // worker's complaint during a measurement is visible in the bench's output.
+      const passOn = (line: string) => {
+        if (!line.trim()) return;
+        tail = `${tail}\n${line}`.slice(-4000);
+        log(`    [${name}] ${line}`);
+      };
+      lines(c.stdout!, (line) => {
+        if (!announced) {
+          try {
+            const m = JSON.parse(line) as { url?: unknown; level?: unknown };
+            if (typeof m.url === 'string' && m.level === undefined) {
+              announced = true;
+              clearTimeout(timer);
+              resolve(m.url);
+              return;
+            }
+          } catch {
+            // not the announcement
+          }
+        }
+        passOn(line);
+      });
+      lines(c.stderr!, passOn);
+      c.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (!announced)
+          reject(new Error(`${name} exited (${signal ?? code}) before listening: ${tail}`));
+        else if (code !== 0) log(`[${name}] exited with ${signal ?? code}`);
+      });
+      c.once('error', reject);
+    });
+    const db = await store.openDatabase({
+      databaseUrl: engine === 'postgres' ? databaseUrl : undefined,
+      schema,
+      sqlitePath: path.join(dataDir, 'haven.db'),
+      poolSize: 2,
+    });
+    database = db;
+    const auditRepo = new store.AuditRepository(db.db, db.engine);
+    const { token } = await auth.createApiClient(
+      new store.ClientRepository(db.db),
+      'bench',
+      'system/*.cruds',
+    );
+    // Every worker forked (they listen moments later; seeding and warm-up come first anyway).
+    const deadline = Date.now() + STARTUP_MS;
+    while (childrenOf(sampleCpu(), c.pid!).length < workers) {
+      if (Date.now() > deadline) throw new Error(`${name}: fewer than ${workers} worker processes`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const certs = readCerts(dataDir);
+    return {
+      engine,
+      workers,
+      url,
+      ca: certs.certPem,
+      token,
+      tls: certs,
+      primaryPid: c.pid!,
+      countAudit: () => auditRepo.countEntries(),
+      location,
+      stop: cleanup,
     };
   } catch (e) {
     await cleanup();
