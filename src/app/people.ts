@@ -6,6 +6,7 @@ import {
   RedisSessionStore,
   SessionManager,
   UserService,
+  accountKey,
   emailIndexTerm,
   normalizeEmail,
   type Account,
@@ -73,6 +74,7 @@ export function assemblePeople(opts: {
     allowIdleAbove15: config.allowIdleAbove15,
   });
   const userRepo = new UserRepository(database.db);
+  const throttle = new LoginThrottle(new ThrottleRepository(database.db));
   const users = new UserService({
     users: userRepo,
     invitations: new InvitationRepository(database.db),
@@ -84,6 +86,9 @@ export function assemblePeople(opts: {
     },
     onRevokeSessions: async (userId) => {
       await sessions.endAllForUser(userId);
+    },
+    onUnlock: async (emailIndex) => {
+      await throttle.unlock(accountKey(emailIndex));
     },
   });
   // The relying party is fixed at start-up from the configured public URL, never taken from a
@@ -117,7 +122,7 @@ export function assemblePeople(opts: {
       }
     },
     sessions,
-    throttle: new LoginThrottle(new ThrottleRepository(database.db)),
+    throttle,
     close: async () => {
       await redis?.quit();
     },

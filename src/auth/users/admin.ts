@@ -47,9 +47,12 @@ export async function resetMfa(ctx: UserContext, userId: string, actor: Actor = 
 
 /** Clears the failure count and lock before the lock would expire on its own. */
 export async function unlockUser(ctx: UserContext, userId: string, actor: Actor = SYSTEM_ACTOR) {
-  if (!(await ctx.o.users.resetFailures(userId, ctx.o.clock().toISOString()))) {
+  const user = await ctx.o.users.findById(userId);
+  if (!user || !(await ctx.o.users.resetFailures(userId, ctx.o.clock().toISOString()))) {
     throw new UnknownUserError();
   }
+  // The sign-in throttle keeps its own back-off per account; an admin's unlock lifts both.
+  await ctx.o.onUnlock?.(user.emailIndex);
   await ctx.event({
     ...actor,
     action: 'user-unlock',

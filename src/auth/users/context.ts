@@ -58,6 +58,8 @@ export interface UserServiceOptions {
   recordEvent: (draft: UserEventDraft) => Promise<void>;
   /** Revokes every session of a user; called on disable, MFA reset and password change. */
   onRevokeSessions?: (userId: string) => Promise<void>;
+  /** Lifts other lockouts keyed by the account's email index (the sign-in throttle) on unlock. */
+  onUnlock?: (emailIndex: Buffer) => Promise<void>;
   hasher?: PasswordHasher;
   lockoutThreshold?: number;
   /** Lifetime of an enrollment token; default 72 hours. */
