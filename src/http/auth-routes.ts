@@ -1,13 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditDraft } from '../audit/index.js';
 import type { People } from '../app/index.js';
-import {
-  accountKey,
-  ipKey,
-  PasswordPolicyError,
-  readSessionCookie,
-  UserError,
-} from '../auth/index.js';
+import { accountKey, PasswordPolicyError, readSessionCookie, UserError } from '../auth/index.js';
 import type { BatchWriter } from '../store/index.js';
 import type { RoutePermission } from './permissions.js';
 import {
@@ -18,6 +12,8 @@ import {
   sessionOf,
   setSessionCookies,
   type SessionRequirement,
+  clientKey,
+  reauthRequired,
 } from './session-auth.js';
 
 export interface AuthRouteOptions {
@@ -237,18 +233,6 @@ export type SessionPermission = Exclude<
 
 function invalidCredentials(): ApiError {
   return new ApiError(401, 'invalid-credentials', 'the email address or password is not correct');
-}
-
-function reauthRequired(): ApiError {
-  return new ApiError(401, 'reauth-required', 'confirm who you are again first');
-}
-
-function clientKey(req: FastifyRequest): string | undefined {
-  try {
-    return ipKey(req.ip);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The named string fields of a JSON body, each non-empty and bounded; else a generic 400. */

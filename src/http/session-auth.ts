@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   clearedCsrfCookie,
   clearedSessionCookie,
+  ipKey,
   readSessionCookie,
   type Account,
   type Session,
@@ -114,4 +115,17 @@ export function setSessionCookies(reply: FastifyReply, started: StartedSession):
 
 export function clearSessionCookies(reply: FastifyReply): void {
   reply.header('set-cookie', [clearedSessionCookie(), clearedCsrfCookie()]);
+}
+
+export function reauthRequired(): ApiError {
+  return new ApiError(401, 'reauth-required', 'confirm who you are again first');
+}
+
+/** The per-address throttle key of a request, or undefined when its address cannot be keyed. */
+export function clientKey(req: FastifyRequest): string | undefined {
+  try {
+    return ipKey(req.ip);
+  } catch {
+    return undefined;
+  }
 }

@@ -3,7 +3,6 @@ import type { AuditDraft } from '../audit/index.js';
 import type { People } from '../app/index.js';
 import {
   CredentialAlreadyRegisteredError,
-  ipKey,
   NoWebauthnCredentialsError,
   readSessionCookie,
   WebauthnRegistrationError,
@@ -19,6 +18,8 @@ import {
   sessionOf,
   setSessionCookies,
   type SessionRequirement,
+  clientKey,
+  reauthRequired,
 } from './session-auth.js';
 
 export interface WebauthnRouteOptions {
@@ -263,20 +264,8 @@ function passkeyRefused(): ApiError {
   return new ApiError(401, 'invalid-credentials', 'the passkey was not accepted');
 }
 
-function reauthRequired(): ApiError {
-  return new ApiError(401, 'reauth-required', 'confirm who you are again first');
-}
-
 function notFound(): ApiError {
   return new ApiError(404, 'not-found', 'no such passkey');
-}
-
-function clientKey(req: FastifyRequest): string | undefined {
-  try {
-    return ipKey(req.ip);
-  } catch {
-    return undefined;
-  }
 }
 
 function objectBody(req: FastifyRequest): Record<string, unknown> {
