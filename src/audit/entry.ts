@@ -94,87 +94,42 @@ export function entryFromDraft(seq: number, at: string, d: AuditDraft): AuditEnt
 }
 
 /**
+ * The leaf's field order. Encoder and decoder both walk this one list, so they cannot drift
+ * apart; changing it changes every leaf hash, so it is versioned by LEAF_FORMAT.
+ */
+const LEAF_FIELDS = [
+  'seq',
+  'at',
+  'actorType',
+  'actorId',
+  'action',
+  'resourceType',
+  'resourceId',
+  'resourceVersion',
+  'patientId',
+  'outcome',
+  'ip',
+  'userAgent',
+  'requestId',
+  'reason',
+  'detail',
+] as const satisfies readonly (keyof AuditEntry)[];
+
+const LEAF_FORMAT = 'haven-audit/1';
+
+/**
  * Canonical leaf bytes: a JSON array in a fixed field order, version-tagged, so the same entry
  * always hashes the same on every engine and any changed field changes the leaf.
  */
 export function encodeLeaf(e: AuditEntry): Buffer {
-  return Buffer.from(
-    JSON.stringify([
-      'haven-audit/1',
-      e.seq,
-      e.at,
-      e.actorType,
-      e.actorId,
-      e.action,
-      e.resourceType,
-      e.resourceId,
-      e.resourceVersion,
-      e.patientId,
-      e.outcome,
-      e.ip,
-      e.userAgent,
-      e.requestId,
-      e.reason,
-      e.detail,
-    ]),
-  );
+  return Buffer.from(JSON.stringify([LEAF_FORMAT, ...LEAF_FIELDS.map((f) => e[f])]));
 }
 
 /** Inverse of encodeLeaf, for verifiers that hold only exported leaves. */
 export function decodeLeaf(leaf: Buffer): AuditEntry {
   const a = JSON.parse(leaf.toString('utf8')) as unknown[];
-  if (!Array.isArray(a) || a.length !== 16 || a[0] !== 'haven-audit/1')
+  if (!Array.isArray(a) || a.length !== LEAF_FIELDS.length + 1 || a[0] !== LEAF_FORMAT) {
     throw new Error('not a Haven audit leaf');
-  const [
-    ,
-    seq,
-    at,
-    actorType,
-    actorId,
-    action,
-    resourceType,
-    resourceId,
-    resourceVersion,
-    patientId,
-    outcome,
-    ip,
-    userAgent,
-    requestId,
-    reason,
-    detail,
-  ] = a as [
-    string,
-    number,
-    string,
-    string,
-    string | null,
-    string,
-    string | null,
-    string | null,
-    number | null,
-    string | null,
-    string,
-    string | null,
-    string | null,
-    string | null,
-    string | null,
-    string | null,
-  ];
-  return {
-    seq,
-    at,
-    actorType,
-    actorId,
-    action,
-    resourceType,
-    resourceId,
-    resourceVersion,
-    patientId,
-    outcome,
-    ip,
-    userAgent,
-    requestId,
-    reason,
-    detail,
-  };
+  }
+  return Object.fromEntries(LEAF_FIELDS.map((f, i) => [f, a[i + 1]])) as unknown as AuditEntry;
 }
