@@ -7,6 +7,8 @@ import {
   type AuditDraft,
   type AuditSigningKey,
 } from '../audit/index.js';
+import { AccessControl, BreakGlassService } from '../access/index.js';
+import { AlertBus, LogAlertSink, MemoryAlertSink } from '../alerts/index.js';
 import type { HavenConfig } from '../config/index.js';
 import { BlindIndex, loadOrCreateSystemKey, Vault, type KeyProvider } from '../crypto/index.js';
 import { createLogger, type Logger } from '../logging/index.js';
@@ -14,6 +16,8 @@ import { loadFhirDefinitions, SealedResources, type RecordDeps } from '../record
 import {
   AuditRepository,
   BatchWriter,
+  BreakGlassRepository,
+  CareRelationRepository,
   ClientRepository,
   DataKeyRepository,
   openDatabase,
@@ -39,6 +43,10 @@ export interface Haven {
   logger: Logger;
   /** Users, sessions and login throttling. */
   people: People;
+  /** Emergency access grants. */
+  breakGlass: BreakGlassService;
+  /** Recent security alerts (also written to the log). */
+  alerts: MemoryAlertSink;
   close(): Promise<void>;
 }
 
@@ -117,14 +125,44 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       userDataKey: userDataKey!,
       clock,
     });
+    const resources = new ResourceRepository(database.db);
+    const alerts = new MemoryAlertSink();
+    const alertBus = new AlertBus(
+      [new LogAlertSink((fields, msg) => logger.warn(fields, msg)), alerts],
+      (rule) => logger.error({ event: 'alert-sink-failed', rule }, 'an alert sink failed'),
+    );
+    const breakGlass = new BreakGlassService({
+      repo: new BreakGlassRepository(database.db),
+      writer,
+      reasons: {
+        seal: (id, owner, reason) =>
+          vault.encrypt(
+            { resourceType: 'BreakGlassGrant', id, version: 1, owner },
+            Buffer.from(reason, 'utf8'),
+          ),
+        open: async (id, owner, sealed) =>
+          (
+            await vault.decrypt({ resourceType: 'BreakGlassGrant', id, version: 1, owner }, sealed)
+          ).toString('utf8'),
+      },
+      raiseAlert: (a) => alertBus.raise(a),
+      patientExists: async (id) => {
+        const head = await resources.head('Patient', id);
+        return head !== undefined && !head.deleted;
+      },
+      clock,
+      newId: () => crypto.randomUUID(),
+      minutes: config.breakGlassMinutes,
+    });
     const records: RecordDeps = {
-      resources: new ResourceRepository(database.db),
+      resources,
       writer,
       sealed: new SealedResources(vault, blindIndex),
       clock,
       cursorKey: cursorKey!,
       binaryLimitBytes: config.binaryLimitBytes,
       newId: () => crypto.randomUUID(),
+      access: new AccessControl(new CareRelationRepository(database.db), breakGlass),
     };
     return {
       config,
@@ -137,6 +175,8 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       writer,
       logger,
       people,
+      breakGlass,
+      alerts,
       close: async () => {
         clearInterval(idleTimer);
         await people.close();

@@ -45,6 +45,8 @@ export interface HavenConfig {
    * uses https://localhost:<port>, and the same-origin check the request's Host.
    */
   publicUrl: string | undefined;
+  /** How long a break-glass (emergency access) grant lasts, HAVEN_BREAK_GLASS_MINUTES (60). */
+  breakGlassMinutes: number;
 }
 
 export interface ConfigInput {
@@ -112,6 +114,7 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     allowIdleAbove15: env.HAVEN_ALLOW_IDLE_ABOVE_15 === '1',
     patientMfa: patientMfa(env.HAVEN_PATIENT_MFA),
     publicUrl: publicOriginUrl(flags.publicUrl ?? env.HAVEN_PUBLIC_URL),
+    breakGlassMinutes: positiveInt(env.HAVEN_BREAK_GLASS_MINUTES, 60),
   };
 }
 

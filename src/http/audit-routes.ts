@@ -1,5 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { decideFhirAccess, MFA_REQUIRED, type FhirInteraction } from '../access/index.js';
+import {
+  decideApiAccess,
+  decideFhirAccess,
+  MFA_REQUIRED,
+  type Decision,
+  type FhirInteraction,
+} from '../access/index.js';
 import {
   auditEntryFromRow,
   AuditQueryError,
@@ -28,12 +34,14 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
  */
 export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions): Promise<void> {
   const auth = authenticate(opts);
-  const guard = async (
-    ctx: RequestContext,
-    interaction: FhirInteraction,
-    detail: AuditDraft['detail'],
-  ) => {
-    const decision = decideFhirAccess(ctx.principal, interaction, 'AuditEvent', ctx.policy);
+  const trail = (ctx: RequestContext, interaction: FhirInteraction) =>
+    decideFhirAccess(
+      ctx.principal,
+      { interaction, resourceType: 'AuditEvent' },
+      undefined,
+      ctx.policy,
+    );
+  const guard = async (ctx: RequestContext, decision: Decision, detail: AuditDraft['detail']) => {
     await opts.writer.submit({
       onSuccess: () => [
         {
@@ -67,7 +75,8 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions)
     async (req, reply) => {
       if (!/^(0|[1-9][0-9]{0,14})$/.test(req.params.id))
         throw new FhirError(400, 'invalid', 'AuditEvent ids are sequence numbers');
-      await guard(contextOf(req), 'read', { seq: Number(req.params.id) });
+      const ctx = contextOf(req);
+      await guard(ctx, trail(ctx, 'read'), { seq: Number(req.params.id) });
       const row = await opts.auditRepo.entry(Number(req.params.id));
       if (!row) throw new FhirError(404, 'not-found', 'resource not found');
       return reply.header('content-type', FHIR_JSON).send(toAuditEvent(auditEntryFromRow(row)));
@@ -80,7 +89,10 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions)
     async (req, reply) => {
       const pairs = queryPairs(req.raw.url ?? '');
       const { query, count, offset } = parse(pairs);
-      await guard(contextOf(req), 'search', { params: [...new Set(pairs.map(([k]) => k))].sort() });
+      const ctx = contextOf(req);
+      await guard(ctx, trail(ctx, 'search'), {
+        params: [...new Set(pairs.map(([k]) => k))].sort(),
+      });
       const { rows, total } = await opts.auditRepo.search(query, count, offset);
       const base = `${publicOrigin(req, opts.publicBaseUrl)}/fhir/R4`;
       const keep = pairs.filter(([k]) => k !== '_offset');
@@ -106,7 +118,15 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions)
     async (req) => {
       if (!/^[A-Za-z0-9\-.]{1,64}$/.test(req.params.id))
         throw new FhirError(400, 'invalid', 'invalid patient id');
-      await guard(contextOf(req), 'search', { disclosuresOf: req.params.id });
+      const ctx = contextOf(req);
+      // The patient themself, or a privacy officer: the same decision as every /api action.
+      const decision = decideApiAccess(
+        ctx.principal,
+        'disclosures:read',
+        `Patient/${req.params.id}`,
+        ctx.policy,
+      );
+      await guard(ctx, clientMayReadTrail(ctx, decision), { disclosuresOf: req.params.id });
       const rows = await opts.auditRepo.forPatient(req.params.id, 1000);
       return {
         patient: req.params.id,
@@ -122,6 +142,17 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions)
         })),
       };
     },
+  );
+}
+
+/** An integration with an explicit AuditEvent scope keeps reading disclosures, as before. */
+function clientMayReadTrail(ctx: RequestContext, decision: Decision): Decision {
+  if (ctx.principal.kind !== 'client') return decision;
+  return decideFhirAccess(
+    ctx.principal,
+    { interaction: 'search', resourceType: 'AuditEvent' },
+    undefined,
+    ctx.policy,
   );
 }
 

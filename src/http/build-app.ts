@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Haven } from '../app/index.js';
+import { accessRoutes } from './access-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { installErrorHandlers } from './errors.js';
@@ -98,6 +99,13 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     clock: haven.records.clock,
     emailIndex: haven.people.emailIndex,
     publicBaseUrl,
+  });
+  await app.register(accessRoutes, {
+    people: haven.people,
+    breakGlass: haven.breakGlass,
+    writer: haven.writer,
+    publicBaseUrl,
+    policy: { patientMfa: haven.config.patientMfa },
   });
   await app.register(webauthnRoutes, {
     people: haven.people,

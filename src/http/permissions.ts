@@ -27,7 +27,12 @@ export type RoutePermission =
   | 'session:pending'
   | 'session:read'
   | 'session:active'
-  | 'session:reauth';
+  | 'session:reauth'
+  // /api actions beyond one's own session, decided by decideApiAccess (src/access): the role
+  // table's api rows (src/http/access-routes.ts).
+  | 'api:users:manage'
+  | 'api:break-glass:request'
+  | 'api:break-glass:review';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -2,14 +2,15 @@ import type { RequestContext } from '../auth/index.js';
 import { IntegrityError, KeyDestroyedError, KeyUnavailableError } from '../crypto/index.js';
 import type { StoredVersion } from '../store/index.js';
 import { FhirError, notFound } from './errors.js';
+import { assertId, assertType, audit, draft, type RecordDeps } from './record-context.js';
 import {
-  assertId,
-  assertType,
-  audit,
-  authorize,
-  draft,
-  type RecordDeps,
-} from './record-context.js';
+  authorizeOwner,
+  authorizeType,
+  coveredBy,
+  markEmergency,
+  refuseContent,
+  shapeForGrant,
+} from './record-access.js';
 import { patientIdOfOwner } from './sealed-resources.js';
 
 export interface RecordBytes {
@@ -36,7 +37,7 @@ export async function readRecord(
   assertType(resourceType);
   assertId(id);
   const interaction = version === undefined ? 'read' : 'vread';
-  await authorize(deps, ctx, interaction, resourceType, id);
+  await authorizeType(deps, ctx, interaction, resourceType, id);
   // A Binary sent as its raw content is an attachment download, and is recorded as one.
   const action = opts.download ? 'attachment-download' : interaction;
   const stored =
@@ -56,19 +57,47 @@ export async function readRecord(
     ]);
     throw notFound();
   }
+  // The patient the stored version belongs to decides, before anything is decrypted.
+  const grant = await authorizeOwner(
+    deps,
+    ctx,
+    interaction,
+    resourceType,
+    id,
+    stored.owner,
+    'hide',
+  );
   const json = await openOrFail(deps, ctx, stored, action);
+  if (
+    grant.conditions.length > 0 &&
+    !coveredBy(grant, JSON.parse(json.toString('utf8')) as Record<string, unknown>)
+  ) {
+    await refuseContent(deps, ctx, interaction, resourceType, id, stored.owner, 'hide', 'content');
+  }
   await audit(deps, [
-    draft(ctx, {
-      action,
-      outcome: 'success',
-      resourceType,
-      resourceId: id,
-      resourceVersion: stored.version,
-      patientId: patientIdOfOwner(stored.owner),
-    }),
+    draft(
+      ctx,
+      markEmergency(
+        {
+          action,
+          outcome: 'success',
+          resourceType,
+          resourceId: id,
+          resourceVersion: stored.version,
+          patientId: patientIdOfOwner(stored.owner),
+        },
+        grant,
+      ),
+    ),
   ]);
   if (stored.deleted) throw new FhirError(410, 'deleted', 'the resource was deleted');
-  return { json, resourceType, id, version: stored.version, lastUpdated: stored.lastUpdated };
+  return {
+    json: shapeForGrant(grant, json),
+    resourceType,
+    id,
+    version: stored.version,
+    lastUpdated: stored.lastUpdated,
+  };
 }
 
 /** Decrypts one stored version; integrity and key failures are audited and fail closed. */

@@ -1,5 +1,4 @@
-import type { FhirInteraction } from '../access/index.js';
-import { decideFhirAccess, MFA_REQUIRED } from '../access/index.js';
+import type { AccessControl } from '../access/index.js';
 import type { AuditDraft } from '../audit/index.js';
 import type { RequestContext } from '../auth/index.js';
 import type { BatchWriter, ResourceRepository } from '../store/index.js';
@@ -18,6 +17,8 @@ export interface RecordDeps {
   cursorKey: Buffer;
   binaryLimitBytes: number;
   newId: () => string;
+  /** The access decision with its relationship facts (care teams, lab orders, grants). */
+  access: AccessControl;
 }
 
 export type AuditFields = Omit<
@@ -49,34 +50,4 @@ export function assertType(resourceType: string): void {
 
 export function assertId(id: string): void {
   if (!FHIR_ID.test(id)) throw new FhirError(400, 'invalid', 'the id is not a valid FHIR id');
-}
-
-/** Access decision with its denial recorded before the 403 leaves. */
-export async function authorize(
-  deps: RecordDeps,
-  ctx: RequestContext,
-  interaction: FhirInteraction,
-  resourceType: string,
-  resourceId?: string,
-): Promise<void> {
-  const decision = decideFhirAccess(ctx.principal, interaction, resourceType, ctx.policy);
-  if (decision.allowed) return;
-  await audit(deps, [
-    draft(ctx, {
-      action: interaction,
-      outcome: 'denied',
-      resourceType,
-      resourceId,
-      detail: { reason: decision.reason },
-    }),
-  ]);
-  // A person who has not completed the second factor is asked to (401), not told they may not.
-  if (decision.reason === MFA_REQUIRED) {
-    throw new FhirError(401, 'login', 'complete the second factor');
-  }
-  throw new FhirError(
-    403,
-    'forbidden',
-    'your credentials do not allow this interaction on this resource type',
-  );
 }

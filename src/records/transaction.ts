@@ -1,7 +1,10 @@
 import type { RequestContext } from '../auth/index.js';
 import { VersionConflictError } from '../store/index.js';
 import { FhirError } from './errors.js';
-import { assertId, assertType, authorize, draft, type RecordDeps } from './record-context.js';
+import type { Grant } from '../access/index.js';
+import { authorizeType, markEmergency } from './record-access.js';
+import { assertId, assertType, draft, type RecordDeps } from './record-context.js';
+import { checkBeforeWrite, checkPrepared } from './write-access.js';
 import { patientIdOfOwner } from './sealed-resources.js';
 import { errorCode, prepareVersion, writePrepared, type PreparedVersion } from './write-record.js';
 
@@ -58,38 +61,60 @@ export async function runTransaction(
       `entry ${i}: only POST and PUT entries are supported in a transaction`,
     );
   });
+  const typeGrants: Grant[] = [];
   for (const p of planned) {
-    await authorize(
-      deps,
-      ctx,
-      p.method === 'POST' ? 'create' : 'update',
-      p.resourceType,
-      p.method === 'PUT' ? p.id : undefined,
+    typeGrants.push(
+      await authorizeType(
+        deps,
+        ctx,
+        p.method === 'POST' ? 'create' : 'update',
+        p.resourceType,
+        p.method === 'PUT' ? p.id : undefined,
+      ),
     );
   }
   const inBundle = new Set(planned.map((p) => `${p.resourceType}/${p.id}`));
-  const prepared: { prepared: PreparedVersion; created: boolean }[] = [];
-  for (const p of planned) {
-    const resource = rewriteReferences(p.resource, refMap) as Record<string, unknown>;
+  const prepared: { prepared: PreparedVersion; created: boolean; grant: Grant }[] = [];
+  for (const [i, p] of planned.entries()) {
+    const interaction = p.method === 'POST' ? 'create' : 'update';
+    const resource = rewriteReferences(p.resource, refMap) as Record<string, unknown> & {
+      resourceType: string;
+    };
     const head = p.method === 'PUT' ? await deps.resources.head(p.resourceType, p.id) : undefined;
     const version = (head?.version ?? 0) + 1;
-    prepared.push({
-      prepared: await prepareVersion(deps, resource, p.id, version, head?.version, inBundle),
-      created: head === undefined,
-    });
+    const check = await checkBeforeWrite(
+      deps,
+      ctx,
+      interaction,
+      typeGrants[i]!,
+      resource,
+      p.id,
+      head,
+    );
+    const v = await prepareVersion(deps, check.body, p.id, version, head?.version, inBundle);
+    const grant = await checkPrepared(deps, ctx, interaction, check, v);
+    prepared.push({ prepared: v, created: head === undefined, grant });
   }
   const audits = (outcome: 'success' | 'failure', e?: unknown) =>
-    prepared.map(({ prepared: v, created }) =>
-      draft(ctx, {
-        action: created ? 'create' : 'update',
-        outcome,
-        resourceType: v.resourceType,
-        resourceId: v.id,
-        resourceVersion: v.version,
-        patientId: patientIdOfOwner(v.owner),
-        detail:
-          e === undefined ? { via: 'transaction' } : { via: 'transaction', error: errorCode(e) },
-      }),
+    prepared.map(({ prepared: v, created, grant }) =>
+      draft(
+        ctx,
+        markEmergency(
+          {
+            action: created ? 'create' : 'update',
+            outcome,
+            resourceType: v.resourceType,
+            resourceId: v.id,
+            resourceVersion: v.version,
+            patientId: patientIdOfOwner(v.owner),
+            detail:
+              e === undefined
+                ? { via: 'transaction' }
+                : { via: 'transaction', error: errorCode(e) },
+          },
+          grant,
+        ),
+      ),
     );
   try {
     await deps.writer.submit({
@@ -108,7 +133,7 @@ export async function runTransaction(
       );
     throw e;
   }
-  return { entries: prepared };
+  return { entries: prepared.map(({ prepared: v, created }) => ({ prepared: v, created })) };
 }
 
 interface RawEntry {

@@ -1,10 +1,19 @@
 import type { RequestContext } from '../auth/index.js';
-import { ResourceRepository, VersionConflictError } from '../store/index.js';
+import {
+  CareRelationRepository,
+  ResourceRepository,
+  VersionConflictError,
+  type CareRelation,
+} from '../store/index.js';
+import { careRelationsOf } from './care-relations.js';
 import { checkBinary } from './binary.js';
 import { FhirError } from './errors.js';
 import { resolveOwner } from './owner.js';
 import type { RecordBytes } from './read-record.js';
-import { assertId, assertType, authorize, draft, type RecordDeps } from './record-context.js';
+import type { Grant } from '../access/index.js';
+import { authorizeType, markEmergency, shapeForGrant } from './record-access.js';
+import { assertId, assertType, draft, type RecordDeps } from './record-context.js';
+import { checkBeforeWrite, checkPrepared } from './write-access.js';
 import { patientIdOfOwner } from './sealed-resources.js';
 import { validateFhirResource } from './validate.js';
 
@@ -18,6 +27,8 @@ export interface PreparedVersion {
   json: Buffer;
   sealed: Buffer;
   tokens: Buffer[];
+  /** Care relations this version establishes (CareTeam, Appointment, lab ServiceRequest). */
+  relations: CareRelation[] | undefined;
 }
 
 /**
@@ -48,14 +59,27 @@ export async function prepareVersion(
   const json = Buffer.from(JSON.stringify(resource), 'utf8');
   const sealed = await deps.sealed.seal(resourceType, id, version, owner, json);
   const tokens = deps.sealed.tokensFor(resource);
-  return { resourceType, id, version, expectedVersion, owner, lastUpdated, json, sealed, tokens };
+  const relations = careRelationsOf(resource, owner);
+  return {
+    resourceType,
+    id,
+    version,
+    expectedVersion,
+    owner,
+    lastUpdated,
+    json,
+    sealed,
+    tokens,
+    relations,
+  };
 }
 
-export function writePrepared(
+/** Writes a prepared version and the care relations it establishes, in the caller's transaction. */
+export async function writePrepared(
   trx: Parameters<typeof ResourceRepository.writeVersion>[0],
   p: PreparedVersion,
-) {
-  return ResourceRepository.writeVersion(trx, {
+): Promise<void> {
+  await ResourceRepository.writeVersion(trx, {
     resourceType: p.resourceType,
     id: p.id,
     version: p.version,
@@ -66,11 +90,14 @@ export function writePrepared(
     tokens: p.tokens,
     expectedVersion: p.expectedVersion,
   });
+  if (p.relations !== undefined)
+    await CareRelationRepository.replaceForSource(trx, p.resourceType, p.id, p.relations);
 }
 
-function bytesOf(p: PreparedVersion): RecordBytes {
+/** The response body: what was written, as the writer may see it (minimum necessary). */
+function bytesOf(p: PreparedVersion, grant: Grant): RecordBytes {
   return {
-    json: p.json,
+    json: shapeForGrant(grant, p.json),
     resourceType: p.resourceType,
     id: p.id,
     version: p.version,
@@ -86,11 +113,14 @@ export async function createRecord(
   body: unknown,
 ): Promise<RecordBytes> {
   assertType(resourceType);
-  await authorize(deps, ctx, 'create', resourceType);
+  const typeGrant = await authorizeType(deps, ctx, 'create', resourceType);
   assertBodyType(body, resourceType);
-  const p = await prepareVersion(deps, body, deps.newId(), 1, undefined);
-  await commit(deps, ctx, p, 'create');
-  return bytesOf(p);
+  const id = deps.newId();
+  const check = await checkBeforeWrite(deps, ctx, 'create', typeGrant, body, id, undefined);
+  const p = await prepareVersion(deps, check.body, id, 1, undefined);
+  const grant = await checkPrepared(deps, ctx, 'create', check, p);
+  await commit(deps, ctx, p, 'create', grant);
+  return bytesOf(p, grant);
 }
 
 /**
@@ -108,7 +138,7 @@ export async function updateRecord(
 ): Promise<{ record: RecordBytes; created: boolean }> {
   assertType(resourceType);
   assertId(id);
-  await authorize(deps, ctx, 'update', resourceType, id);
+  const typeGrant = await authorizeType(deps, ctx, 'update', resourceType, id);
   assertBodyType(body, resourceType);
   if (body.id !== id)
     throw new FhirError(400, 'invalid', 'the resource id in the body must match the id in the URL');
@@ -117,9 +147,11 @@ export async function updateRecord(
   if (ifMatch !== undefined && ifMatch !== current) {
     throw new FhirError(412, 'conflict', 'If-Match does not name the current version');
   }
-  const p = await prepareVersion(deps, body, id, (current ?? 0) + 1, current);
+  const check = await checkBeforeWrite(deps, ctx, 'update', typeGrant, body, id, head);
+  const p = await prepareVersion(deps, check.body, id, (current ?? 0) + 1, current);
+  const grant = await checkPrepared(deps, ctx, 'update', check, p);
   try {
-    await commit(deps, ctx, p, 'update');
+    await commit(deps, ctx, p, 'update', grant);
   } catch (e) {
     if (e instanceof VersionConflictError) {
       throw ifMatch !== undefined
@@ -128,7 +160,7 @@ export async function updateRecord(
     }
     throw e;
   }
-  return { record: bytesOf(p), created: current === undefined };
+  return { record: bytesOf(p, grant), created: current === undefined };
 }
 
 async function commit(
@@ -136,6 +168,7 @@ async function commit(
   ctx: RequestContext,
   p: PreparedVersion,
   action: 'create' | 'update',
+  grant: Grant,
 ): Promise<void> {
   const fields = {
     action,
@@ -146,9 +179,12 @@ async function commit(
   } as const;
   await deps.writer.submit({
     run: (trx) => writePrepared(trx, p),
-    onSuccess: () => [draft(ctx, { ...fields, outcome: 'success' })],
+    onSuccess: () => [draft(ctx, markEmergency({ ...fields, outcome: 'success' }, grant))],
     onFailure: (e) => [
-      draft(ctx, { ...fields, outcome: 'failure', detail: { error: errorCode(e) } }),
+      draft(
+        ctx,
+        markEmergency({ ...fields, outcome: 'failure', detail: { error: errorCode(e) } }, grant),
+      ),
     ],
   });
 }

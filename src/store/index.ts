@@ -32,3 +32,10 @@ export {
   type WebauthnCredentialRow,
   type NewWebauthnCredential,
 } from './webauthn-repository.js';
+export {
+  CareRelationRepository,
+  type CareRelation,
+  type CareRelationKind,
+} from './care-relation-repository.js';
+export { BreakGlassRepository, type BreakGlassRow } from './break-glass-repository.js';
+export type { OwnerScope } from './resource-repository.js';

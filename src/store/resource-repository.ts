@@ -31,6 +31,16 @@ export class VersionConflictError extends Error {
 type Db = Kysely<HavenDatabase>;
 const TOKEN_CHUNK = 400;
 
+/**
+ * Whose records a search may return, applied in SQL before anything is counted or decrypted:
+ * these patients, plus those related to a practitioner, plus those with a lab order.
+ */
+export interface OwnerScope {
+  patients: readonly string[];
+  practitioner?: string | undefined;
+  labOrders?: boolean;
+}
+
 /** Versioned, sealed FHIR resources and their blind-index tokens. Every record SQL lives here. */
 export class ResourceRepository {
   private readonly currentQuery: (type: string, id: string) => Promise<Row[]>;
@@ -96,6 +106,7 @@ export class ResourceRepository {
     tokenSets: Buffer[][],
     limit: number,
     columns: { ids?: string[]; lastUpdatedFrom?: string; lastUpdatedTo?: string } = {},
+    owners?: OwnerScope,
   ): Promise<string[]> {
     let q = this.db
       .selectFrom('resource_heads')
@@ -111,6 +122,36 @@ export class ResourceRepository {
       q = q.where('last_updated', '>=', columns.lastUpdatedFrom);
     if (columns.lastUpdatedTo !== undefined)
       q = q.where('last_updated', '<', columns.lastUpdatedTo);
+    if (owners !== undefined) {
+      const { patients, practitioner, labOrders } = owners;
+      if (patients.length === 0 && practitioner === undefined && !labOrders) return [];
+      q = q.where((eb) =>
+        eb.or([
+          ...(patients.length > 0 ? [eb('owner', 'in', [...patients])] : []),
+          ...(practitioner !== undefined
+            ? [
+                eb('owner', 'in', (sub) =>
+                  sub
+                    .selectFrom('care_relations')
+                    .select('patient')
+                    .where('practitioner', '=', practitioner)
+                    .where('kind', 'in', ['care-team', 'appointment']),
+                ),
+              ]
+            : []),
+          ...(labOrders
+            ? [
+                eb('owner', 'in', (sub) =>
+                  sub
+                    .selectFrom('care_relations')
+                    .select('patient')
+                    .where('kind', '=', 'lab-order'),
+                ),
+              ]
+            : []),
+        ]),
+      );
+    }
     for (const set of tokenSets) {
       if (set.length === 0) return [];
       q = q.where('id', 'in', (sub) =>

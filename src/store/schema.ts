@@ -171,7 +171,29 @@ export interface LoginThrottleTable {
   locked_until: string | null;
 }
 
+/** A derived link between a practitioner (or the lab) and a patient; see migration 0003. */
+export interface CareRelationTable {
+  source_type: string;
+  source_id: string;
+  kind: string;
+  practitioner: string;
+  patient: string;
+}
+
+export interface BreakGlassGrantTable {
+  id: string;
+  user_id: string;
+  patient: string;
+  reason_sealed: Buffer;
+  created_at: string;
+  expires_at: string;
+  ended_at: string | null;
+  ended_by: string | null;
+}
+
 export interface HavenDatabase {
+  care_relations: CareRelationTable;
+  break_glass_grants: BreakGlassGrantTable;
   users: UserTable;
   webauthn_credentials: WebauthnCredentialTable;
   invitations: InvitationTable;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decideFhirAccess } from '../../src/access/index.js';
+import {
+  decideApiAccess,
+  decideFhirAccess,
+  NO_RELATION,
+  type FhirInteraction,
+  type RelationFacts,
+} from '../../src/access/index.js';
 import { parseScopes, type Principal } from '../../src/auth/index.js';
 
 const client = (scopes: string): Principal => ({
@@ -10,91 +16,253 @@ const client = (scopes: string): Principal => ({
   scopes: parseScopes(scopes),
 });
 
-const user = (roles: string[], mfa: boolean | undefined): Principal => ({
+const user = (
+  roles: string[],
+  mfa: boolean | undefined = true,
+  links: { patientId?: string; practitionerId?: string; scopes?: string } = {},
+): Principal => ({
   kind: 'user',
   id: 'u1',
   label: 'user',
   roles,
-  scopes: [],
+  scopes: links.scopes ? parseScopes(links.scopes) : [],
+  ...(links.patientId && { patientId: links.patientId }),
+  ...(links.practitionerId && { practitionerId: links.practitionerId }),
   ...(mfa === undefined ? {} : { mfa }),
 });
 
 const OPTIONAL = { patientMfa: 'optional' } as const;
+const CARE: RelationFacts = { care: true, labOrder: false };
+const LAB: RelationFacts = { care: false, labOrder: true };
+const GRANT: RelationFacts = { care: false, labOrder: false, emergencyGrant: 'g1' };
 
-describe('decideFhirAccess', () => {
-  it('allows an API client what its system scopes grant, and nothing more', () => {
+const typeLevel = (p: Principal, interaction: FhirInteraction, resourceType: string) =>
+  decideFhirAccess(p, { interaction, resourceType });
+const onRecord = (
+  p: Principal,
+  interaction: FhirInteraction,
+  resourceType: string,
+  owner: string,
+  facts: RelationFacts = NO_RELATION,
+) => decideFhirAccess(p, { interaction, resourceType, owner }, facts);
+
+describe('decideFhirAccess: API clients', () => {
+  it('allows what its system scopes grant, and nothing more', () => {
     const c = client('system/Patient.rs system/Observation.c');
-    expect(decideFhirAccess(c, 'read', 'Patient')).toEqual({ allowed: true, reason: 'scope' });
-    expect(decideFhirAccess(c, 'search', 'Patient').allowed).toBe(true);
-    expect(decideFhirAccess(c, 'create', 'Observation').allowed).toBe(true);
-    expect(decideFhirAccess(c, 'update', 'Patient')).toEqual({
-      allowed: false,
-      reason: 'scope-missing',
-    });
-    expect(decideFhirAccess(c, 'read', 'Observation').reason).toBe('scope-missing');
+    expect(typeLevel(c, 'read', 'Patient')).toMatchObject({ allowed: true, reason: 'scope' });
+    expect(typeLevel(c, 'search', 'Patient').allowed).toBe(true);
+    expect(typeLevel(c, 'create', 'Observation').allowed).toBe(true);
+    expect(typeLevel(c, 'update', 'Patient')).toEqual({ allowed: false, reason: 'scope-missing' });
+    expect(typeLevel(c, 'read', 'Observation').reason).toBe('scope-missing');
+    // System scopes reach every patient: no relation needed.
+    expect(onRecord(c, 'read', 'Patient', 'Patient/p9').allowed).toBe(true);
   });
 
   it('keeps the audit trail out of a wildcard client scope', () => {
-    expect(decideFhirAccess(client('system/*.cruds'), 'read', 'AuditEvent').allowed).toBe(false);
-    expect(decideFhirAccess(client('system/AuditEvent.rs'), 'read', 'AuditEvent').allowed).toBe(
-      true,
-    );
+    expect(typeLevel(client('system/*.cruds'), 'read', 'AuditEvent').allowed).toBe(false);
+    expect(typeLevel(client('system/AuditEvent.rs'), 'read', 'AuditEvent').allowed).toBe(true);
   });
 
-  it('is not affected for clients by the MFA policy (clients have no second factor)', () => {
+  it('is not affected by the MFA policy (clients have no second factor)', () => {
     const c = client('system/Patient.r');
-    expect(decideFhirAccess(c, 'read', 'Patient', { patientMfa: 'required' }).allowed).toBe(true);
+    expect(
+      decideFhirAccess(c, { interaction: 'read', resourceType: 'Patient' }, NO_RELATION, {
+        patientMfa: 'required',
+      }).allowed,
+    ).toBe(true);
   });
+});
 
-  it('refuses a user without the second factor with mfa-required, before anything else', () => {
+describe('decideFhirAccess: the second factor comes first', () => {
+  it('refuses a person without it, whatever the role or relation', () => {
     for (const roles of [['nurse'], ['admin'], ['physician', 'auditor'], ['patient'], []]) {
       for (const interaction of ['read', 'search', 'create', 'delete'] as const) {
-        expect(decideFhirAccess(user(roles, false), interaction, 'Patient')).toEqual({
+        expect(onRecord(user(roles, false), interaction, 'Patient', 'Patient/p1', CARE)).toEqual({
           allowed: false,
           reason: 'mfa-required',
         });
       }
-      expect(decideFhirAccess(user(roles, false), 'read', 'AuditEvent').reason).toBe(
-        'mfa-required',
-      );
+    }
+    const { mfa: _, ...unsaid } = user(['nurse']);
+    expect(typeLevel(unsaid, 'read', 'Patient').reason).toBe('mfa-required');
+  });
+
+  it('lets a patient-only person skip it when the deployment says so, and nobody else', () => {
+    const p = user(['patient'], false, { patientId: 'p1' });
+    expect(
+      decideFhirAccess(
+        p,
+        { interaction: 'read', resourceType: 'Patient', owner: 'Patient/p1' },
+        NO_RELATION,
+        OPTIONAL,
+      ).allowed,
+    ).toBe(true);
+    for (const roles of [['nurse'], ['patient', 'nurse']]) {
+      expect(
+        decideFhirAccess(
+          user(roles, false),
+          { interaction: 'read', resourceType: 'Patient' },
+          NO_RELATION,
+          OPTIONAL,
+        ).reason,
+      ).toBe('mfa-required');
+    }
+  });
+});
+
+describe('decideFhirAccess: roles and relations', () => {
+  const physician = user(['physician'], true, { practitionerId: 'dr1' });
+  const nurse = user(['nurse'], true, { practitionerId: 'rn1' });
+
+  it('lets clinicians reach their own patients only', () => {
+    for (const p of [physician, nurse]) {
+      for (const type of ['Patient', 'Observation', 'Condition', 'DocumentReference', 'Binary']) {
+        expect(onRecord(p, 'read', type, 'Patient/p1', CARE).allowed).toBe(true);
+        expect(onRecord(p, 'update', type, 'Patient/p1', CARE).allowed).toBe(true);
+        expect(onRecord(p, 'read', type, 'Patient/p2', NO_RELATION)).toEqual({
+          allowed: false,
+          reason: 'no-relation',
+        });
+      }
     }
   });
 
-  it('fails closed when a user principal does not say whether MFA is done', () => {
-    expect(decideFhirAccess(user(['nurse'], undefined), 'read', 'Patient').reason).toBe(
-      'mfa-required',
-    );
+  it('never lets clinicians delete, or reach billing records', () => {
+    expect(typeLevel(physician, 'delete', 'Observation').allowed).toBe(false);
+    expect(onRecord(physician, 'read', 'Claim', 'Patient/p1', CARE).allowed).toBe(false);
   });
 
-  it('requires MFA of patients by default, and of staff even when patients may skip it', () => {
-    expect(decideFhirAccess(user(['patient'], false), 'read', 'Patient').reason).toBe(
-      'mfa-required',
+  it('gives only physicians the right to release results to the patient', () => {
+    const grant = (p: Principal) => {
+      const d = onRecord(p, 'update', 'Observation', 'Patient/p1', CARE);
+      return d.allowed ? d.grant.release : undefined;
+    };
+    expect(grant(physician)).toBe(true);
+    expect(grant(nurse)).toBe(false);
+  });
+
+  it('opens a record outside the care team only through a break-glass grant, marked as such', () => {
+    const d = onRecord(physician, 'read', 'Condition', 'Patient/p2', GRANT);
+    expect(d).toMatchObject({ allowed: true, reason: 'break-glass', grant: { emergency: 'g1' } });
+    // A care relation makes the same access ordinary (not marked as an emergency).
+    const ordinary = onRecord(physician, 'read', 'Condition', 'Patient/p2', {
+      ...CARE,
+      emergencyGrant: 'g1',
+    });
+    expect(ordinary.allowed && ordinary.grant.emergency).toBe(undefined);
+    // A grant means nothing to roles without care relationships.
+    expect(onRecord(user(['scheduler']), 'read', 'Condition', 'Patient/p2', GRANT).allowed).toBe(
+      false,
     );
     expect(
-      decideFhirAccess(user(['patient'], false), 'read', 'Patient', { patientMfa: 'required' })
-        .reason,
-    ).toBe('mfa-required');
-    for (const roles of [['nurse'], ['patient', 'nurse'], []]) {
-      expect(decideFhirAccess(user(roles, false), 'read', 'Patient', OPTIONAL).reason).toBe(
-        'mfa-required',
-      );
-    }
+      onRecord(user(['lab_assistant']), 'read', 'Observation', 'Patient/p2', GRANT).allowed,
+    ).toBe(false);
   });
 
-  it('lets a patient without MFA past the MFA gate when patientMfa is optional', () => {
-    // Past the gate only: people have no access policy yet, so the decision is still a denial.
-    expect(decideFhirAccess(user(['patient'], false), 'read', 'Patient', OPTIONAL)).toEqual({
-      allowed: false,
-      reason: 'no-policy-for-principal',
-    });
-  });
-
-  it('denies a user with MFA for want of a policy until the access-control issue lands', () => {
-    for (const roles of [['nurse'], ['admin'], ['patient']]) {
-      expect(decideFhirAccess(user(roles, true), 'read', 'Patient')).toEqual({
+  it('lets a lab assistant work on lab Observations of patients with a lab order, nothing else', () => {
+    const lab = user(['lab_assistant']);
+    const d = onRecord(lab, 'update', 'Observation', 'Patient/p1', LAB);
+    expect(d).toMatchObject({ allowed: true, grant: { conditions: ['laboratory'] } });
+    expect(onRecord(lab, 'create', 'Observation', 'Patient/p2', NO_RELATION).allowed).toBe(false);
+    for (const type of ['Condition', 'DocumentReference', 'Encounter', 'MedicationRequest']) {
+      expect(typeLevel(lab, 'read', type)).toEqual({
         allowed: false,
-        reason: 'no-policy-for-principal',
+        reason: 'role-not-permitted',
       });
     }
+    const patient = onRecord(lab, 'read', 'Patient', 'Patient/p1', LAB);
+    expect(patient.allowed && patient.grant.fields).toBe('identification');
+  });
+
+  it('gives the scheduler front-desk fields of any patient and appointments, no clinical data', () => {
+    const s = user(['scheduler']);
+    const d = onRecord(s, 'read', 'Patient', 'Patient/p7');
+    expect(d.allowed && d.grant.fields).toBe('front-desk');
+    expect(onRecord(s, 'create', 'Appointment', 'Patient/p7').allowed).toBe(true);
+    expect(typeLevel(s, 'read', 'Observation').allowed).toBe(false);
+    expect(typeLevel(s, 'history', 'Patient').allowed).toBe(false);
+  });
+
+  it('lets a patient read only their own record, results only once released', () => {
+    const p = user(['patient'], true, { patientId: 'p1' });
+    const obs = onRecord(p, 'read', 'Observation', 'Patient/p1');
+    expect(obs).toMatchObject({ allowed: true, grant: { conditions: ['released-to-patient'] } });
+    const cond = onRecord(p, 'read', 'Condition', 'Patient/p1');
+    expect(cond).toMatchObject({ allowed: true, grant: { conditions: [] } });
+    expect(onRecord(p, 'read', 'Condition', 'Patient/p2', CARE).allowed).toBe(false);
+    expect(onRecord(p, 'update', 'Patient', 'Patient/p1').allowed).toBe(false);
+  });
+
+  it('keeps admins and auditors out of every clinical record', () => {
+    for (const role of ['admin', 'auditor']) {
+      for (const type of ['Patient', 'Observation', 'Condition', 'Binary', 'Appointment']) {
+        expect(onRecord(user([role]), 'read', type, 'Patient/p1', CARE).allowed).toBe(false);
+      }
+    }
+    expect(typeLevel(user(['admin']), 'update', 'Practitioner').allowed).toBe(true);
+    expect(typeLevel(user(['auditor']), 'search', 'AuditEvent').allowed).toBe(true);
+    expect(typeLevel(user(['admin']), 'search', 'AuditEvent').allowed).toBe(false);
+  });
+
+  it('takes the widest grant when two roles both allow (fields and conditions)', () => {
+    const both = user(['scheduler', 'lab_assistant']);
+    const d = onRecord(both, 'read', 'Patient', 'Patient/p1', LAB);
+    expect(d.allowed && d.grant.fields).toBe('front-desk');
+    const clinicianAndPatient = user(['nurse', 'patient'], true, {
+      patientId: 'p1',
+      practitionerId: 'rn1',
+    });
+    const o = onRecord(clinicianAndPatient, 'read', 'Observation', 'Patient/p1', CARE);
+    expect(o.allowed && o.grant.conditions).toEqual([]);
+  });
+
+  it('denies roles it does not know', () => {
+    expect(onRecord(user(['superuser']), 'read', 'Patient', 'Patient/p1', CARE)).toEqual({
+      allowed: false,
+      reason: 'role-not-permitted',
+    });
+  });
+});
+
+describe('decideFhirAccess: a person acting through an app needs role and scopes', () => {
+  it('refuses what the scopes do not cover even when the role would allow it', () => {
+    const p = user(['physician'], true, { practitionerId: 'dr1', scopes: 'user/Observation.rs' });
+    expect(onRecord(p, 'read', 'Observation', 'Patient/p1', CARE).allowed).toBe(true);
+    expect(onRecord(p, 'update', 'Observation', 'Patient/p1', CARE).reason).toBe('scope-missing');
+    expect(onRecord(p, 'read', 'Condition', 'Patient/p1', CARE).reason).toBe('scope-missing');
+  });
+
+  it('refuses what the role does not cover even when the scopes would allow it', () => {
+    const p = user(['scheduler'], true, { scopes: 'user/*.cruds' });
+    expect(typeLevel(p, 'read', 'Observation').allowed).toBe(false);
+  });
+
+  it('limits patient/ scopes to the person’s own record', () => {
+    const p = user(['patient', 'nurse'], true, {
+      patientId: 'p1',
+      practitionerId: 'rn1',
+      scopes: 'patient/Condition.rs',
+    });
+    expect(onRecord(p, 'read', 'Condition', 'Patient/p1').allowed).toBe(true);
+    expect(onRecord(p, 'read', 'Condition', 'Patient/p2', CARE).reason).toBe('scope-missing');
+  });
+});
+
+describe('decideApiAccess', () => {
+  it('follows the role table for /api actions', () => {
+    expect(decideApiAccess(user(['admin']), 'users:manage').allowed).toBe(true);
+    expect(decideApiAccess(user(['physician']), 'users:manage').allowed).toBe(false);
+    expect(decideApiAccess(user(['physician']), 'break-glass:request').allowed).toBe(true);
+    expect(decideApiAccess(user(['scheduler']), 'break-glass:request').allowed).toBe(false);
+    expect(decideApiAccess(user(['auditor']), 'break-glass:review').allowed).toBe(true);
+    expect(decideApiAccess(user(['admin'], false), 'users:manage').reason).toBe('mfa-required');
+    expect(decideApiAccess(client('system/*.cruds'), 'users:manage').allowed).toBe(false);
+  });
+
+  it('lets a patient read their own accounting of disclosures only', () => {
+    const p = user(['patient'], true, { patientId: 'p1' });
+    expect(decideApiAccess(p, 'disclosures:read', 'Patient/p1').allowed).toBe(true);
+    expect(decideApiAccess(p, 'disclosures:read', 'Patient/p2').allowed).toBe(false);
+    expect(decideApiAccess(user(['auditor']), 'disclosures:read', 'Patient/p2').allowed).toBe(true);
   });
 });

@@ -46,7 +46,8 @@ describe.each(ENGINES)('session principal on the FHIR API on %s', (engine) => {
   };
 
   const make = async () => {
-    const u = await createUser(t, clock, { totp: true });
+    // An admin: signed in with both factors, yet no clinical record is theirs to read.
+    const u = await createUser(t, clock, { totp: true, roles: ['admin'] });
     users.push(u);
     return u;
   };
@@ -120,7 +121,7 @@ describe.each(ENGINES)('session principal on the FHIR API on %s', (engine) => {
     const reasons = (await deniedRows(user.userId))
       .filter((r) => r.action === 'read')
       .map((r) => JSON.parse(r.detail!) as { reason: string });
-    expect(reasons.map((r) => r.reason)).toEqual(['mfa-required', 'no-policy-for-principal']);
+    expect(reasons.map((r) => r.reason)).toEqual(['mfa-required', 'role-not-permitted']);
     expect((await fhir('GET', `/fhir/R4/AuditEvent?agent=${user.userId}`, jar)).status).toBe(403);
   });
 
@@ -158,13 +159,13 @@ describe.each(ENGINES)('session principal on the FHIR API on %s', (engine) => {
     // Neither refusal reached the access decision: no denial was audited for them.
     expect(await deniedRows(user.userId)).toHaveLength(0);
 
-    // With the header, same origin: authenticated, and refused by the decision (no policy yet).
+    // With the header, same origin: authenticated, and refused by the decision (an admin).
     const ok = await fhir('POST', '/fhir/R4/Patient', jar, { body });
     expect(ok.status).toBe(403);
     const rows = await deniedRows(user.userId);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ action: 'create' });
-    expect(JSON.parse(rows[0]!.detail!)).toEqual({ reason: 'no-policy-for-principal' });
+    expect(JSON.parse(rows[0]!.detail!)).toEqual({ reason: 'role-not-permitted' });
   });
 
   it('refuses ended sessions like any missing credential (401), with no session in the store', async () => {

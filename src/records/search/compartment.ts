@@ -4,8 +4,9 @@ import { referenceValues, relativeReference } from './extract.js';
 /**
  * `Patient/<id>` of the patient whose record a resource belongs to, or undefined: a Patient is
  * its own; a Binary belongs to the patient its `securityContext` points at; any other type to
- * the Patient its `patient` search parameter references (subject, or `patient` on
- * AllergyIntolerance, Immunization, Claim and ExplanationOfBenefit). Practitioner and
+ * the first Patient its `patient` search parameter references (subject, `patient` on
+ * AllergyIntolerance, Immunization, Claim and ExplanationOfBenefit, or the first Patient among an
+ * Appointment's participant actors: other actor types are skipped, not taken). Practitioner and
  * Organization belong to no patient.
  */
 export function patientCompartmentRef(resource: object): string | undefined {

@@ -21,6 +21,31 @@ import type { SearchParamDef } from './types.js';
 const ENCOUNTER_TARGETS = ['Encounter'];
 const OBS_SUBJECTS = ['Group', 'Device', 'Patient', 'Location'];
 const GROUP_PATIENT = ['Group', 'Patient'];
+const REQUESTERS = [
+  'Practitioner',
+  'Organization',
+  'Device',
+  'Patient',
+  'PractitionerRole',
+  'RelatedPerson',
+];
+const CARE_TEAM_MEMBERS = [
+  'Practitioner',
+  'Organization',
+  'CareTeam',
+  'Patient',
+  'PractitionerRole',
+  'RelatedPerson',
+];
+const APPOINTMENT_ACTORS = [
+  'Practitioner',
+  'Device',
+  'Patient',
+  'HealthcareService',
+  'PractitionerRole',
+  'RelatedPerson',
+  'Location',
+];
 
 const byType: Record<string, SearchParamDef[]> = {
   Patient: [
@@ -136,12 +161,7 @@ const byType: Record<string, SearchParamDef[]> = {
     tok('category', 'MedicationRequest.category', ['category'], 'CodeableConcept'),
     date('authoredon', 'MedicationRequest.authoredOn', ['authoredOn']),
     identifier('MedicationRequest'),
-    ref(
-      'requester',
-      'MedicationRequest.requester',
-      ['requester'],
-      ['Practitioner', 'Organization', 'Device', 'Patient', 'PractitionerRole', 'RelatedPerson'],
-    ),
+    ref('requester', 'MedicationRequest.requester', ['requester'], REQUESTERS),
   ],
   DocumentReference: [
     patientViaSubject('DocumentReference'),
@@ -200,6 +220,48 @@ const byType: Record<string, SearchParamDef[]> = {
     patientViaSubject('ImagingStudy'),
     subject('ImagingStudy', ['Group', 'Device', 'Patient']),
     status('ImagingStudy'),
+  ],
+  CareTeam: [
+    patientViaSubject('CareTeam'),
+    subject('CareTeam', GROUP_PATIENT),
+    status('CareTeam'),
+    tok('category', 'CareTeam.category', ['category'], 'CodeableConcept'),
+    ref('participant', 'CareTeam.participant.member', ['participant.member'], CARE_TEAM_MEMBERS),
+    date('date', 'CareTeam.period', ['period']),
+    identifier('CareTeam'),
+  ],
+  // `patient` reads the same actors as `actor` and keeps only the Patient references, so an
+  // appointment's compartment owner is its first Patient participant, never a practitioner.
+  Appointment: [
+    ref(
+      'patient',
+      'Appointment.participant.actor.where(resolve() is Patient)',
+      ['participant.actor'],
+      ['Patient'],
+    ),
+    ref('actor', 'Appointment.participant.actor', ['participant.actor'], APPOINTMENT_ACTORS),
+    ref(
+      'practitioner',
+      'Appointment.participant.actor.where(resolve() is Practitioner)',
+      ['participant.actor'],
+      ['Practitioner'],
+    ),
+    date('date', 'Appointment.start', ['start']),
+    status('Appointment'),
+    identifier('Appointment'),
+    tok('service-type', 'Appointment.serviceType', ['serviceType'], 'CodeableConcept'),
+    tok('appointment-type', 'Appointment.appointmentType', ['appointmentType'], 'CodeableConcept'),
+  ],
+  ServiceRequest: [
+    patientViaSubject('ServiceRequest'),
+    subject('ServiceRequest', OBS_SUBJECTS),
+    status('ServiceRequest'),
+    tok('intent', 'ServiceRequest.intent', ['intent'], 'code'),
+    tok('category', 'ServiceRequest.category', ['category'], 'CodeableConcept'),
+    tok('code', 'ServiceRequest.code', ['code'], 'CodeableConcept'),
+    ref('requester', 'ServiceRequest.requester', ['requester'], REQUESTERS),
+    date('authored', 'ServiceRequest.authoredOn', ['authoredOn']),
+    identifier('ServiceRequest'),
   ],
   Binary: [],
 };

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { Engine } from '../engine.js';
 import { initialMigration } from './0001-initial.js';
 import { peopleMigration } from './0002-people.js';
+import { accessMigration } from './0003-access.js';
 
 /**
  * Versioned migrations, in code so they ship inside the build. Append new ones; never edit a
@@ -10,7 +11,11 @@ import { peopleMigration } from './0002-people.js';
 export function migrationProvider(engine: Engine): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { '0001-initial': initialMigration(engine), '0002-people': peopleMigration(engine) };
+      return {
+        '0001-initial': initialMigration(engine),
+        '0002-people': peopleMigration(engine),
+        '0003-access': accessMigration(engine),
+      };
     },
   };
 }

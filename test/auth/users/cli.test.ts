@@ -74,5 +74,5 @@ describe('haven user (CLI)', () => {
     await expect(haven('disable', 'no-such-user')).rejects.toMatchObject({
       stderr: expect.stringContaining('no user with id no-such-user'),
     });
-  }, 60_000);
+  }, 180_000); // ~35 s alone: each step starts a CLI process; more under a loaded suite
 });

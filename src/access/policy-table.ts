@@ -1,0 +1,219 @@
+import type { FhirInteraction } from './interactions.js';
+
+/**
+ * Haven's access policy, as data. Deny by default: a person may do only what a row below grants
+ * to one of their roles, and only on the patients the row's `reach` names. This table is the
+ * source of docs/access-policy.md (`npm run docs:access-policy`), so the document cannot drift.
+ */
+
+export const ROLES = [
+  'admin',
+  'physician',
+  'nurse',
+  'lab_assistant',
+  'scheduler',
+  'patient',
+  'auditor',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * Which patients' records a row reaches. `care`: the patient is on a CareTeam with the person's
+ * Practitioner, has a (not cancelled) Appointment with them, or the person holds an active
+ * break-glass grant for the patient. `lab-order`: the patient has a laboratory ServiceRequest.
+ * `self`: the person is the patient. `any`: every patient (and resources that belong to none).
+ */
+export type Reach = 'any' | 'care' | 'lab-order' | 'self';
+
+/** Row-level conditions on the resource itself, checked on every version read or written. */
+export type Condition = 'released-to-patient' | 'laboratory';
+
+/** Field sets for minimum necessary; `all` unless a row says otherwise. */
+export type FieldSetName = 'all' | 'front-desk' | 'identification';
+
+export interface FhirRule {
+  types: readonly string[];
+  interactions: readonly FhirInteraction[];
+  reach: Reach;
+  fields?: FieldSetName;
+  only?: Condition;
+  /** May set or clear the released-to-patient mark (a clinical decision). */
+  release?: boolean;
+  why: string;
+}
+
+/** Non-FHIR actions under /api that need more than a signed-in session. */
+export const API_ACTIONS = [
+  'users:manage',
+  'break-glass:request',
+  'break-glass:review',
+  'disclosures:read',
+] as const;
+export type ApiAction = (typeof API_ACTIONS)[number];
+
+export interface ApiRule {
+  action: ApiAction;
+  reach: Reach;
+  why: string;
+}
+
+export interface RolePolicy {
+  summary: string;
+  fhir: readonly FhirRule[];
+  api: readonly ApiRule[];
+}
+
+/** Clinical record types: a patient's chart. */
+export const CLINICAL_TYPES = [
+  'Encounter',
+  'Observation',
+  'Condition',
+  'AllergyIntolerance',
+  'MedicationRequest',
+  'DocumentReference',
+  'Binary',
+  'Immunization',
+  'Procedure',
+  'DiagnosticReport',
+  'CarePlan',
+  'Goal',
+  'ImagingStudy',
+  'ServiceRequest',
+  'CareTeam',
+  'Appointment',
+] as const;
+/** Billing records: part of a patient's own record, not of their care. */
+export const FINANCIAL_TYPES = ['Claim', 'ExplanationOfBenefit'] as const;
+/** The directory of people and places: belongs to no patient. */
+export const DIRECTORY_TYPES = ['Practitioner', 'Organization'] as const;
+/** Results and notes: a patient sees them only once a clinician has released them. */
+export const RELEASE_GATED_TYPES = [
+  'Observation',
+  'DiagnosticReport',
+  'DocumentReference',
+  'Binary',
+] as const;
+
+const READ: readonly FhirInteraction[] = ['read', 'vread', 'history', 'search'];
+const WRITE: readonly FhirInteraction[] = ['create', 'update'];
+const READ_WRITE: readonly FhirInteraction[] = [...READ, ...WRITE];
+
+const clinician = (release: boolean): FhirRule[] => [
+  {
+    types: ['Patient', ...CLINICAL_TYPES],
+    interactions: READ_WRITE,
+    reach: 'care',
+    ...(release && { release: true }),
+    why: 'their own patients: care team, appointment, or an active break-glass grant',
+  },
+  { types: DIRECTORY_TYPES, interactions: ['read', 'search'], reach: 'any', why: 'directory' },
+];
+
+export const POLICY: Readonly<Record<Role, RolePolicy>> = {
+  physician: {
+    summary: 'Own patients only; may release results and notes to the patient.',
+    fhir: clinician(true),
+    api: [{ action: 'break-glass:request', reach: 'any', why: 'emergency access, with a reason' }],
+  },
+  nurse: {
+    summary: 'Own patients only; cannot release results to the patient.',
+    fhir: clinician(false),
+    api: [{ action: 'break-glass:request', reach: 'any', why: 'emergency access, with a reason' }],
+  },
+  lab_assistant: {
+    summary: 'Enters and corrects laboratory Observations for patients with a lab order.',
+    fhir: [
+      {
+        types: ['Observation'],
+        interactions: READ_WRITE,
+        reach: 'lab-order',
+        only: 'laboratory',
+        why: 'laboratory results only',
+      },
+      {
+        types: ['ServiceRequest'],
+        interactions: ['read', 'search'],
+        reach: 'lab-order',
+        only: 'laboratory',
+        why: 'the lab orders to fulfil',
+      },
+      {
+        types: ['Patient'],
+        interactions: ['read', 'search'],
+        reach: 'lab-order',
+        fields: 'identification',
+        why: 'to match a specimen to the right person',
+      },
+    ],
+    api: [],
+  },
+  scheduler: {
+    summary: 'Registers patients and books appointments; sees name, contact and schedule only.',
+    fhir: [
+      {
+        types: ['Patient'],
+        interactions: ['read', 'vread', 'search', 'create', 'update'],
+        reach: 'any',
+        fields: 'front-desk',
+        why: 'registration: name, contact, identifiers',
+      },
+      {
+        types: ['Appointment', 'CareTeam'],
+        interactions: READ_WRITE,
+        reach: 'any',
+        why: 'booking visits and assigning patients to clinicians',
+      },
+      { types: DIRECTORY_TYPES, interactions: ['read', 'search'], reach: 'any', why: 'directory' },
+    ],
+    api: [],
+  },
+  patient: {
+    summary: 'Their own record only, and results and notes only once released to them.',
+    fhir: [
+      {
+        types: RELEASE_GATED_TYPES,
+        interactions: READ,
+        reach: 'self',
+        only: 'released-to-patient',
+        why: 'results and notes, once released',
+      },
+      {
+        types: [
+          'Patient',
+          ...CLINICAL_TYPES.filter((t) => !(RELEASE_GATED_TYPES as readonly string[]).includes(t)),
+          ...FINANCIAL_TYPES,
+        ],
+        interactions: READ,
+        reach: 'self',
+        why: 'right of access to their own record',
+      },
+      { types: DIRECTORY_TYPES, interactions: ['read', 'search'], reach: 'any', why: 'directory' },
+    ],
+    api: [{ action: 'disclosures:read', reach: 'self', why: 'who accessed my record' }],
+  },
+  admin: {
+    summary: 'Manages users and the directory; reads no clinical data (separation of duties).',
+    fhir: [
+      {
+        types: DIRECTORY_TYPES,
+        interactions: READ_WRITE,
+        reach: 'any',
+        why: 'keeps the practitioner and organization directory',
+      },
+    ],
+    api: [
+      { action: 'users:manage', reach: 'any', why: 'invite, disable, reset MFA, unlock' },
+      { action: 'break-glass:review', reach: 'any', why: 'list and end emergency grants' },
+    ],
+  },
+  auditor: {
+    summary: 'Reads the audit trail and reviews emergency access; no clinical data.',
+    fhir: [
+      { types: ['AuditEvent'], interactions: ['read', 'search'], reach: 'any', why: 'the trail' },
+    ],
+    api: [
+      { action: 'disclosures:read', reach: 'any', why: 'accounting of disclosures' },
+      { action: 'break-glass:review', reach: 'any', why: 'review emergency access' },
+    ],
+  },
+};

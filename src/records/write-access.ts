@@ -1,0 +1,125 @@
+import {
+  hiddenFieldsIn,
+  isReleasedToPatient,
+  mergeHiddenFields,
+  type FhirInteraction,
+  type Grant,
+} from '../access/index.js';
+import type { RequestContext } from '../auth/index.js';
+import { openOrFail } from './read-record.js';
+import { authorizeOwner, coveredBy, refuseContent } from './record-access.js';
+import type { RecordDeps } from './record-context.js';
+import { patientCompartmentRef } from './search/index.js';
+import type { PreparedVersion } from './write-record.js';
+
+type Resource = Record<string, unknown> & { resourceType: string };
+
+/** What the write checks learned before the new version was prepared. */
+export interface WriteCheck {
+  /** The body to prepare: a restricted writer's withheld elements carried over from current. */
+  body: Resource;
+  /** The current version (decrypted), when an update's checks needed it. */
+  current: Record<string, unknown> | undefined;
+  grant: Grant;
+}
+
+/**
+ * The checks before a create or update is prepared: the record's current patient and content
+ * (an update may not reach into a record the writer could not read), the elements the writer
+ * may set, and the patient the body names, before anything reveals whether that patient exists.
+ */
+export async function checkBeforeWrite(
+  deps: RecordDeps,
+  ctx: RequestContext,
+  interaction: FhirInteraction,
+  typeGrant: Grant,
+  body: Resource,
+  id: string,
+  head: { owner: string } | undefined,
+): Promise<WriteCheck> {
+  const { resourceType } = body;
+  let current: Record<string, unknown> | undefined;
+  let grant = typeGrant;
+  if (head) {
+    grant = await authorizeOwner(deps, ctx, interaction, resourceType, id, head.owner, 'forbid');
+    if (!isUnrestricted(grant)) {
+      const stored = await deps.resources.readCurrent(resourceType, id);
+      if (stored) {
+        const json = await openOrFail(deps, ctx, stored, 'update');
+        current = JSON.parse(json.toString('utf8')) as Record<string, unknown>;
+        if (!coveredBy(grant, current))
+          await refuseContent(
+            deps,
+            ctx,
+            interaction,
+            resourceType,
+            id,
+            head.owner,
+            'forbid',
+            'content',
+          );
+      }
+    }
+  }
+  if (grant.fields !== 'all') {
+    if (hiddenFieldsIn(body, grant.fields).length > 0)
+      await refuseContent(
+        deps,
+        ctx,
+        interaction,
+        resourceType,
+        id,
+        head?.owner ?? resourceType,
+        'forbid',
+        'field-not-visible',
+      );
+    body = mergeHiddenFields(body, current, grant.fields) as Resource;
+  }
+  const claimed = patientCompartmentRef({ ...body, id });
+  if (claimed !== undefined && claimed !== head?.owner)
+    await authorizeOwner(deps, ctx, interaction, resourceType, id, claimed, 'forbid');
+  return { body, current, grant };
+}
+
+/**
+ * The checks after the new version is prepared: the patient it really belongs to (an attachment
+ * belongs to the owner of its securityContext), its content, and who may release it.
+ */
+export async function checkPrepared(
+  deps: RecordDeps,
+  ctx: RequestContext,
+  interaction: FhirInteraction,
+  check: WriteCheck,
+  p: PreparedVersion,
+): Promise<Grant> {
+  const grant = await authorizeOwner(
+    deps,
+    ctx,
+    interaction,
+    p.resourceType,
+    p.id,
+    p.owner,
+    'forbid',
+  );
+  if (isUnrestricted(grant)) return grant;
+  const resource = JSON.parse(p.json.toString('utf8')) as Record<string, unknown>;
+  if (!coveredBy(grant, resource))
+    await refuseContent(deps, ctx, interaction, p.resourceType, p.id, p.owner, 'forbid', 'content');
+  const wasReleased = check.current !== undefined && isReleasedToPatient(check.current);
+  if (!grant.release && isReleasedToPatient(resource) !== wasReleased)
+    await refuseContent(
+      deps,
+      ctx,
+      interaction,
+      p.resourceType,
+      p.id,
+      p.owner,
+      'forbid',
+      'release-not-permitted',
+    );
+  return grant;
+}
+
+function isUnrestricted(grant: Grant): boolean {
+  return grant.fields === 'all' && grant.conditions.length === 0 && grant.release;
+}
