@@ -9,6 +9,7 @@ import {
   patientEverything,
   openCursor,
   readRecord,
+  refuseUnsupported,
   runTransaction,
   sealCursor,
   searchRecords,
@@ -212,17 +213,20 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
   );
 
   for (const method of ['DELETE', 'PATCH'] as const) {
-    app.route({
+    app.route<{ Params: Params }>({
       method,
       url: '/:type/:id',
-      config: { permission: 'public' },
-      handler: async () => {
-        throw new FhirError(
-          405,
-          'not-supported',
-          `${method} is not supported; records are kept (see the CapabilityStatement)`,
-        );
-      },
+      config: { permission: method === 'DELETE' ? 'fhir:delete' : 'fhir:patch' },
+      preHandler: auth,
+      handler: async (req) =>
+        refuseUnsupported(
+          records,
+          contextOf(req),
+          method === 'DELETE' ? 'delete' : 'update',
+          method,
+          req.params.type,
+          req.params.id,
+        ),
     });
   }
 }

@@ -13,6 +13,8 @@ export type RoutePermission =
   | 'fhir:search'
   | 'fhir:create'
   | 'fhir:update'
+  | 'fhir:delete'
+  | 'fhir:patch'
   | 'fhir:transaction'
   | 'fhir:export'
   | 'audit:read'

@@ -17,3 +17,4 @@ export { SealedResources } from './sealed-resources.js';
 export { isSupportedType, SUPPORTED_TYPES } from './resource-types.js';
 export { ALLOWED_BINARY_TYPES } from './binary.js';
 export { patientEverything } from './patient-everything.js';
+export { refuseUnsupported } from './unsupported.js';

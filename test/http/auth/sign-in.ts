@@ -35,12 +35,17 @@ export interface TestUser {
 export async function createUser(
   t: TestServer,
   clock: TestClock,
-  o: { totp?: boolean; roles?: string[] } = {},
+  o: { totp?: boolean; roles?: string[]; patientId?: string; practitionerId?: string } = {},
 ): Promise<TestUser> {
   counter += 1;
   const email = `signin-${counter}-${Date.now().toString(36)}@clinic.example`;
   const users = t.haven.people.users;
-  const added = await users.addUser({ email, roles: o.roles ?? ['nurse'] });
+  const added = await users.addUser({
+    email,
+    roles: o.roles ?? ['nurse'],
+    ...(o.patientId && { patientId: o.patientId }),
+    ...(o.practitionerId && { practitionerId: o.practitionerId }),
+  });
   await users.enroll(added.enrollmentToken, STAFF_PASSWORD);
   const user: TestUser = { userId: added.userId, email, password: STAFF_PASSWORD };
   if (o.totp) {
