@@ -80,7 +80,7 @@ export function toAuditEvent(e: AuditEntry): Record<string, unknown> {
     action: rest?.action ?? 'E',
     recorded: e.at,
     outcome: OUTCOME[e.outcome] ?? '8',
-    ...(e.reason ? { purposeOfEvent: [{ text: e.reason }] } : {}),
+    ...purposeOfEvent(e),
     agent: [
       {
         type: { coding: [{ system: 'urn:haven:actor-type', code: e.actorType }] },
@@ -101,4 +101,38 @@ export function toAuditEvent(e: AuditEntry): Record<string, unknown> {
     },
     ...(entity.length > 0 ? { entity } : {}),
   };
+}
+
+/**
+ * Why it happened. An access under a break-glass grant carries the HL7 purpose of use ETREAT
+ * (emergency treatment) as a coding, so review tools can filter for it; the grant id is in the
+ * entry's detail.
+ */
+function purposeOfEvent(e: AuditEntry): Record<string, unknown> {
+  const emergency = e.action === 'break-glass' || detailOf(e).emergency !== undefined;
+  if (!e.reason && !emergency) return {};
+  return {
+    purposeOfEvent: [
+      {
+        ...(emergency && {
+          coding: [
+            {
+              system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
+              code: 'ETREAT',
+              display: 'Emergency Treatment',
+            },
+          ],
+        }),
+        ...(e.reason && { text: e.reason }),
+      },
+    ],
+  };
+}
+
+function detailOf(e: AuditEntry): Record<string, unknown> {
+  try {
+    return e.detail === null ? {} : (JSON.parse(e.detail) as Record<string, unknown>);
+  } catch {
+    return {};
+  }
 }
