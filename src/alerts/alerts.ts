@@ -1,7 +1,8 @@
 /**
  * Security alerts: events a privacy officer must look at now, not only when reading the trail.
  * An alert carries ids and a rule name, never PHI (no names, no reasons, no record content), so
- * it is safe to send to a chat webhook or a pager. The audit trail holds the details.
+ * it is safe to send to a chat webhook or a pager. The audit trail (and, for break-glass, the
+ * grant with its sealed reason) holds the details.
  */
 export interface Alert {
   rule: 'break-glass';

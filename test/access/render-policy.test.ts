@@ -10,7 +10,7 @@ describe('docs/access-policy.md', () => {
 
   it('changes when the policy changes, so the check above can fail', () => {
     const before = renderAccessPolicy();
-    const rules = POLICY.nurse.fhir as { reach: string }[];
+    const rules = POLICY.nurse.fhir as unknown as { reach: string }[];
     const saved = rules[0]!.reach;
     rules[0]!.reach = 'any';
     try {

@@ -48,7 +48,8 @@ describe.each(ENGINES)('admin user API on %s', (engine) => {
   const auditFrom = async (seq: number) => t.haven.auditRepo.entries(seq, 100_000);
   const detailOf = (row: { detail: string | null }) =>
     JSON.parse(row.detail ?? '{}') as Record<string, unknown>;
-  const errorCode = (res: TestResponse) => (res.json() as { error?: { code?: string } }).error?.code;
+  const errorCode = (res: TestResponse) =>
+    (res.json() as { error?: { code?: string } }).error?.code;
   const login = (email: string, password: string) =>
     api(t, 'POST', '/api/login', { body: { email, password }, csrf: false });
 
@@ -216,7 +217,10 @@ describe.each(ENGINES)('admin user API on %s', (engine) => {
 
   it('still reads no clinical record as an admin', async () => {
     const created = await t.request('POST', '/fhir/R4/Patient', {
-      body: { resourceType: 'Patient', name: [{ family: 'Testpatient-admin', given: ['Synthetic'] }] },
+      body: {
+        resourceType: 'Patient',
+        name: [{ family: 'Testpatient-admin', given: ['Synthetic'] }],
+      },
     });
     expect(created.status).toBe(201);
     const patientId = (created.json() as { id: string }).id;
