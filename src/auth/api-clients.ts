@@ -4,10 +4,24 @@ import type { Principal } from './principal.js';
 
 /** The slice of the store this needs; the store's ClientRepository satisfies it. */
 export interface ClientStore {
-  insert(c: { id: string; name: string; tokenHash: Buffer; scopes: string }): Promise<void>;
-  findActiveByTokenHash(
-    tokenHash: Buffer,
-  ): Promise<{ id: string; name: string; scopes: string } | undefined>;
+  insert(c: {
+    id: string;
+    name: string;
+    tokenHash: Buffer;
+    scopes: string;
+    userId?: string | undefined;
+    createdAt?: string | undefined;
+  }): Promise<void>;
+  findActiveByTokenHash(tokenHash: Buffer): Promise<
+    | {
+        id: string;
+        name: string;
+        scopes: string;
+        userId?: string | null | undefined;
+        createdAt?: string | undefined;
+      }
+    | undefined
+  >;
 }
 
 const TOKEN_PREFIX = 'hvn_';
@@ -53,13 +67,60 @@ export async function authenticateClientToken(
 ): Promise<Principal | undefined> {
   if (!TOKEN.test(token)) return undefined;
   const row = await store.findActiveByTokenHash(hashToken(token));
-  if (!row) return undefined;
+  // An app token acts for a person, never as an integration (resolveAppToken).
+  if (!row || row.userId) return undefined;
   return {
     kind: 'client',
     id: row.id,
     label: row.name,
     roles: [],
     scopes: parseScopes(row.scopes),
+  };
+}
+
+/**
+ * An app token: a bearer token a signed-in person makes for an app that acts for them. It
+ * carries `user/` or `patient/` SMART scopes, and the person's roles still apply on top (the
+ * access decision needs both). `system/` scopes are for integrations and refused here.
+ */
+export async function createAppToken(
+  store: ClientStore,
+  userId: string,
+  name: string,
+  scopeText: string,
+  now: Date,
+): Promise<{ id: string; token: string; scopes: Scope[] }> {
+  const scopes = parseScopes(scopeText);
+  const system = scopes.find((s) => s.context === 'system');
+  if (system) throw new ScopeSyntaxError('app tokens take user/ and patient/ scopes only');
+  if (!/^[\w .-]{1,64}$/.test(name))
+    throw new Error('app name must be 1-64 letters, digits, spaces, . _ -');
+  const id = crypto.randomUUID();
+  const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
+  await store.insert({
+    id,
+    name,
+    tokenHash: hashToken(token),
+    scopes: scopes.map(formatScope).join(' '),
+    userId,
+    createdAt: now.toISOString(),
+  });
+  return { id, token, scopes };
+}
+
+/** The person an app token acts for, with its scopes, or undefined (unknown, revoked, a client). */
+export async function resolveAppToken(
+  store: ClientStore,
+  token: string,
+): Promise<{ clientId: string; userId: string; scopes: Scope[]; createdAt: string } | undefined> {
+  if (!TOKEN.test(token)) return undefined;
+  const row = await store.findActiveByTokenHash(hashToken(token));
+  if (!row?.userId) return undefined;
+  return {
+    clientId: row.id,
+    userId: row.userId,
+    scopes: parseScopes(row.scopes),
+    createdAt: row.createdAt ?? '',
   };
 }
 

@@ -1,7 +1,13 @@
 export { parseScope, parseScopes, scopesAllow, ScopeSyntaxError } from './scopes.js';
 export type { Scope, ScopeContext, Interaction } from './scopes.js';
 export type { Principal, RequestContext } from './principal.js';
-export { createApiClient, authenticateClientToken, hashToken } from './api-clients.js';
+export {
+  createApiClient,
+  createAppToken,
+  authenticateClientToken,
+  resolveAppToken,
+  hashToken,
+} from './api-clients.js';
 export type { ClientStore } from './api-clients.js';
 // People: users and second factors, server-side sessions, login throttling.
 export {

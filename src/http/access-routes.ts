@@ -9,8 +9,8 @@ import {
 } from '../access/index.js';
 import type { People } from '../app/index.js';
 import type { AuditDraft } from '../audit/index.js';
-import { UserError, type RequestContext } from '../auth/index.js';
-import type { BatchWriter } from '../store/index.js';
+import { createAppToken, ScopeSyntaxError, UserError, type RequestContext } from '../auth/index.js';
+import type { BatchWriter, ClientRepository } from '../store/index.js';
 import type { RoutePermission } from './permissions.js';
 import { userPrincipal } from './request-context.js';
 import { ApiError, reauthRequired, sessionGuard, sessionOf } from './session-auth.js';
@@ -18,6 +18,8 @@ import { ApiError, reauthRequired, sessionGuard, sessionOf } from './session-aut
 export interface AccessRouteOptions {
   people: People;
   breakGlass: BreakGlassService;
+  clients: ClientRepository;
+  clock: () => Date;
   writer: BatchWriter<AuditDraft>;
   publicBaseUrl: string | undefined;
   policy: AccessPolicyOptions;
@@ -34,6 +36,10 @@ const NewUserBody = z.object({
   roles: z.array(z.string().max(32)).min(1).max(7),
   patientId: FHIR_ID.optional(),
   practitionerId: FHIR_ID.optional(),
+});
+const AppTokenBody = z.object({
+  name: z.string().regex(/^[\w .-]{1,64}$/),
+  scopes: z.string().min(1).max(2000),
 });
 const IdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) });
 
@@ -81,12 +87,21 @@ export async function accessRoutes(app: FastifyInstance, o: AccessRouteOptions):
       if (opts.reauth && sessions.needsReauth(sessionOf(req).session)) throw reauthRequired();
     },
   });
-  const audit = (ctx: RequestContext, d: Pick<AuditDraft, 'action' | 'detail'>) =>
+  const record = (
+    ctx: RequestContext,
+    action: 'client-create' | 'client-revoke',
+    detail: AuditDraft['detail'],
+  ) => audit(ctx, { action, detail }, 'success');
+  const audit = (
+    ctx: RequestContext,
+    d: Pick<AuditDraft, 'action' | 'detail'>,
+    outcome: AuditDraft['outcome'] = 'denied',
+  ) =>
     o.writer.submit({
       onSuccess: () => [
         {
           ...d,
-          outcome: 'denied',
+          outcome,
           actorType: ctx.principal.kind,
           actorId: ctx.principal.id,
           ip: ctx.ip,
@@ -129,6 +144,45 @@ export async function accessRoutes(app: FastifyInstance, o: AccessRouteOptions):
     async (req, reply) => {
       const { id } = parse(IdParams, req.params);
       await o.breakGlass.end(contextOf(req), id);
+      return reply.status(204).send();
+    },
+  );
+
+  // --- App tokens: an app acting for the signed-in person (role and scopes both apply) -------
+
+  app.post('/api/app-tokens', route('session:active', { reauth: true }), async (req, reply) => {
+    const body = parse(AppTokenBody, req.body);
+    const ctx = contextOf(req);
+    const made = await createAppToken(
+      o.clients,
+      ctx.principal.id,
+      body.name,
+      body.scopes,
+      o.clock(),
+    );
+    await record(ctx, 'client-create', { client: made.id, appToken: true });
+    // The token is shown once; only its SHA-256 is kept.
+    return reply.status(201).send({ id: made.id, token: made.token, scopes: body.scopes });
+  });
+
+  app.get('/api/app-tokens', route('session:active'), async (req) => ({
+    tokens: (await o.clients.listForUser(contextOf(req).principal.id)).map((t) => ({
+      id: t.id,
+      name: t.name,
+      scopes: t.scopes,
+      createdAt: t.createdAt,
+    })),
+  }));
+
+  app.post<{ Params: { id: string } }>(
+    '/api/app-tokens/:id/revoke',
+    route('session:active'),
+    async (req, reply) => {
+      const { id } = parse(IdParams, req.params);
+      const ctx = contextOf(req);
+      if (!(await o.clients.revokeForUser(id, ctx.principal.id)))
+        throw new ApiError(404, 'not-found', 'no such app token');
+      await record(ctx, 'client-revoke', { client: id, appToken: true });
       return reply.status(204).send();
     },
   );
@@ -182,6 +236,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 }
 
 function translate(error: unknown): ApiError | undefined {
+  if (error instanceof ScopeSyntaxError) return new ApiError(400, 'invalid-scopes', error.message);
   if (error instanceof BreakGlassError) {
     const status = {
       'not-permitted': 403,

@@ -103,6 +103,8 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   await app.register(accessRoutes, {
     people: haven.people,
     breakGlass: haven.breakGlass,
+    clients: haven.clients,
+    clock: haven.records.clock,
     writer: haven.writer,
     publicBaseUrl,
     policy: { patientMfa: haven.config.patientMfa },

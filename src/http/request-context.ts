@@ -3,6 +3,7 @@ import { DEFAULT_ACCESS_POLICY, type AccessPolicyOptions } from '../access/index
 import {
   authenticateClientToken,
   readSessionCookie,
+  resolveAppToken,
   type Account,
   type ClientStore,
   type Principal,
@@ -81,7 +82,9 @@ async function bearerPrincipal(
   header: string | undefined,
 ): Promise<Principal> {
   const m = header ? /^Bearer ([^\s]+)$/i.exec(header) : null;
-  const principal = m ? await authenticateClientToken(o.clients, m[1]!) : undefined;
+  const principal = m
+    ? ((await authenticateClientToken(o.clients, m[1]!)) ?? (await appPrincipal(o, m[1]!)))
+    : undefined;
   if (principal) return principal;
   if (header) {
     await o.writer.submit({
@@ -106,6 +109,23 @@ async function bearerPrincipal(
     'login',
     header ? 'the bearer token is invalid or revoked' : 'a bearer token is required',
   );
+}
+
+/**
+ * An app token's principal: the person it acts for, with the token's SMART scopes, so the role
+ * and the scopes both decide. The token was made from a session with both factors and a recent
+ * re-authentication, which is what `mfa` vouches for; it stops working when the person is
+ * disabled or changes or resets their password.
+ */
+async function appPrincipal(o: AuthenticateOptions, token: string): Promise<Principal | undefined> {
+  if (!o.people) return undefined;
+  const app = await resolveAppToken(o.clients, token);
+  if (!app) return undefined;
+  const account = await o.people.users.account(app.userId);
+  if (!account) return undefined;
+  if (account.passwordChangedAt !== null && app.createdAt < account.passwordChangedAt)
+    return undefined;
+  return { ...userPrincipal(account, new Date(app.createdAt)), label: 'app', scopes: app.scopes };
 }
 
 /** A person's principal: who, roles, patient/practitioner link, and whether MFA is done. */

@@ -8,11 +8,20 @@ export interface ApiClientRow {
   scopes: string;
   createdAt: string;
   revokedAt: string | null;
+  /** The person an app token acts for; null for an integration. */
+  userId: string | null;
 }
 
 /** API clients for integrations. Only a hash of each bearer token is stored. */
 export class ClientRepository {
-  async insert(c: { id: string; name: string; tokenHash: Buffer; scopes: string }): Promise<void> {
+  async insert(c: {
+    id: string;
+    name: string;
+    tokenHash: Buffer;
+    scopes: string;
+    userId?: string | undefined;
+    createdAt?: string | undefined;
+  }): Promise<void> {
     await this.db
       .insertInto('api_clients')
       .values({
@@ -20,10 +29,35 @@ export class ClientRepository {
         name: c.name,
         token_hash: c.tokenHash,
         scopes: c.scopes,
-        created_at: new Date().toISOString(),
+        created_at: c.createdAt ?? new Date().toISOString(),
         revoked_at: null,
+        user_id: c.userId ?? null,
       })
       .execute();
+  }
+
+  /** A person's live app tokens. */
+  async listForUser(userId: string): Promise<ApiClientRow[]> {
+    const rows = await this.db
+      .selectFrom('api_clients')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toRow);
+  }
+
+  /** Revokes one of a person's app tokens; false when they hold no such live token. */
+  async revokeForUser(id: string, userId: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('api_clients')
+      .set({ revoked_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   private readonly activeByHash: (hash: Buffer) => Promise<HavenDatabase['api_clients'][]>;
@@ -72,5 +106,6 @@ function toRow(r: HavenDatabase['api_clients']): ApiClientRow {
     scopes: r.scopes,
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
+    userId: r.user_id,
   };
 }

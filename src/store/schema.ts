@@ -56,6 +56,8 @@ export interface ApiClientTable {
   scopes: string;
   created_at: string;
   revoked_at: string | null;
+  /** Set for an app token that acts for a person; null for an integration. */
+  user_id: string | null;
 }
 
 export interface AuditEntryTable {

@@ -3,13 +3,15 @@ import { binaryType, type Engine } from '../engine.js';
 
 /**
  * Access control: who is related to which patient (care team, appointment, lab order), derived
- * from the FHIR resources on every write, and break-glass grants. Ids only: the relation rows
+ * from the FHIR resources on every write; break-glass grants; app tokens bound to a person. Ids only: the relation rows
  * say that two opaque ids are linked, never who the people are.
  */
 export function accessMigration(engine: Engine) {
   const bin = binaryType(engine);
   return {
     async up(db: Kysely<unknown>): Promise<void> {
+      // An app token acts for one person (their roles and its SMART scopes both apply).
+      await db.schema.alterTable('api_clients').addColumn('user_id', 'text').execute();
       await db.schema
         .createTable('care_relations')
         .addColumn('source_type', 'text', (c) => c.notNull())
