@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { startTestServer, type TestResponse, type TestServer } from '../support/haven-server.js';
-import { TestClock } from './auth/sign-in.js';
+import { api, TestClock } from './auth/sign-in.js';
 import {
   buildClinic,
   fhirAs,
@@ -113,6 +113,37 @@ describe.each(ENGINES)('authorization matrix on %s', (engine) => {
     120_000,
   );
 
+  it.each(ROLE_USERS)(
+    '%s: the /api actions for own, other and unrelated patients',
+    async (role) => {
+      const who = await signInRole(t, clock, clinic, role);
+      const mismatches: string[] = [];
+      for (const rel of RELATIONS) {
+        const patient = clinic.patients[rel];
+        const calls = {
+          disclosures: () =>
+            api(t, 'GET', `/api/patients/${patient}/disclosures`, { jar: who.jar }),
+          users: () => api(t, 'GET', '/api/admin/users', { jar: who.jar }),
+          'break-glass': () =>
+            api(t, 'POST', '/api/break-glass', {
+              jar: who.jar,
+              body: { patient, reason: 'Synthetic emergency for the access matrix' },
+            }),
+        } as const;
+        for (const [action, call] of Object.entries(calls) as [
+          keyof typeof calls,
+          () => Promise<TestResponse>,
+        ][]) {
+          const res = await call();
+          const allowed = res.status === 200 || res.status === 201;
+          if (allowed !== expectedApi(role, action, rel) || (!allowed && res.status !== 403))
+            mismatches.push(`${action} (${rel}): got ${res.status}`);
+        }
+      }
+      expect(mismatches).toEqual([]);
+    },
+  );
+
   it('reads the practitioner directory as the roles that need it', async () => {
     const readers: Record<RoleUser, boolean> = {
       admin: true,
@@ -130,6 +161,22 @@ describe.each(ENGINES)('authorization matrix on %s', (engine) => {
     }
   });
 });
+
+/** The /api actions of the role table, per role and relation, restated from the issue. */
+function expectedApi(
+  role: RoleUser,
+  action: 'disclosures' | 'users' | 'break-glass',
+  rel: Relation,
+): boolean {
+  switch (action) {
+    case 'disclosures':
+      return role === 'auditor' || (role === 'patient' && rel === 'own');
+    case 'users':
+      return role === 'admin';
+    case 'break-glass':
+      return role === 'physician' || role === 'nurse';
+  }
+}
 
 async function perform(
   t: TestServer,
