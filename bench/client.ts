@@ -1,14 +1,25 @@
 /** A small HTTPS client for setup work (seeding, capturing bodies); the measured load uses autocannon. */
+import type { IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 
 export interface Reply {
   status: number;
+  headers: IncomingHttpHeaders;
   body: Buffer;
 }
 
+/**
+ * `token` is the API client's bearer token, or null for requests that carry their own
+ * credentials (a session cookie) in `headers`, which override the FHIR defaults.
+ */
 export function makeClient(base: string, ca: string, token: string | null) {
   const agent = new https.Agent({ keepAlive: true, maxSockets: 8, ca, servername: 'localhost' });
-  const send = (method: string, path: string, body?: unknown): Promise<Reply> => {
+  const send = (
+    method: string,
+    path: string,
+    body?: unknown,
+    extra: Record<string, string> = {},
+  ): Promise<Reply> => {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers: Record<string, string> = {
       accept: 'application/fhir+json',
@@ -16,12 +27,19 @@ export function makeClient(base: string, ca: string, token: string | null) {
         ? { 'content-type': 'application/fhir+json', 'content-length': String(payload.length) }
         : {}),
       ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...extra,
     };
     return new Promise((resolve, reject) => {
       const req = https.request(new URL(path, base), { method, headers, agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+          }),
+        );
       });
       req.on('error', reject);
       req.end(payload);

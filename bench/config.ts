@@ -63,9 +63,21 @@ export function readSettings(argv: string[]): BenchSettings {
   };
 }
 
-export type Scenario = 'baseline' | 'read' | 'search' | 'create';
+/**
+ * `read` is an API client (bearer token, type-wide scopes: no relationship lookup);
+ * `read-clinician` is the same read by a signed-in physician (session cookie, second factor
+ * done), whose access rests on a CareTeam with each patient.
+ */
+export type Scenario = 'baseline' | 'read' | 'read-clinician' | 'search' | 'create';
 
-export const ALL_SCENARIOS = ['bare', 'baseline', 'read', 'search', 'create'] as const;
+export const ALL_SCENARIOS = [
+  'bare',
+  'baseline',
+  'read',
+  'read-clinician',
+  'search',
+  'create',
+] as const;
 
 /** Medplum, measured on this machine class (2 cores), for context. */
 export const MEDPLUM_RPS: Partial<Record<Scenario, number>> = {

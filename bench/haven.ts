@@ -18,6 +18,9 @@ const load = async <T>(rel: string): Promise<T> => {
 export const app = await load<typeof import('../src/app/index.js')>('app/index.js');
 export const audit = await load<typeof import('../src/audit/index.js')>('audit/index.js');
 export const auth = await load<typeof import('../src/auth/index.js')>('auth/index.js');
+/** Not on auth's public surface: the bench computes TOTP codes as an authenticator app would. */
+export const totp =
+  await load<typeof import('../src/auth/totp/totp-core.js')>('auth/totp/totp-core.js');
 export const config = await load<typeof import('../src/config/index.js')>('config/index.js');
 export const http = await load<typeof import('../src/http/index.js')>('http/index.js');
 export const tls = await load<typeof import('../src/http/tls/index.js')>('http/tls/index.js');

@@ -35,10 +35,11 @@ const LABELS: Record<Scenario | 'bare', string> = {
   bare: '(e) bare node:https, same bytes as (b)',
   baseline: '(a) GET /bench/baseline, same size',
   read: '(b) read Patient/{id}',
+  'read-clinician': '(f) read Patient/{id} as a physician',
   create: '(c) create Patient (durable)',
   search: '(d) search Patient?identifier=',
 };
-const ORDER: Scenario[] = ['baseline', 'read', 'create', 'search'];
+const ORDER: Scenario[] = ['baseline', 'read', 'read-clinician', 'create', 'search'];
 
 /** "sqlite" for the in-process server, "sqlite ×2" for two worker processes. */
 export const variantName = (e: { engine: string; workers: number }) =>
@@ -123,6 +124,41 @@ function throughputTable(r: BenchResults): Table {
     ],
     rows,
     right: [false, true, false, true, true, true, true, true, true, true, true, true],
+  };
+}
+
+/** What access control costs a person: (f), the physician's read, against (b), the client's. */
+function personTable(r: BenchResults): Table | undefined {
+  const rows = byEngine(r)
+    .filter((e) => e.scenarios['read-clinician'])
+    .map((e) => {
+      const b = e.scenarios.read?.load;
+      const f = e.scenarios['read-clinician']!.load;
+      const pair = (x: number | undefined, y: number) =>
+        `${x === undefined ? '—' : ms(x)} / ${ms(y)}`;
+      return [
+        e.engine,
+        String(e.workers),
+        b ? int(b.rps) : '—',
+        int(f.rps),
+        ratio(b && f.rps / b.rps),
+        pair(b?.p50, f.p50),
+        pair(b?.p99, f.p99),
+      ];
+    });
+  if (rows.length === 0) return undefined;
+  return {
+    head: [
+      'engine',
+      'workers',
+      '(b) API client req/s',
+      '(f) physician req/s',
+      '(f) × (b)',
+      'p50 ms (b) / (f)',
+      'p99 ms (b) / (f)',
+    ],
+    rows,
+    right: [false, true, true, true, true, true, true],
   };
 }
 
@@ -306,8 +342,12 @@ function speedLine(r: BenchResults): string | undefined {
 }
 
 function sections(r: BenchResults, render: (t: Table) => string): [string, string][] {
+  const person = personTable(r);
   const out: [string, string][] = [
     ['Throughput and latency', render(throughputTable(r))],
+    ...(person
+      ? [['Reads by a person against reads by an API client', render(person)] as [string, string]]
+      : []),
     ['Targets', render(targetTable(r))],
     ['Audit entries written = requests served', render(auditTable(r))],
     [
@@ -334,7 +374,7 @@ export function printReport(r: BenchResults): void {
   if (speed) console.log(speed);
   for (const [title, body] of sections(r, text)) console.log(`\n${title}\n${body}`);
   console.log(
-    "\nworkers 1: Haven in the bench's process; workers N: `haven serve --workers N` (sqlite ×N in the targets). × 1 process: ratio to the same engine and scenario with workers 1; × (a): ratio to the same server's baseline route; × (e): ratio to bare node:https; Medplum figures are references measured elsewhere on this machine class.",
+    "\nworkers 1: Haven in the bench's process; workers N: `haven serve --workers N` (sqlite ×N in the targets). × 1 process: ratio to the same engine and scenario with workers 1; × (a): ratio to the same server's baseline route; × (e): ratio to bare node:https; (f) × (b): the physician's read against the API client's on the same server; Medplum figures are references measured elsewhere on this machine class.",
   );
 }
 

@@ -5,6 +5,7 @@
  * See docs/performance.md for the method. Exits non-zero on any error, non-2xx or audit mismatch.
  */
 import path from 'node:path';
+import { prepareClinician } from './clinician.js';
 import { ALL_SCENARIOS, readSettings, type Scenario } from './config.js';
 import { ROOT, warnIfStale } from './haven.js';
 import type { LoadSpec } from './load.js';
@@ -122,6 +123,16 @@ async function benchEngine(target: HavenTarget): Promise<EngineResults> {
   log(`[${name}] measuring`);
   await run('baseline', 0, spec([`/bench/baseline?bytes=${seed.meanBodyBytes}`]));
   await run('read', 1, spec(readPaths));
+  if (settings.scenarios.includes('read-clinician')) {
+    // Set up just before it is measured: the session must not reach its 15-minute idle limit.
+    log(`[${name}] a physician on a CareTeam with each patient, signing in`);
+    const { cookie } = await prepareClinician(target, seed.patients, seed.bodies);
+    await run(
+      'read-clinician',
+      1,
+      spec(readPaths, { headers: { accept: 'application/fhir+json', cookie } }),
+    );
+  }
   await run('search', 1, spec(seed.patients.map((p) => searchPath(p.identifier))));
   const bodies = patientTemplates().map((t) => JSON.stringify(withIdentifier(t, '__BENCH_ID__')));
   await run(

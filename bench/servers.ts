@@ -30,9 +30,20 @@ export interface HavenTarget {
   primaryPid?: number;
   /** The audit trail's entry count, read from the database in this process. */
   countAudit(): Promise<number>;
+  /**
+   * Adds a person, as `haven user add` does, and returns the one-time enrollment token (the
+   * fragment of the link the command prints).
+   */
+  addUser(u: NewPerson): Promise<string>;
   /** Where the data lives, for the report (temp dir or schema name). */
   location: string;
   stop(): Promise<void>;
+}
+
+export interface NewPerson {
+  email: string;
+  role: string;
+  practitionerId: string;
 }
 
 /** Counts requests as the server sees them (including ones the load generator abandons at the end). */
@@ -123,6 +134,14 @@ async function startInProcess(engine: Engine, databaseUrl: string): Promise<Have
       tls: certs,
       requests,
       countAudit: () => haven.auditRepo.countEntries(),
+      addUser: async (u) =>
+        (
+          await haven.people.users.addUser({
+            email: u.email,
+            roles: [u.role],
+            practitionerId: u.practitionerId,
+          })
+        ).enrollmentToken,
       location,
       stop: async () => {
         try {
@@ -185,18 +204,16 @@ async function startCluster(
   };
   const { dataDir, schema, cleanup, location } = freshLocation(engine, databaseUrl, stopChild);
   try {
-    // The child's settings come from its flags and these variables only, not the bench's shell.
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env))
-      if (!k.startsWith('HAVEN_') && k !== 'DATABASE_URL') env[k] = v;
-    env.HAVEN_LOG_LEVEL = 'warn';
-    if (schema) env.HAVEN_DB_SCHEMA = schema;
-    const args = [
-      CLI,
-      'serve',
+    const env = childEnv(schema);
+    const where = [
       '--data',
       dataDir,
       ...(engine === 'postgres' ? ['--database-url', databaseUrl] : []),
+    ];
+    const args = [
+      CLI,
+      'serve',
+      ...where,
       '--port',
       '0',
       '--workers',
@@ -285,6 +302,7 @@ async function startCluster(
       tls: certs,
       primaryPid: c.pid!,
       countAudit: () => auditRepo.countEntries(),
+      addUser: (u) => cliAddUser(where, env, u),
       location,
       stop: cleanup,
     };
@@ -292,6 +310,51 @@ async function startCluster(
     await cleanup();
     throw e;
   }
+}
+
+/** The CLI's settings come from its flags and these variables only, not the bench's shell. */
+function childEnv(schema: string | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (!k.startsWith('HAVEN_') && k !== 'DATABASE_URL') env[k] = v;
+  env.HAVEN_LOG_LEVEL = 'warn';
+  if (schema) env.HAVEN_DB_SCHEMA = schema;
+  return env;
+}
+
+/** `haven user add --json` against the cluster's data: its `{ userId, enrollmentToken }` line. */
+async function cliAddUser(where: string[], env: NodeJS.ProcessEnv, u: NewPerson): Promise<string> {
+  const args = [
+    CLI,
+    'user',
+    'add',
+    ...where,
+    '--email',
+    u.email,
+    '--role',
+    u.role,
+    '--practitioner',
+    u.practitionerId,
+    '--json',
+  ];
+  const c = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  c.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+  c.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    c.once('error', reject);
+    // 'close', not 'exit': its output has been read to the end.
+    c.once('close', resolve);
+  });
+  for (const line of out.split('\n')) {
+    try {
+      const m = JSON.parse(line) as { enrollmentToken?: unknown };
+      if (code === 0 && typeof m.enrollmentToken === 'string') return m.enrollmentToken;
+    } catch {
+      // a log line
+    }
+  }
+  throw new Error(`haven user add exited with ${code}: ${out.slice(-2000)}`);
 }
 
 async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
