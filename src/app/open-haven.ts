@@ -162,7 +162,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       cursorKey: cursorKey!,
       binaryLimitBytes: config.binaryLimitBytes,
       newId: () => crypto.randomUUID(),
-      access: new AccessControl(new CareRelationRepository(database.db), breakGlass),
+      access: new AccessControl(new CareRelationRepository(database.db), breakGlass, clock),
     };
     return {
       config,

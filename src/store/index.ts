@@ -36,6 +36,7 @@ export {
   CareRelationRepository,
   type CareRelation,
   type CareRelationKind,
+  type PatientFacts,
 } from './care-relation-repository.js';
 export { BreakGlassRepository, type BreakGlassRow } from './break-glass-repository.js';
 export type { OwnerScope } from './resource-repository.js';
