@@ -1,3 +1,4 @@
+import { USER_ROLES, type UserRole } from '../auth/index.js';
 import type { FhirInteraction } from './interactions.js';
 
 /**
@@ -6,16 +7,9 @@ import type { FhirInteraction } from './interactions.js';
  * source of docs/access-policy.md (`npm run docs:access-policy`), so the document cannot drift.
  */
 
-export const ROLES = [
-  'admin',
-  'physician',
-  'nurse',
-  'lab_assistant',
-  'scheduler',
-  'patient',
-  'auditor',
-] as const;
-export type Role = (typeof ROLES)[number];
+/** The roles a person can hold (src/auth/users/roles.ts); every one has a row below. */
+export const ROLES = USER_ROLES;
+export type Role = UserRole;
 
 /**
  * Which patients' records a row reaches. `care`: the patient is on a CareTeam with the person's

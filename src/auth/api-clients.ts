@@ -49,6 +49,16 @@ export async function createApiClient(
     );
   if (!/^[\w .-]{1,64}$/.test(name))
     throw new Error('client name must be 1-64 letters, digits, spaces, . _ -');
+  return issueToken(store, name, scopes, {});
+}
+
+/** A fresh 256-bit bearer token; only its hash is stored, the token is returned once. */
+async function issueToken(
+  store: ClientStore,
+  name: string,
+  scopes: Scope[],
+  owner: { userId?: string; createdAt?: string },
+): Promise<{ id: string; token: string; scopes: Scope[] }> {
   const id = crypto.randomUUID();
   const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
   await store.insert({
@@ -56,6 +66,7 @@ export async function createApiClient(
     name,
     tokenHash: hashToken(token),
     scopes: scopes.map(formatScope).join(' '),
+    ...owner,
   });
   return { id, token, scopes };
 }
@@ -95,17 +106,7 @@ export async function createAppToken(
   if (system) throw new ScopeSyntaxError('app tokens take user/ and patient/ scopes only');
   if (!/^[\w .-]{1,64}$/.test(name))
     throw new Error('app name must be 1-64 letters, digits, spaces, . _ -');
-  const id = crypto.randomUUID();
-  const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
-  await store.insert({
-    id,
-    name,
-    tokenHash: hashToken(token),
-    scopes: scopes.map(formatScope).join(' '),
-    userId,
-    createdAt: now.toISOString(),
-  });
-  return { id, token, scopes };
+  return issueToken(store, name, scopes, { userId, createdAt: now.toISOString() });
 }
 
 /** The person an app token acts for, with its scopes, or undefined (unknown, revoked, a client). */

@@ -1,4 +1,4 @@
-import { RELEASE_TAG } from '../../../src/access/index.js';
+import { RELEASE_TAG, ROLES, type Role } from '../../../src/access/index.js';
 import type { TestResponse, TestServer } from '../../support/haven-server.js';
 import {
   api,
@@ -219,16 +219,8 @@ export async function buildClinic(t: TestServer): Promise<Clinic> {
   return { patients, practitioners, records };
 }
 
-export const ROLE_USERS = [
-  'admin',
-  'physician',
-  'nurse',
-  'lab_assistant',
-  'scheduler',
-  'patient',
-  'auditor',
-] as const;
-export type RoleUser = (typeof ROLE_USERS)[number];
+export const ROLE_USERS = ROLES;
+export type RoleUser = Role;
 
 export interface SignedIn {
   user: TestUser;
