@@ -18,6 +18,7 @@ import {
 import type { HavenConfig } from '../config/index.js';
 import type { BlindIndex } from '../crypto/index.js';
 import {
+  ClientRepository,
   InvitationRepository,
   SessionRepository,
   ThrottleRepository,
@@ -74,6 +75,7 @@ export function assemblePeople(opts: {
     allowIdleAbove15: config.allowIdleAbove15,
   });
   const userRepo = new UserRepository(database.db);
+  const appTokens = new ClientRepository(database.db);
   const throttle = new LoginThrottle(new ThrottleRepository(database.db));
   const users = new UserService({
     users: userRepo,
@@ -84,8 +86,10 @@ export function assemblePeople(opts: {
     recordEvent: async (draft) => {
       await writer.submit({ onSuccess: () => [draft], onFailure: () => [] });
     },
+    // Every credential a person holds ends together: sessions and the app tokens made from them.
     onRevokeSessions: async (userId) => {
       await sessions.endAllForUser(userId);
+      await appTokens.revokeAllForUser(userId);
     },
     onUnlock: async (emailIndex) => {
       await throttle.unlock(accountKey(emailIndex));

@@ -22,6 +22,8 @@ export interface Principal {
    * anything but true means not yet (the access decision fails closed on it).
    */
   mfa?: boolean;
+  /** For a person acting through an app token: that token's id (recorded in the audit trail). */
+  appId?: string;
 }
 
 /** Facts about one request that every audit entry and access decision needs. */

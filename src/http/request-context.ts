@@ -125,7 +125,12 @@ async function appPrincipal(o: AuthenticateOptions, token: string): Promise<Prin
   if (!account) return undefined;
   if (account.passwordChangedAt !== null && app.createdAt < account.passwordChangedAt)
     return undefined;
-  return { ...userPrincipal(account, new Date(app.createdAt)), label: 'app', scopes: app.scopes };
+  return {
+    ...userPrincipal(account, new Date(app.createdAt)),
+    label: 'app',
+    scopes: app.scopes,
+    appId: app.clientId,
+  };
 }
 
 /** A person's principal: who, roles, patient/practitioner link, and whether MFA is done. */

@@ -27,6 +27,7 @@ export type AuditFields = Omit<
 >;
 
 export function draft(ctx: RequestContext, f: AuditFields): AuditDraft {
+  const { appId } = ctx.principal;
   return {
     actorType: ctx.principal.kind,
     actorId: ctx.principal.id,
@@ -34,6 +35,8 @@ export function draft(ctx: RequestContext, f: AuditFields): AuditDraft {
     userAgent: ctx.userAgent,
     requestId: ctx.requestId,
     ...f,
+    // A person acting through an app: the trail names the person and the app token.
+    ...(appId !== undefined && { detail: { ...f.detail, app: appId } }),
   };
 }
 

@@ -48,6 +48,17 @@ export class ClientRepository {
     return rows.map(toRow);
   }
 
+  /** Revokes every app token of a person (with their sessions: disable, MFA reset, new password). */
+  async revokeAllForUser(userId: string): Promise<number> {
+    const r = await this.db
+      .updateTable('api_clients')
+      .set({ revoked_at: new Date().toISOString() })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   /** Revokes one of a person's app tokens; false when they hold no such live token. */
   async revokeForUser(id: string, userId: string): Promise<boolean> {
     const r = await this.db

@@ -32,7 +32,7 @@ describe.each(ENGINES)('app tokens on %s', (engine) => {
 
   it('needs both the role and the scopes', async () => {
     const doc = await signInRole(t, clock, clinic, 'physician');
-    const { token } = await makeToken(doc, 'user/Observation.rs');
+    const { id: firstApp, token } = await makeToken(doc, 'user/Observation.rs');
     const own = clinic.records.own;
     expect((await get(token, `/fhir/R4/Observation/${own['Observation:lab'].id}`)).status).toBe(
       200,
@@ -114,7 +114,7 @@ describe.each(ENGINES)('app tokens on %s', (engine) => {
     expect(stale.json()).toMatchObject({ error: { code: 'reauth-required' } });
   });
 
-  it('stops working when the person changes their password or is disabled', async () => {
+  it('stops working when the person changes their password, is disabled or has their MFA reset', async () => {
     const doc = await signInRole(t, clock, clinic, 'physician');
     const { token } = await makeToken(doc, 'user/Condition.r');
     const path = `/fhir/R4/Condition/${clinic.records.own.Condition.id}`;
@@ -132,5 +132,12 @@ describe.each(ENGINES)('app tokens on %s', (engine) => {
     expect((await get(second.token, path)).status).toBe(200);
     await t.haven.people.users.disable(doc2.user.userId);
     expect((await get(second.token, path)).status).toBe(401);
+
+    // An MFA reset ends the app tokens with the sessions: the second factor behind them is gone.
+    const doc3 = await signInRole(t, clock, clinic, 'physician');
+    const third = await makeToken(doc3, 'user/Condition.r');
+    expect((await get(third.token, path)).status).toBe(200);
+    await t.haven.people.users.resetMfa(doc3.user.userId);
+    expect((await get(third.token, path)).status).toBe(401);
   });
 });
