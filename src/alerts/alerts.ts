@@ -45,6 +45,27 @@ export class LogAlertSink implements AlertSink {
   }
 }
 
+/**
+ * POSTs each alert as JSON to an operator's endpoint (a pager, a chat hook, a SIEM relay). The
+ * alert holds ids and a rule name only, so the body is safe to leave the installation.
+ */
+export class WebhookAlertSink implements AlertSink {
+  constructor(
+    private readonly url: string,
+    private readonly timeoutMs = 5000,
+  ) {}
+
+  async send(alert: Alert): Promise<void> {
+    const res = await fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ source: 'haven', ...alert }),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (!res.ok) throw new Error(`alert webhook answered ${res.status}`);
+  }
+}
+
 /** Keeps alerts in memory (newest last), for the admin view and for tests of what was raised. */
 export class MemoryAlertSink implements AlertSink {
   readonly alerts: Alert[] = [];

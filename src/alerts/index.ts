@@ -1,2 +1,2 @@
-export { AlertBus, LogAlertSink, MemoryAlertSink } from './alerts.js';
+export { AlertBus, LogAlertSink, MemoryAlertSink, WebhookAlertSink } from './alerts.js';
 export type { Alert, AlertSink } from './alerts.js';

@@ -8,7 +8,7 @@ import {
   type AuditSigningKey,
 } from '../audit/index.js';
 import { AccessControl, BreakGlassService } from '../access/index.js';
-import { AlertBus, LogAlertSink, MemoryAlertSink } from '../alerts/index.js';
+import { AlertBus, LogAlertSink, MemoryAlertSink, WebhookAlertSink } from '../alerts/index.js';
 import type { HavenConfig } from '../config/index.js';
 import { BlindIndex, loadOrCreateSystemKey, Vault, type KeyProvider } from '../crypto/index.js';
 import { createLogger, type Logger } from '../logging/index.js';
@@ -128,7 +128,11 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     const resources = new ResourceRepository(database.db);
     const alerts = new MemoryAlertSink();
     const alertBus = new AlertBus(
-      [new LogAlertSink((fields, msg) => logger.warn(fields, msg)), alerts],
+      [
+        new LogAlertSink((fields, msg) => logger.warn(fields, msg)),
+        alerts,
+        ...(config.alertWebhook ? [new WebhookAlertSink(config.alertWebhook)] : []),
+      ],
       (rule) => logger.error({ event: 'alert-sink-failed', rule }, 'an alert sink failed'),
     );
     const breakGlass = new BreakGlassService({

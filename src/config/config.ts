@@ -47,6 +47,8 @@ export interface HavenConfig {
   publicUrl: string | undefined;
   /** How long a break-glass (emergency access) grant lasts, HAVEN_BREAK_GLASS_MINUTES (60). */
   breakGlassMinutes: number;
+  /** Optional URL that receives every security alert as JSON (ids only, never PHI). */
+  alertWebhook: string | undefined;
 }
 
 export interface ConfigInput {
@@ -115,6 +117,7 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     patientMfa: patientMfa(env.HAVEN_PATIENT_MFA),
     publicUrl: publicOriginUrl(flags.publicUrl ?? env.HAVEN_PUBLIC_URL),
     breakGlassMinutes: positiveInt(env.HAVEN_BREAK_GLASS_MINUTES, 60),
+    alertWebhook: webhookUrl(env.HAVEN_ALERT_WEBHOOK, 'HAVEN_ALERT_WEBHOOK'),
   };
 }
 
@@ -126,18 +129,21 @@ function positiveInt(raw: string | undefined, fallback: number): number {
   return n;
 }
 
-function webhookUrl(raw: string | undefined): string | undefined {
+function webhookUrl(
+  raw: string | undefined,
+  name = 'HAVEN_CHECKPOINT_WEBHOOK',
+): string | undefined {
   if (!raw) return undefined;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError('HAVEN_CHECKPOINT_WEBHOOK must be a URL');
+    throw new ConfigError(`${name} must be a URL`);
   }
   // Plain http only to this machine (a local relay); anything remote must be https.
   const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
-    throw new ConfigError('HAVEN_CHECKPOINT_WEBHOOK must be https (http only to localhost)');
+    throw new ConfigError(`${name} must be https (http only to localhost)`);
   }
   return url.toString();
 }
