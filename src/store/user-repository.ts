@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { HavenDatabase, UserTable } from './schema.js';
+import { prepareQuery } from './prepared-query.js';
 
 /** One person's account. Identifying fields stay sealed; the store never sees them in clear. */
 export interface UserRow {
@@ -43,7 +44,14 @@ type Db = Kysely<HavenDatabase>;
  * Times are ISO-8601 UTC strings from the caller's clock, so they compare as text.
  */
 export class UserRepository {
-  constructor(private readonly db: Db) {}
+  private readonly byId: (id: string) => Promise<HavenDatabase['users'][]>;
+
+  constructor(private readonly db: Db) {
+    // Every request of a signed-in person resolves their account: prepared once.
+    this.byId = prepareQuery<[string], HavenDatabase['users']>(db, 1, (id) =>
+      db.selectFrom('users').selectAll().where('id', '=', id),
+    );
+  }
 
   /** False when the email index (or, impossibly, the id) is already taken. */
   async insert(u: NewUser): Promise<boolean> {
@@ -75,11 +83,7 @@ export class UserRepository {
   }
 
   async findById(id: string): Promise<UserRow | undefined> {
-    const row = await this.db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const [row] = await this.byId(id);
     return row && toRow(row);
   }
 
