@@ -34,7 +34,8 @@ export function clientCommand(program: Command): void {
           ? 'No clients.'
           : rows
               .map(
-                (r) => `${r.id}  ${r.revokedAt ? 'revoked' : 'active '}  ${r.name}  [${r.scopes}]`,
+                (r) =>
+                  `${r.id}  ${r.revokedAt ? 'revoked' : 'active '}  ${r.name}  [${r.scopes}]${r.userId ? `  app token of user ${r.userId}` : ''}`,
               )
               .join('\n'),
       );
