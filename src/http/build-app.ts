@@ -2,7 +2,9 @@ import crypto from 'node:crypto';
 import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Haven } from '../app/index.js';
-import { accessRoutes } from './access-routes.js';
+import { adminUserRoutes } from './admin-user-routes.js';
+import { appTokenRoutes } from './app-token-routes.js';
+import { breakGlassRoutes } from './break-glass-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { installErrorHandlers } from './errors.js';
@@ -100,15 +102,19 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     emailIndex: haven.people.emailIndex,
     publicBaseUrl,
   });
-  await app.register(accessRoutes, {
+  const apiGuard = {
     people: haven.people,
-    breakGlass: haven.breakGlass,
-    clients: haven.clients,
-    clock: haven.records.clock,
     writer: haven.writer,
     publicBaseUrl,
     policy: { patientMfa: haven.config.patientMfa },
+  };
+  await app.register(breakGlassRoutes, { ...apiGuard, breakGlass: haven.breakGlass });
+  await app.register(appTokenRoutes, {
+    ...apiGuard,
+    clients: haven.clients,
+    clock: haven.records.clock,
   });
+  await app.register(adminUserRoutes, apiGuard);
   await app.register(webauthnRoutes, {
     people: haven.people,
     writer: haven.writer,

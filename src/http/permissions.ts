@@ -31,7 +31,7 @@ export type RoutePermission =
   | 'session:active'
   | 'session:reauth'
   // /api actions beyond one's own session, decided by decideApiAccess (src/access): the role
-  // table's api rows (src/http/access-routes.ts).
+  // table's api rows (src/http/api-guard.ts; break-glass, app-token and admin-user routes).
   | 'api:users:manage'
   | 'api:break-glass:request'
   | 'api:break-glass:review';

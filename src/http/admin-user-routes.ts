@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { UserError, type RequestContext } from '../auth/index.js';
+import { apiGuard, FHIR_ID, IdParams, parse, type ApiGuardOptions } from './api-guard.js';
+import { ApiError } from './session-auth.js';
+
+const NewUserBody = z.object({
+  email: z.string().min(3).max(320),
+  roles: z.array(z.string().max(32)).min(1).max(7),
+  patientId: FHIR_ID.optional(),
+  practitionerId: FHIR_ID.optional(),
+});
+
+/**
+ * User management for admins over HTTP, as `haven user` does from the shell: list, invite,
+ * disable, reset MFA, unlock. Changes need a re-authentication within 5 minutes.
+ */
+export async function adminUserRoutes(app: FastifyInstance, o: ApiGuardOptions): Promise<void> {
+  const { users } = o.people;
+  const { route, contextOf } = apiGuard(app, o, translate);
+
+  app.get('/api/admin/users', route('api:users:manage'), async () => ({
+    users: await users.list(),
+  }));
+
+  app.post('/api/admin/users', route('api:users:manage', { reauth: true }), async (req, reply) => {
+    const body = parse(NewUserBody, req.body);
+    const added = await users.addUser(body, actorOf(contextOf(req)));
+    // The enrollment token is shown once, to the admin who sends the link; only its hash is kept.
+    return reply.status(201).send({
+      userId: added.userId,
+      enrollmentToken: added.enrollmentToken,
+      expiresAt: added.expiresAt,
+    });
+  });
+
+  for (const [path, act] of [
+    ['disable', (id: string, ctx: RequestContext) => users.disable(id, actorOf(ctx))],
+    ['reset-mfa', (id: string, ctx: RequestContext) => users.resetMfa(id, actorOf(ctx))],
+    ['unlock', (id: string, ctx: RequestContext) => users.unlock(id, actorOf(ctx))],
+  ] as const) {
+    app.post<{ Params: { id: string } }>(
+      `/api/admin/users/:id/${path}`,
+      route('api:users:manage', { reauth: true }),
+      async (req, reply) => {
+        const { id } = parse(IdParams, req.params);
+        await act(id, contextOf(req));
+        return reply.status(204).send();
+      },
+    );
+  }
+}
+
+function actorOf(ctx: RequestContext) {
+  return { actorType: 'user' as const, actorId: ctx.principal.id };
+}
+
+function translate(error: unknown): ApiError | undefined {
+  if (!(error instanceof UserError)) return undefined;
+  switch (error.code) {
+    case 'user-unknown':
+      return new ApiError(404, 'user-unknown', 'no such user');
+    case 'user-duplicate':
+      return new ApiError(409, 'user-duplicate', 'that email is already registered');
+    case 'user-role-invalid':
+    case 'user-email-invalid':
+    case 'user-link-invalid':
+      return new ApiError(400, error.code, error.message);
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,114 @@
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { decideApiAccess, type AccessPolicyOptions, type ApiAction } from '../access/index.js';
+import type { People } from '../app/index.js';
+import type { AuditDraft } from '../audit/index.js';
+import type { RequestContext } from '../auth/index.js';
+import type { BatchWriter } from '../store/index.js';
+import type { RoutePermission } from './permissions.js';
+import { userPrincipal } from './request-context.js';
+import { ApiError, reauthRequired, sessionGuard, sessionOf } from './session-auth.js';
+
+/** What every /api plugin beyond one's own session needs. */
+export interface ApiGuardOptions {
+  people: People;
+  writer: BatchWriter<AuditDraft>;
+  publicBaseUrl: string | undefined;
+  policy: AccessPolicyOptions;
+}
+
+export const FHIR_ID = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/);
+export const IdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) });
+
+/**
+ * The shared plumbing of the /api plugins that act beyond one's own session (break-glass, app
+ * tokens, user admin): a route's declared permission and its check come from one place. An
+ * `api:` permission asks decideApiAccess (the same role table as the FHIR API) and records a
+ * refusal before answering 403; `reauth` asks for a re-authentication within 5 minutes.
+ * Refusals are `{ error: { code, message, requestId } }`; `translate` maps the plugin's errors.
+ */
+export function apiGuard(
+  app: FastifyInstance,
+  o: ApiGuardOptions,
+  translate: (error: unknown) => ApiError | undefined,
+) {
+  const { sessions, users } = o.people;
+  const guard = sessionGuard(
+    { sessions, users, publicBaseUrl: o.publicBaseUrl },
+    { mfa: 'satisfied', touch: true },
+  );
+  const contextOf = (req: FastifyRequest): RequestContext => {
+    const s = sessionOf(req);
+    return {
+      principal: userPrincipal(s.account, s.session.mfaAt),
+      requestId: req.id,
+      ip: req.ip,
+      userAgent: req.headers['user-agent'],
+      policy: o.policy,
+    };
+  };
+  const audit = (
+    ctx: RequestContext,
+    d: Pick<AuditDraft, 'action' | 'detail'>,
+    outcome: AuditDraft['outcome'],
+  ) =>
+    o.writer.submit({
+      onSuccess: () => [
+        {
+          ...d,
+          outcome,
+          actorType: ctx.principal.kind,
+          actorId: ctx.principal.id,
+          ip: ctx.ip,
+          userAgent: ctx.userAgent,
+          requestId: ctx.requestId,
+        },
+      ],
+      onFailure: () => [],
+    });
+  const route = (
+    permission: Extract<RoutePermission, 'session:active' | `api:${string}`>,
+    opts: { reauth?: boolean } = {},
+  ) => ({
+    config: { permission },
+    preHandler: async (req: FastifyRequest) => {
+      await guard(req);
+      if (permission.startsWith('api:')) {
+        const action = permission.slice('api:'.length) as ApiAction;
+        const ctx = contextOf(req);
+        const decision = decideApiAccess(ctx.principal, action, undefined, o.policy);
+        if (!decision.allowed) {
+          await audit(
+            ctx,
+            { action: 'api-denied', detail: { route: action, reason: decision.reason } },
+            'denied',
+          );
+          throw new ApiError(403, 'forbidden', 'your role does not allow this');
+        }
+      }
+      if (opts.reauth && sessions.needsReauth(sessionOf(req).session)) throw reauthRequired();
+    },
+  });
+
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    const api = error instanceof ApiError ? error : translate(error);
+    if (!api) throw error;
+    reply.status(api.statusCode);
+    return reply.send({
+      error: { code: api.code, message: api.message, requestId: request.id, ...api.extra },
+    });
+  });
+
+  return { route, contextOf, audit };
+}
+
+/** A body or params checked against a schema; a refusal names fields, never their values. */
+export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    // Field names only: the values may be an email or a reason.
+    const fields = [...new Set(r.error.issues.map((i) => i.path.join('.') || 'body'))];
+    throw new ApiError(400, 'invalid-request', 'the request is not valid', { fields });
+  }
+  return r.data;
+}
