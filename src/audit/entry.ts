@@ -35,7 +35,8 @@ export type AuditAction =
   | 'mfa-remove'
   | 'password-change'
   | 'password-reset-issued'
-  | 'user-disable';
+  | 'user-disable'
+  | 'user-roles-change';
 
 export type AuditOutcome = 'success' | 'denied' | 'failure';
 

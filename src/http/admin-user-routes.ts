@@ -4,6 +4,7 @@ import { UserError, type RequestContext } from '../auth/index.js';
 import { apiGuard, FHIR_ID, IdParams, parse, type ApiGuardOptions } from './api-guard.js';
 import { ApiError } from './session-auth.js';
 
+const RolesBody = z.object({ roles: z.array(z.string().max(32)).min(1).max(7) });
 const NewUserBody = z.object({
   email: z.string().min(3).max(320),
   roles: z.array(z.string().max(32)).min(1).max(7),
@@ -33,6 +34,17 @@ export async function adminUserRoutes(app: FastifyInstance, o: ApiGuardOptions):
       expiresAt: added.expiresAt,
     });
   });
+
+  /** A change of privilege: the person's sessions and app tokens end; they sign in again. */
+  app.post<{ Params: { id: string } }>(
+    '/api/admin/users/:id/roles',
+    route('api:users:manage', { reauth: true }),
+    async (req) => {
+      const { id } = parse(IdParams, req.params);
+      const { roles } = parse(RolesBody, req.body);
+      return { roles: await users.changeRoles(id, roles, actorOf(contextOf(req))) };
+    },
+  );
 
   for (const [path, act] of [
     ['disable', (id: string, ctx: RequestContext) => users.disable(id, actorOf(ctx))],

@@ -225,6 +225,16 @@ export class UserRepository {
   }
 
   /** False when there is no such user or it is already disabled. */
+  /** Replaces a person's roles (validated by the caller). */
+  async setRoles(id: string, roles: readonly string[], at: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('users')
+      .set({ roles: roles.join(' '), updated_at: at })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return affected(r);
+  }
+
   async disable(id: string, at: string): Promise<boolean> {
     const r = await this.db
       .updateTable('users')

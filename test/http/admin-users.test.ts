@@ -164,6 +164,48 @@ describe.each(ENGINES)('admin user API on %s', (engine) => {
     },
   );
 
+  it('changes roles: the person signs in again and gets the new ones; audited', async () => {
+    const target = await person(['nurse']);
+    const admin = await person(['admin']);
+    const seq = await head();
+    const changed = await call(admin, 'POST', `/api/admin/users/${target.user.userId}/roles`, {
+      roles: ['scheduler', 'nurse', 'scheduler'],
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.json()).toEqual({ roles: ['nurse', 'scheduler'] });
+    // The old session carried the old privileges: it is gone.
+    expect((await call(target, 'GET', '/api/session')).status).toBe(401);
+    const again = { user: target.user, jar: await signIn(t, clock, target.user) };
+    expect((await list(admin)).find((u) => u.id === target.user.userId)?.roles).toEqual([
+      'nurse',
+      'scheduler',
+    ]);
+    expect((await call(again, 'GET', '/api/session')).status).toBe(200);
+    const rows = (await auditFrom(seq)).filter((r) => r.action === 'user-roles-change');
+    expect(rows.map((r) => [r.actor_id, detailOf(r).subject])).toEqual([
+      [admin.user.userId, target.user.userId],
+    ]);
+    // Unknown roles, no roles, a patient link without the patient role: refused, nothing changes.
+    for (const roles of [['superuser'], []]) {
+      const bad = await call(admin, 'POST', `/api/admin/users/${target.user.userId}/roles`, {
+        roles,
+      });
+      expect(bad.status).toBe(400);
+    }
+    const linked = await createUser(t, clock, { roles: ['patient'], patientId: 'pat-synthetic-1' });
+    const unlinked = await call(admin, 'POST', `/api/admin/users/${linked.userId}/roles`, {
+      roles: ['nurse'],
+    });
+    expect([unlinked.status, errorCode(unlinked)]).toEqual([400, 'user-link-invalid']);
+    expect((await entry(linked.userId))?.roles).toEqual(['patient']);
+    // Other roles may not.
+    const nurse = await person(['nurse']);
+    const refused = await call(nurse, 'POST', `/api/admin/users/${linked.userId}/roles`, {
+      roles: ['admin'],
+    });
+    expect(refused.status).toBe(403);
+  });
+
   it('asks for a fresh re-authentication before every change, not for the list', async () => {
     const target = await createUser(t, clock, { totp: true, roles: ['nurse'] });
     const admin = await person(['admin']);

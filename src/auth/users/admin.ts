@@ -1,7 +1,7 @@
 import { SYSTEM_ACTOR, type Actor, type UserContext } from './context.js';
 import { UnknownUserError } from './errors.js';
 import { isLocked } from './lockout.js';
-import type { UserRole } from './roles.js';
+import { checkLinks, parseRoles, type UserRole } from './roles.js';
 
 export type UserStatus = 'invited' | 'active' | 'disabled' | 'locked';
 
@@ -29,6 +29,31 @@ export async function disableUser(ctx: UserContext, userId: string, actor: Actor
     outcome: 'success',
     detail: { subject: userId },
   });
+}
+
+/**
+ * Replaces a person's roles. A change of privilege ends every session and app token of the
+ * person, so no credential keeps the old roles: they sign in again and get the new ones.
+ */
+export async function changeRoles(
+  ctx: UserContext,
+  userId: string,
+  roles: readonly string[],
+  actor: Actor = SYSTEM_ACTOR,
+): Promise<UserRole[]> {
+  const user = await ctx.requireUser(userId);
+  const parsed = parseRoles(roles);
+  checkLinks(parsed, user.patientId ?? undefined, user.practitionerId ?? undefined);
+  if (!(await ctx.o.users.setRoles(userId, parsed, ctx.o.clock().toISOString())))
+    throw new UnknownUserError();
+  await ctx.revokeSessions(userId);
+  await ctx.event({
+    ...actor,
+    action: 'user-roles-change',
+    outcome: 'success',
+    detail: { subject: userId, roles: parsed },
+  });
+  return parsed;
 }
 
 /** Removes TOTP, recovery codes and WebAuthn credentials; the person must enroll again. */

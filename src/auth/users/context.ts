@@ -21,7 +21,8 @@ export type UserEventAction =
   | 'mfa-reset'
   | 'password-change'
   | 'password-reset-issued'
-  | 'user-disable';
+  | 'user-disable'
+  | 'user-roles-change';
 
 /** An audit draft with a user-management action. Ids only: never an email or a password. */
 export type UserEventDraft = Omit<AuditDraft, 'action'> & { action: UserEventAction };

@@ -1,6 +1,14 @@
+import type { UserRole } from './roles.js';
 import { toAccount, type Account } from './account.js';
 import { addUser, type AddedUser, type AddUserInput } from './add-user.js';
-import { disableUser, listUsers, resetMfa, unlockUser, type UserListEntry } from './admin.js';
+import {
+  changeRoles,
+  disableUser,
+  listUsers,
+  resetMfa,
+  unlockUser,
+  type UserListEntry,
+} from './admin.js';
 import { changePassword } from './change-password.js';
 import { UserContext, type Actor, type UserServiceOptions } from './context.js';
 import { enroll } from './enroll.js';
@@ -77,6 +85,11 @@ export class UserService {
 
   disable(userId: string, actor?: Actor): Promise<void> {
     return disableUser(this.#ctx, userId, actor);
+  }
+
+  /** New roles for a person; ends their sessions and app tokens (a change of privilege). */
+  changeRoles(userId: string, roles: readonly string[], actor?: Actor): Promise<UserRole[]> {
+    return changeRoles(this.#ctx, userId, roles, actor);
   }
 
   resetMfa(userId: string, actor?: Actor): Promise<void> {
