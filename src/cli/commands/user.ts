@@ -94,6 +94,28 @@ export function userCommand(program: Command): void {
       );
     });
 
+  withCommonOptions(
+    user
+      .command('roles')
+      .description("replace a user's roles (ends their sessions and app tokens)")
+      .argument('<id>'),
+  )
+    .requiredOption('--role <role>', 'role (repeatable)', (v, acc: string[]) => [...acc, v], [])
+    .action(async (id: string, flags: CommonFlags & { role: string[] }) => {
+      const roles = await withHaven(flags, async (haven) => {
+        try {
+          return await (await userServiceFor(haven)).changeRoles(id, flags.role, operator());
+        } catch (e) {
+          const code = (e as { code?: unknown }).code;
+          if (code === 'user-unknown') throw new CliFailure(`no user with id ${id}`);
+          if (code === 'user-role-invalid' || code === 'user-link-invalid')
+            throw new CliFailure((e as Error).message);
+          throw e;
+        }
+      });
+      print(flags, { id, roles }, `User ${id} now has roles: ${roles.join(' ')}.`);
+    });
+
   const admin = [
     ['disable', 'disable a user and end all their sessions', 'disable', 'disabled'],
     ['reset-mfa', "remove a user's second factors", 'resetMfa', 'MFA reset'],

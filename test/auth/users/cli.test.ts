@@ -22,7 +22,7 @@ describe('haven user (CLI)', () => {
   beforeAll(async () => void (target = await makeTarget('sqlite')));
   afterAll(async () => target.cleanup());
 
-  it('adds a user, printing the token once, then lists, disables, unlocks and resets MFA', async () => {
+  it('adds a user, printing the token once, then lists, changes roles, disables, unlocks and resets MFA', async () => {
     const added = JSON.parse(
       await haven(
         'add',
@@ -63,6 +63,13 @@ describe('haven user (CLI)', () => {
     );
     expect(JSON.stringify(list)).not.toContain(added.enrollmentToken);
 
+    const changed = JSON.parse(
+      await haven('roles', added.userId, '--role', 'auditor', '--role', 'admin', '--json'),
+    ) as { roles: string[] };
+    expect(changed.roles).toEqual(['admin', 'auditor']);
+    await expect(haven('roles', added.userId, '--role', 'superuser')).rejects.toMatchObject({
+      stderr: expect.stringContaining('unknown role'),
+    });
     await haven('unlock', added.userId);
     await haven('reset-mfa', added.userId);
     await haven('disable', added.userId, '--json');
