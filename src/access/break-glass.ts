@@ -1,5 +1,5 @@
 import type { Alert } from '../alerts/index.js';
-import type { AuditDraft } from '../audit/index.js';
+import { requestDraft, type AuditDraft } from '../audit/index.js';
 import type { RequestContext } from '../auth/index.js';
 import type { BatchWriter, BreakGlassRow } from '../store/index.js';
 import { BreakGlassRepository } from '../store/index.js';
@@ -161,19 +161,14 @@ export class BreakGlassService implements GrantSource {
     patientId: string,
     detail: Record<string, string>,
   ): AuditDraft {
-    return {
+    return requestDraft(ctx, {
       action,
       outcome,
-      actorType: ctx.principal.kind,
-      actorId: ctx.principal.id,
-      ip: ctx.ip,
-      userAgent: ctx.userAgent,
-      requestId: ctx.requestId,
       resourceType: 'Patient',
       resourceId: patientId,
       patientId,
       detail,
-    };
+    });
   }
 }
 

@@ -23,3 +23,5 @@ export {
   RETENTION_YEARS,
 } from './archive.js';
 export { parseAuditQuery, AuditQueryError } from './audit-query.js';
+export { requestDraft } from './request-draft.js';
+export type { RequestAuditFields, RequestFacts } from './request-draft.js';

@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { decideApiAccess, type AccessPolicyOptions, type ApiAction } from '../access/index.js';
 import type { People } from '../app/index.js';
-import type { AuditDraft } from '../audit/index.js';
+import { requestDraft, type AuditDraft } from '../audit/index.js';
 import type { RequestContext } from '../auth/index.js';
 import type { BatchWriter } from '../store/index.js';
 import type { RoutePermission } from './permissions.js';
@@ -53,17 +53,7 @@ export function apiGuard(
     outcome: AuditDraft['outcome'],
   ) =>
     o.writer.submit({
-      onSuccess: () => [
-        {
-          ...d,
-          outcome,
-          actorType: ctx.principal.kind,
-          actorId: ctx.principal.id,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
-          requestId: ctx.requestId,
-        },
-      ],
+      onSuccess: () => [requestDraft(ctx, { ...d, outcome })],
       onFailure: () => [],
     });
   const route = (

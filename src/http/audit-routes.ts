@@ -10,6 +10,7 @@ import {
   auditEntryFromRow,
   AuditQueryError,
   parseAuditQuery,
+  requestDraft,
   toAuditEvent,
   type AuditDraft,
 } from '../audit/index.js';
@@ -44,17 +45,12 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions)
   const guard = async (ctx: RequestContext, decision: Decision, detail: AuditDraft['detail']) => {
     await opts.writer.submit({
       onSuccess: () => [
-        {
+        requestDraft(ctx, {
           action: 'audit-read',
           outcome: decision.allowed ? 'success' : 'denied',
-          actorType: ctx.principal.kind,
-          actorId: ctx.principal.id,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
-          requestId: ctx.requestId,
           resourceType: 'AuditEvent',
           detail: decision.allowed ? detail : { ...detail, reason: decision.reason },
-        },
+        }),
       ],
       onFailure: () => [],
     });

@@ -1,5 +1,5 @@
 import type { AccessControl } from '../access/index.js';
-import type { AuditDraft } from '../audit/index.js';
+import { requestDraft, type AuditDraft, type RequestAuditFields } from '../audit/index.js';
 import type { RequestContext } from '../auth/index.js';
 import type { BatchWriter, ResourceRepository } from '../store/index.js';
 import { FhirError } from './errors.js';
@@ -21,23 +21,12 @@ export interface RecordDeps {
   access: AccessControl;
 }
 
-export type AuditFields = Omit<
-  AuditDraft,
-  'actorType' | 'actorId' | 'ip' | 'userAgent' | 'requestId'
->;
+export type AuditFields = RequestAuditFields;
 
 export function draft(ctx: RequestContext, f: AuditFields): AuditDraft {
   const { appId } = ctx.principal;
-  return {
-    actorType: ctx.principal.kind,
-    actorId: ctx.principal.id,
-    ip: ctx.ip,
-    userAgent: ctx.userAgent,
-    requestId: ctx.requestId,
-    ...f,
-    // A person acting through an app: the trail names the person and the app token.
-    ...(appId !== undefined && { detail: { ...f.detail, app: appId } }),
-  };
+  // A person acting through an app: the trail names the person and the app token.
+  return requestDraft(ctx, appId === undefined ? f : { ...f, detail: { ...f.detail, app: appId } });
 }
 
 /** Appends audit entries and resolves once they are durable; rejects (fail closed) otherwise. */

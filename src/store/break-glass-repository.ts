@@ -72,16 +72,7 @@ export class BreakGlassRepository {
   }
 }
 
-function toRow(r: {
-  id: string;
-  user_id: string;
-  patient: string;
-  reason_sealed: Buffer;
-  created_at: string;
-  expires_at: string;
-  ended_at: string | null;
-  ended_by: string | null;
-}): BreakGlassRow {
+function toRow(r: HavenDatabase['break_glass_grants']): BreakGlassRow {
   return {
     id: r.id,
     userId: r.user_id,

@@ -1,3 +1,4 @@
+import type { GrantView } from '../../src/access/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { startTestServer, type TestResponse, type TestServer } from '../support/haven-server.js';
@@ -14,15 +15,7 @@ import {
 const REASON = 'Synthetic emergency: test reason';
 const MARK = 'emergency access (break-glass)';
 
-interface Grant {
-  id: string;
-  userId: string;
-  patientId: string;
-  createdAt: string;
-  expiresAt: string;
-  secondsLeft: number;
-  reason?: string;
-}
+type Grant = GrantView & { reason?: string };
 
 /**
  * Emergency access through the HTTP API: a clinician with no relation to a patient asks for a
