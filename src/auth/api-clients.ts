@@ -102,8 +102,9 @@ export async function createAppToken(
   now: Date,
 ): Promise<{ id: string; token: string; scopes: Scope[] }> {
   const scopes = parseScopes(scopeText);
-  const system = scopes.find((s) => s.context === 'system');
-  if (system) throw new ScopeSyntaxError('app tokens take user/ and patient/ scopes only');
+  const system = scopes.findIndex((s) => s.context === 'system');
+  if (system >= 0)
+    throw new ScopeSyntaxError('app tokens take user/ and patient/ scopes only', system);
   if (!/^[\w .-]{1,64}$/.test(name))
     throw new Error('app name must be 1-64 letters, digits, spaces, . _ -');
   return issueToken(store, name, scopes, { userId, createdAt: now.toISOString() });

@@ -12,8 +12,20 @@ export interface Scope {
   interactions: ReadonlySet<Interaction>;
 }
 
+/**
+ * A scope string that cannot be granted. The message quotes the scope for the operator's CLI;
+ * HTTP answers use `index` (0-based position in the space-separated list) instead, because a
+ * client's text is not repeated back (it may be anything, PHI included).
+ */
 export class ScopeSyntaxError extends Error {
   readonly code = 'invalid-scope';
+  constructor(
+    message: string,
+    /** Which scope of the list is at fault, when one is. */
+    readonly index?: number,
+  ) {
+    super(message);
+  }
 }
 
 const SCOPE = /^(patient|user|system)\/(\*|[A-Z][A-Za-z]+)\.(\*|read|write|c?r?u?d?s?)$/;
@@ -42,7 +54,13 @@ export function parseScope(text: string): Scope {
 export function parseScopes(text: string): Scope[] {
   const parts = text.split(/\s+/).filter((p) => p.length > 0);
   if (parts.length === 0) throw new ScopeSyntaxError('at least one scope is required');
-  return parts.map(parseScope);
+  return parts.map((part, index) => {
+    try {
+      return parseScope(part);
+    } catch (e) {
+      throw e instanceof ScopeSyntaxError ? new ScopeSyntaxError(e.message, index) : e;
+    }
+  });
 }
 
 /** Whether any granted scope allows this interaction on this resource type. */

@@ -20,9 +20,7 @@ const AppTokenBody = z.object({
  * SMART `user/` or `patient/` scopes; the person's role and the scopes both decide (ADR 0008).
  */
 export async function appTokenRoutes(app: FastifyInstance, o: AppTokenRouteOptions): Promise<void> {
-  const { route, contextOf, audit } = apiGuard(app, o, (e) =>
-    e instanceof ScopeSyntaxError ? new ApiError(400, 'invalid-scopes', e.message) : undefined,
-  );
+  const { route, contextOf, audit } = apiGuard(app, o, scopeRefusal);
 
   app.post('/api/app-tokens', route('session:active', { reauth: true }), async (req, reply) => {
     const body = parse(AppTokenBody, req.body);
@@ -67,5 +65,21 @@ export async function appTokenRoutes(app: FastifyInstance, o: AppTokenRouteOptio
       );
       return reply.status(204).send();
     },
+  );
+}
+
+/**
+ * A malformed scope is named by its position, never by its text (the client's text is not
+ * repeated: it could be anything). `haven client add` prints the text; the operator typed it.
+ */
+function scopeRefusal(e: unknown): ApiError | undefined {
+  if (!(e instanceof ScopeSyntaxError)) return undefined;
+  if (e.index === undefined)
+    return new ApiError(400, 'invalid-scopes', 'give at least one SMART scope');
+  return new ApiError(
+    400,
+    'invalid-scopes',
+    'a scope is not a SMART user/ or patient/ scope such as user/Observation.rs',
+    { index: e.index },
   );
 }

@@ -17,7 +17,7 @@ export function knownPath(expression: string): string | undefined {
   const root = segments[0]!;
   if (!isResourceType(root)) return undefined;
   let types: InternalTypeSchema[] = [tryGetDataType(root)!];
-  const kept = [root];
+  const kept: string[] = [root];
   for (const segment of segments.slice(1)) {
     const m = SEGMENT.exec(segment);
     const element = m ? elementOf(types, m[1]!) : undefined;
