@@ -1,10 +1,11 @@
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { decideApiAccess, type AccessPolicyOptions, type ApiAction } from '../access/index.js';
 import type { People } from '../app/index.js';
 import { requestDraft, type AuditDraft } from '../audit/index.js';
 import type { RequestContext } from '../auth/index.js';
 import type { BatchWriter } from '../store/index.js';
+import { translateErrors, type ErrorTranslation } from './errors.js';
 import type { RoutePermission } from './permissions.js';
 import { userPrincipal } from './request-context.js';
 import { ApiError, reauthRequired, sessionGuard, sessionOf } from './session-auth.js';
@@ -25,13 +26,10 @@ export const IdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) 
  * tokens, user admin): a route's declared permission and its check come from one place. An
  * `api:` permission asks decideApiAccess (the same role table as the FHIR API) and records a
  * refusal before answering 403; `reauth` asks for a re-authentication within 5 minutes.
- * Refusals are `{ error: { code, message, requestId } }`; `translate` maps the plugin's errors.
+ * Refusals are `{ error: { code, message, requestId } }` (errors.ts); `translate` names the
+ * plugin's own typed errors.
  */
-export function apiGuard(
-  app: FastifyInstance,
-  o: ApiGuardOptions,
-  translate: (error: unknown) => ApiError | undefined,
-) {
+export function apiGuard(app: FastifyInstance, o: ApiGuardOptions, translate: ErrorTranslation) {
   const { sessions, users } = o.people;
   const guard = sessionGuard(
     { sessions, users, publicBaseUrl: o.publicBaseUrl },
@@ -80,14 +78,7 @@ export function apiGuard(
     },
   });
 
-  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
-    const api = error instanceof ApiError ? error : translate(error);
-    if (!api) throw error;
-    reply.status(api.statusCode);
-    return reply.send({
-      error: { code: api.code, message: api.message, requestId: request.id, ...api.extra },
-    });
-  });
+  translateErrors(app, translate);
 
   return { route, contextOf, audit };
 }

@@ -1,8 +1,9 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditDraft } from '../audit/index.js';
 import type { People } from '../app/index.js';
 import { accountKey, PasswordPolicyError, readSessionCookie, UserError } from '../auth/index.js';
 import type { BatchWriter } from '../store/index.js';
+import { translateErrors } from './errors.js';
 import type { RoutePermission } from './permissions.js';
 import {
   ApiError,
@@ -53,15 +54,8 @@ export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Pro
         }
       : { config: { permission }, preHandler: sessionGuard(guardOpts, need[permission]) };
 
-  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
-    const api = error instanceof ApiError ? error : fromUserError(error);
-    // Anything else goes to the application's handler: fixed messages, 5xx logged by type only.
-    if (!api) throw error;
-    reply.status(api.statusCode);
-    return reply.send({
-      error: { code: api.code, message: api.message, requestId: request.id, ...api.extra },
-    });
-  });
+  // Bodies are built in one place (errors.ts); this plugin only names its typed errors.
+  translateErrors(app, fromUserError);
 
   app.post('/api/enroll', route('session:start'), async (req, reply) => {
     const body = fields(req, { token: MAX_SECRET, password: MAX_SECRET });

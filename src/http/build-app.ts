@@ -7,7 +7,7 @@ import { appTokenRoutes } from './app-token-routes.js';
 import { breakGlassRoutes } from './break-glass-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
-import { installErrorHandlers } from './errors.js';
+import { frameworkError, installErrorHandlers } from './errors.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { requirePermissionDeclarations } from './permissions.js';
 import { tlsServerOptions } from './tls/index.js';
@@ -38,6 +38,8 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     requestIdHeader: false,
     trustProxy: false,
     return503OnClosing: true,
+    // A URL that does not decode, or a too-long path parameter: Fastify's own answer quotes the path.
+    frameworkErrors: frameworkError,
   }) as unknown as FastifyInstance; // the HTTPS server type differs only in its raw server generic
   requirePermissionDeclarations(app);
   await app.register(helmet, {

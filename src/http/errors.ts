@@ -1,100 +1,135 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { FhirError, operationOutcome, type IssueCode } from '../records/index.js';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FhirError, operationOutcome, type Issue, type IssueCode } from '../records/index.js';
+import { ApiError } from './session-auth.js';
 
 /**
- * Every error leaves as an OperationOutcome (FHIR) or a JSON error with a code and the request
- * id. Messages come from Haven's own fixed texts: parser and driver messages can quote input,
- * so they are never forwarded, and nothing is logged but the error's type and code.
+ * The one place where an error becomes a response body (issue 23). Every error of every route
+ * leaves through `sendError`: an OperationOutcome under /fhir/, else the /api JSON error
+ * `{ error: { code, message, requestId, ...extra } }`. Texts are Haven's own fixed ones
+ * (FhirError, ApiError and the table below): parser, driver and framework messages can quote the
+ * request (a URL, a key, a value that may be PHI), so they are never forwarded, and nothing is
+ * logged but the error's type and code. Plugins that have typed errors of their own hand them in
+ * through `translateErrors`; they do not build bodies themselves.
  */
 export function installErrorHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | FhirError | Error, request, reply) => {
-    const mapped = mapError(error);
-    if (mapped.status >= 500) {
-      request.log.error({ reqId: request.id, err: error, status: mapped.status }, 'request failed');
-    }
-    reply.status(mapped.status);
-    if (request.url.startsWith('/fhir/')) {
-      reply.header('content-type', 'application/fhir+json; charset=utf-8');
-      return reply.send(operationOutcome(mapped.issues, request.id));
-    }
-    return reply.send({
-      error: {
-        code: mapped.issues[0]!.code,
-        message: mapped.issues[0]!.diagnostics,
-        requestId: request.id,
-      },
-    });
-  });
-  app.setNotFoundHandler((request, reply) => {
-    const issues = [{ code: 'not-supported' as const, diagnostics: 'no such endpoint' }];
-    reply.status(404);
-    if (request.url.startsWith('/fhir/')) {
-      reply.header('content-type', 'application/fhir+json; charset=utf-8');
-      return reply.send(operationOutcome(issues, request.id));
-    }
-    return reply.send({
-      error: { code: 'not-found', message: 'no such endpoint', requestId: request.id },
-    });
+  app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      request,
+      reply,
+      isFhirRequest(request)
+        ? new FhirError(404, 'not-supported', 'no such endpoint')
+        : new ApiError(404, 'not-found', 'no such endpoint'),
+    ),
+  );
+}
+
+/** A plugin's own typed errors, mapped to ApiError or FhirError before `sendError` answers. */
+export type ErrorTranslation = (error: unknown) => ApiError | FhirError | undefined;
+
+/** Sets an encapsulated plugin's error handler: its translation first, then `sendError`. */
+export function translateErrors(app: FastifyInstance, translate: ErrorTranslation): void {
+  app.setErrorHandler((error, request, reply) =>
+    sendError(request, reply, translate(error) ?? error),
+  );
+}
+
+/**
+ * Fastify's `frameworkErrors` option: a URL that does not decode or a path parameter that is too
+ * long. Fastify's own answers quote the whole path, so they come here instead.
+ */
+export function frameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  return sendError(request, reply, error);
+}
+
+interface Refusal {
+  status: number;
+  code: string;
+  issues: Issue[];
+  extra?: Record<string, unknown>;
+}
+
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+): FastifyReply {
+  const refusal = refusalOf(error);
+  if (refusal.status >= 500) {
+    request.log.error({ reqId: request.id, err: error, status: refusal.status }, 'request failed');
+  }
+  reply.status(refusal.status);
+  if (isFhirRequest(request)) {
+    reply.header('content-type', 'application/fhir+json; charset=utf-8');
+    return reply.send(operationOutcome(refusal.issues, request.id));
+  }
+  return reply.send({
+    error: {
+      code: refusal.code,
+      message: refusal.issues[0]!.diagnostics,
+      requestId: request.id,
+      ...refusal.extra,
+    },
   });
 }
 
-function mapError(error: unknown): {
-  status: number;
-  issues: { code: IssueCode; diagnostics: string; expression?: string[] }[];
-} {
-  if (error instanceof FhirError) return { status: error.status, issues: error.issues };
-  const code = (error as { code?: unknown }).code;
+function isFhirRequest(request: FastifyRequest): boolean {
+  return (request.raw.url ?? request.url).startsWith('/fhir/');
+}
+
+function refusalOf(error: unknown): Refusal {
+  if (error instanceof FhirError)
+    return { status: error.status, code: error.code, issues: error.issues };
+  if (error instanceof ApiError) {
+    return {
+      status: error.statusCode,
+      code: error.code,
+      issues: [{ code: issueCodeOf(error.statusCode), diagnostics: error.message }],
+      extra: error.extra,
+    };
+  }
+  const code = (error as { code?: unknown } | null)?.code;
   if (code === 'store-unavailable') {
-    return {
-      status: 503,
-      issues: [
-        {
-          code: 'transient',
-          diagnostics: 'the service cannot record this access right now; nothing was served',
-        },
-      ],
-    };
+    return fixed(
+      503,
+      'transient',
+      'the service cannot record this access right now; nothing was served',
+    );
   }
-  const status = (error as FastifyError).statusCode ?? 500;
-  switch (code) {
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return {
-        status: 415,
-        issues: [
-          { code: 'not-supported', diagnostics: 'send application/fhir+json or application/json' },
-        ],
-      };
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return {
-        status: 413,
-        issues: [{ code: 'too-long', diagnostics: 'the request body is too large' }],
-      };
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return {
-        status: 400,
-        issues: [{ code: 'structure', diagnostics: 'the request body is empty' }],
-      };
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return {
-        status: 400,
-        issues: [{ code: 'structure', diagnostics: 'invalid Content-Length' }],
-      };
-    default:
-      break;
-  }
+  const known = typeof code === 'string' ? FRAMEWORK_ERRORS[code] : undefined;
+  if (known) return fixed(...known);
+  const status = (error as FastifyError | null)?.statusCode ?? 500;
   if (error instanceof SyntaxError || (status === 400 && /JSON/i.test(String(code)))) {
-    return {
-      status: 400,
-      issues: [{ code: 'structure', diagnostics: 'the request body is not valid JSON' }],
-    };
+    return fixed(400, 'structure', 'the request body is not valid JSON');
   }
-  if (status >= 400 && status < 500) {
-    return { status, issues: [{ code: 'invalid', diagnostics: 'the request is invalid' }] };
-  }
-  return {
-    status: 500,
-    issues: [
-      { code: 'exception', diagnostics: 'internal error; quote the request id to the operator' },
-    ],
-  };
+  if (status >= 400 && status < 500) return fixed(status, 'invalid', 'the request is invalid');
+  return fixed(500, 'exception', 'internal error; quote the request id to the operator');
+}
+
+/** Fastify's errors by code, each with Haven's fixed text (Fastify's own would quote input). */
+const FRAMEWORK_ERRORS: Record<string, [number, IssueCode, string]> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+    415,
+    'not-supported',
+    'send application/fhir+json or application/json',
+  ],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'too-long', 'the request body is too large'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'structure', 'the request body is empty'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'structure', 'invalid Content-Length'],
+  FST_ERR_BAD_URL: [400, 'invalid', 'the URL is not valid'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'too-long', 'a part of the URL is too long'],
+};
+
+function fixed(status: number, code: IssueCode, diagnostics: string): Refusal {
+  return { status, code, issues: [{ code, diagnostics }] };
+}
+
+/** The OperationOutcome issue code of an /api refusal that reaches a /fhir URL. */
+function issueCodeOf(status: number): IssueCode {
+  if (status === 401) return 'login';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not-found';
+  if (status === 409 || status === 412) return 'conflict';
+  if (status >= 500) return 'exception';
+  return 'invalid';
 }

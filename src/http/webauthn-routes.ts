@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditDraft } from '../audit/index.js';
 import type { People } from '../app/index.js';
 import {
@@ -10,6 +10,7 @@ import {
   type RegistrationResponseJSON,
 } from '../auth/index.js';
 import type { BatchWriter } from '../store/index.js';
+import { translateErrors } from './errors.js';
 import type { RoutePermission } from './permissions.js';
 import {
   ApiError,
@@ -72,14 +73,8 @@ export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptio
     };
   };
 
-  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
-    const api = error instanceof ApiError ? error : fromWebauthnError(error);
-    if (!api) throw error;
-    reply.status(api.statusCode);
-    return reply.send({
-      error: { code: api.code, message: api.message, requestId: request.id, ...api.extra },
-    });
-  });
+  // Bodies are built in one place (errors.ts); this plugin only names its typed errors.
+  translateErrors(app, fromWebauthnError);
 
   const audit = async (req: FastifyRequest, draft: Omit<AuditDraft, 'ip' | 'userAgent'>) => {
     // Awaited: if the audit write fails, the request fails (fail closed).
