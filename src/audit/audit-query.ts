@@ -31,8 +31,9 @@ export function parseAuditQuery(pairs: Array<[string, string]>): {
   let offset = 0;
   for (const [k, v] of pairs) {
     if (!PARAMS.has(k))
+      // Not repeated: an unknown name is the client's text, which may be anything (issue 23).
       throw new AuditQueryError(
-        `unsupported AuditEvent search parameter: ${k.replace(/[^\w-]/g, '').slice(0, 40)}`,
+        `unsupported AuditEvent search parameter (supported: ${[...PARAMS].join(', ')})`,
       );
     if (k === 'patient') query.patientId = v.replace(/^Patient\//, '');
     else if (k === 'agent') query.actorId = v.split('|').at(-1)!;

@@ -25,12 +25,17 @@ export function safeName(name: string): string | undefined {
   return SAFE_NAME.test(name) ? name : undefined;
 }
 
+/**
+ * `name` is quoted only when the server defines it (a parameter of some searchable type, a result
+ * parameter, or an R4 name this server refuses, with a known modifier): callers pass undefined
+ * for a name the client made up, which is never repeated.
+ */
 export function paramError(
   code: SearchErrorCode,
-  name: string,
+  name: string | undefined,
   problem: string,
 ): SearchRequestError {
-  const safe = safeName(name);
+  const safe = name === undefined ? undefined : safeName(name);
   const label = safe === undefined ? 'A search parameter' : `Search parameter '${safe}'`;
   return new SearchRequestError(code, safe, `${label}: ${problem}`);
 }

@@ -1,5 +1,5 @@
 import { paramDef, paramsOf } from './definitions.js';
-import { paramError, SearchRequestError, safeName } from './errors.js';
+import { paramError, SearchRequestError } from './errors.js';
 import {
   parseSortParam,
   parseResultParam,
@@ -69,12 +69,8 @@ export function parseSearchRequest(
   query: Array<[string, string]>,
 ): SearchRequest {
   if (paramsOf(resourceType) === undefined) {
-    const safe = safeName(resourceType);
-    throw new SearchRequestError(
-      'unsupported',
-      undefined,
-      `Resource type ${safe === undefined ? '' : `'${safe}' `}is not searchable`,
-    );
+    // Not a type this server searches: not one it can vouch for either, so not repeated.
+    throw new SearchRequestError('unsupported', undefined, 'The resource type is not searchable');
   }
   const criteria: Criterion[] = [];
   const settings: ResultSettings = {
@@ -116,13 +112,19 @@ function parseCriterion(resourceType: string, name: string, value: string): Crit
   const colon = name.indexOf(':');
   const base = colon < 0 ? name : name.slice(0, colon);
   const modifier = colon < 0 ? undefined : name.slice(colon + 1);
+  // Only names the server defines are quoted (base, not the client's modifier): an unknown
+  // parameter or modifier may be anything the client typed, PHI included.
   if (UNSUPPORTED_PARAMS.has(base))
-    throw paramError('unsupported', name, 'is not supported by this server');
+    throw paramError('unsupported', base, 'is not supported by this server');
   if (base.includes('.'))
-    throw paramError('unsupported', name, 'chained parameters are not supported');
+    throw paramError('unsupported', undefined, 'chained parameters are not supported');
   const def = paramDef(resourceType, base);
   if (def === undefined)
-    throw paramError('unknown-parameter', name, `is not a supported parameter of ${resourceType}`);
+    throw paramError(
+      'unknown-parameter',
+      undefined,
+      `is not a supported parameter of ${resourceType}`,
+    );
   const typeModifier = checkModifier(def, name, modifier);
   if (modifier === 'missing') {
     if (value !== 'true' && value !== 'false')
@@ -166,13 +168,13 @@ function checkModifier(
 ): string | undefined {
   if (modifier === undefined) return undefined;
   if (modifier.includes(':') || modifier.includes('.'))
-    throw paramError('unsupported', name, 'chained parameters are not supported');
+    throw paramError('unsupported', def.name, 'chained parameters are not supported');
   if (MODIFIERS_BY_KIND[def.kind]?.has(modifier)) return undefined;
   if (def.kind === 'reference' && /^[A-Z][A-Za-z]+$/.test(modifier)) {
     if (def.targets?.includes(modifier)) return modifier;
     throw paramError(
       'invalid-value',
-      name,
+      def.name,
       'the type modifier is not a type this parameter points to',
     );
   }
@@ -183,5 +185,5 @@ function checkModifier(
       `the modifier is not supported on ${def.kind} parameters over encrypted data`,
     );
   }
-  throw paramError('unknown-parameter', name, 'unknown modifier');
+  throw paramError('unknown-parameter', def.name, 'unknown modifier');
 }
