@@ -1,0 +1,213 @@
+/**
+ * One canary case per registered route: a valid-looking request (path parameters, query, body)
+ * that the sweep then fills with canaries field by field, and the credentials to send it with.
+ * The sweep fails when the app registers a route that has no case here.
+ */
+
+/** Who sends a probe: nobody, the integration token, a person's app token, or a person. */
+export type Credential =
+  | 'none'
+  | 'system'
+  | 'app'
+  | 'session:nurse'
+  | 'session:physician'
+  | 'session:admin'
+  | 'session:auditor'
+  | 'session:logout';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface RouteCase {
+  /** Sample values of the path parameters, by name. */
+  params?: Record<string, string | ((f: Fixtures) => string)>;
+  query?: Array<[string, string]>;
+  /** A JSON body (objects of any depth) or a form body (name/value pairs). */
+  body?: Json | ((f: Fixtures) => Json);
+  form?: Array<[string, string]>;
+  contentType?: string;
+  as: Credential[];
+  /**
+   * Why a successful answer may contain a canary sent as a VALUE (never a key, parameter name or
+   * header): the route stores what it is given and returns it, or names what was asked for.
+   */
+  echoesOnSuccess?: string;
+}
+
+/** Ids created before the sweep, so probes can reach past "not found". */
+export interface Fixtures {
+  patientId: string;
+  userId: string;
+}
+
+const FHIR = ['system', 'app', 'session:physician'] as const satisfies Credential[];
+
+const patient = (f: Fixtures, withId = false): Json => ({
+  resourceType: 'Patient',
+  ...(withId ? { id: f.patientId } : {}),
+  active: true,
+  name: [{ family: 'Testfamily', given: ['Testgiven'], period: { start: '2001-01-01' } }],
+  gender: 'other',
+  birthDate: '1970-01-01',
+  identifier: [{ system: 'http://example.test/mrn', value: 'TEST-1' }],
+  telecom: [{ system: 'email', value: 'test@example.test' }],
+});
+
+export const ROUTE_CASES: Record<string, RouteCase> = {
+  'GET /api/health': { as: ['none'] },
+  'GET /bench/baseline': { query: [['bytes', '64']], as: ['none'] },
+
+  // People's sign-in API.
+  'POST /api/enroll': {
+    body: { token: 'test-token', password: 'test password 123' },
+    as: ['none'],
+  },
+  'POST /api/password/reset': {
+    body: { token: 'test-token', password: 'test password 123' },
+    as: ['none'],
+  },
+  'POST /api/login': {
+    body: { email: 'nobody@example.test', password: 'test password 123' },
+    as: ['none'],
+  },
+  'POST /api/login/totp': { body: { code: '123456' }, as: ['session:nurse'] },
+  'POST /api/login/recovery': { body: { code: 'abcd-efgh' }, as: ['session:nurse'] },
+  'POST /api/mfa/totp/setup': { body: {}, as: ['session:nurse'] },
+  'POST /api/mfa/totp/confirm': { body: { code: '123456' }, as: ['session:nurse'] },
+  'POST /api/logout': { body: {}, as: ['session:logout'] },
+  'GET /api/session': { as: ['session:nurse'] },
+  'POST /api/password': {
+    body: { current: 'not the password 1', next: 'another test password 2' },
+    as: ['session:nurse'],
+  },
+  'POST /api/reauth': { body: { password: 'not the password 1' }, as: ['session:nurse'] },
+
+  // Passkeys.
+  'POST /api/webauthn/register/options': { body: {}, as: ['session:nurse'] },
+  'POST /api/webauthn/register/verify': {
+    body: { response: { id: 'test-id', rawId: 'test-id', type: 'public-key', response: {} } },
+    as: ['session:nurse'],
+  },
+  'POST /api/login/webauthn/options': { body: {}, as: ['session:nurse'] },
+  'POST /api/login/webauthn/verify': {
+    body: { response: { id: 'test-id', rawId: 'test-id', type: 'public-key', response: {} } },
+    as: ['session:nurse'],
+  },
+  'POST /api/login/passkey/options': { body: {}, as: ['none'] },
+  'POST /api/login/passkey/verify': {
+    body: {
+      handle: 'test-handle',
+      response: { id: 'test-id', rawId: 'test-id', type: 'public-key', response: {} },
+    },
+    as: ['none'],
+  },
+  'GET /api/webauthn/credentials': { as: ['session:nurse'] },
+  'DELETE /api/webauthn/credentials/:id': { params: { id: 'test-id' }, as: ['session:nurse'] },
+
+  // Break-glass, app tokens, user administration.
+  'POST /api/break-glass': {
+    body: (f) => ({ patient: f.patientId, reason: 'synthetic emergency for the canary test' }),
+    as: ['session:physician'],
+    echoesOnSuccess: 'answers with the grant it created (patient and reason) to its requester',
+  },
+  'GET /api/break-glass': { as: ['session:physician'] },
+  'POST /api/break-glass/:id/end': { params: { id: 'test-id' }, as: ['session:physician'] },
+  'POST /api/app-tokens': {
+    body: { name: 'Test app', scopes: 'user/Patient.rs user/*.read' },
+    as: ['session:nurse'],
+  },
+  'GET /api/app-tokens': { as: ['session:nurse'] },
+  'POST /api/app-tokens/:id/revoke': { params: { id: 'test-id' }, as: ['session:nurse'] },
+  'GET /api/admin/users': { as: ['session:admin'] },
+  'POST /api/admin/users': {
+    body: { email: 'new@example.test', roles: ['nurse'], practitionerId: 'test-id' },
+    as: ['session:admin'],
+  },
+  'POST /api/admin/users/:id/roles': {
+    params: { id: (f) => f.userId },
+    body: { roles: ['nurse', 'scheduler'] },
+    as: ['session:admin'],
+  },
+  'POST /api/admin/users/:id/disable': { params: { id: 'test-id' }, as: ['session:admin'] },
+  'POST /api/admin/users/:id/reset-mfa': { params: { id: 'test-id' }, as: ['session:admin'] },
+  'POST /api/admin/users/:id/unlock': { params: { id: 'test-id' }, as: ['session:admin'] },
+
+  // The audit trail's views.
+  'GET /api/patients/:id/disclosures': {
+    params: { id: (f) => f.patientId },
+    as: ['session:auditor', 'system'],
+    echoesOnSuccess: 'names the patient whose disclosures were asked for',
+  },
+  'GET /fhir/R4/AuditEvent': {
+    query: [
+      ['patient', 'test-id'],
+      ['date', 'ge2020-01-01'],
+      ['_count', '5'],
+    ],
+    as: ['session:auditor', 'system'],
+    echoesOnSuccess: 'the Bundle links repeat the defined search parameters',
+  },
+  'GET /fhir/R4/AuditEvent/:id': { params: { id: '1' }, as: ['session:auditor', 'system'] },
+
+  // FHIR R4.
+  'GET /fhir/R4/metadata': { as: ['none'] },
+  'POST /fhir/R4': {
+    body: (f) => ({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [{ request: { method: 'POST', url: 'Patient' }, resource: patient(f) }],
+    }),
+    as: FHIR,
+    echoesOnSuccess: 'stores the resources it is given and returns them',
+  },
+  'GET /fhir/R4/:type': {
+    params: { type: 'Patient' },
+    query: [
+      ['family', 'Testfamily'],
+      ['birthdate', 'ge1970'],
+      ['_sort', 'family'],
+      ['_count', '5'],
+    ],
+    as: FHIR,
+  },
+  'POST /fhir/R4/:type/_search': {
+    params: { type: 'Patient' },
+    form: [
+      ['family', 'Testfamily'],
+      ['_count', '5'],
+    ],
+    as: FHIR,
+  },
+  'POST /fhir/R4/:type': {
+    params: { type: 'Patient' },
+    body: (f) => patient(f),
+    as: FHIR,
+    echoesOnSuccess: 'stores the resource it is given and returns it',
+  },
+  'GET /fhir/R4/:type/:id': { params: { type: 'Patient', id: (f) => f.patientId }, as: FHIR },
+  'GET /fhir/R4/Patient/:id/$everything': {
+    params: { id: (f) => f.patientId },
+    query: [['_type', 'Observation']],
+    as: FHIR,
+  },
+  'PUT /fhir/R4/:type/:id': {
+    params: { type: 'Patient', id: (f) => f.patientId },
+    body: (f) => patient(f, true),
+    as: FHIR,
+    echoesOnSuccess: 'stores the resource it is given (a new id creates it) and returns it',
+  },
+  'GET /fhir/R4/:type/:id/_history': {
+    params: { type: 'Patient', id: (f) => f.patientId },
+    as: FHIR,
+  },
+  'GET /fhir/R4/:type/:id/_history/:vid': {
+    params: { type: 'Patient', id: (f) => f.patientId, vid: '1' },
+    as: FHIR,
+  },
+  'DELETE /fhir/R4/:type/:id': { params: { type: 'Patient', id: (f) => f.patientId }, as: FHIR },
+  'PATCH /fhir/R4/:type/:id': {
+    params: { type: 'Patient', id: (f) => f.patientId },
+    body: [{ op: 'replace', path: '/gender', value: 'other' }],
+    contentType: 'application/json-patch+json',
+    as: FHIR,
+  },
+};

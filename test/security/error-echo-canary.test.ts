@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { declaredRoutes } from '../../src/http/index.js';
+import { ENGINES } from '../support/engines.js';
+import { startTestServer, type TestServer } from '../support/haven-server.js';
+import { TestClock } from '../http/auth/sign-in.js';
+import {
+  casesWithoutRoute,
+  prepare,
+  routesWithoutCase,
+  sweep,
+  type Route,
+} from './canary/sweep.js';
+
+/**
+ * Issue 23: nothing a client sends comes back to it, or reaches a log, unless the route's job is
+ * to store and return it. Every route the app registers (its onRoute inventory) gets canaries in
+ * every part of its input — path parameters, query parameter names and values, header names and
+ * values, body values, body keys at every depth — with and without credentials. No response
+ * body, response header or log line may contain one; the only exception is a successful answer
+ * of a route that stores what it is given (`echoesOnSuccess`), and then only for a canary sent as
+ * a value. SQLite gets the full sweep; PostgreSQL a representative subset of every route.
+ */
+describe.each(ENGINES)('error echo canaries on %s', (engine) => {
+  let t: TestServer;
+  let routes: Route[];
+  const clock = new TestClock();
+
+  beforeAll(async () => {
+    const before = declaredRoutes.length;
+    t = await startTestServer(engine, { clock: clock.fn });
+    const seen = new Map<string, Route>();
+    for (const r of declaredRoutes.slice(before)) seen.set(`${r.method} ${r.url}`, r);
+    routes = [...seen.values()];
+  }, 120_000);
+  afterAll(async () => t?.stop());
+
+  it('returns no canary in any body, header or log line', async () => {
+    // Every registered route has a case, and every case a route: a new route cannot be missed.
+    expect(routes.length).toBeGreaterThan(40);
+    for (const r of routes)
+      expect(t.server.app.hasRoute({ method: r.method, url: r.url })).toBe(true);
+    expect(routesWithoutCase(routes)).toEqual([]);
+    expect(casesWithoutRoute(routes)).toEqual([]);
+
+    const setup = await prepare(t, clock);
+    const result = await sweep(t, routes, setup, {
+      subset: engine === 'postgres',
+      parallel: 4,
+    });
+    // The sweep got past the first checks (successes, refusals and misses all occur) and the
+    // server's log was captured (a line per request), so an empty finding list means something.
+    expect(result.requests).toBeGreaterThan(engine === 'postgres' ? 300 : 2000);
+    const seen = new Set(Object.values(result.statuses).flatMap((s) => Object.keys(s)));
+    const expected = ['200', '201', '400', '401', '404', ...(engine === 'sqlite' ? ['403'] : [])];
+    for (const status of expected)
+      expect(seen.has(status), `some probe answered ${status}`).toBe(true);
+    expect(t.logs.length).toBeGreaterThan(result.requests / 2);
+    expect(result.findings).toEqual([]);
+    expect(result.leakedLogLines).toEqual([]);
+  }, 900_000);
+});
