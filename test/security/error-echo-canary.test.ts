@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declaredRoutes } from '../../src/http/index.js';
 import { ENGINES } from '../support/engines.js';
@@ -57,5 +58,35 @@ describe.each(ENGINES)('error echo canaries on %s', (engine) => {
     expect(t.logs.length).toBeGreaterThan(result.requests / 2);
     expect(result.findings).toEqual([]);
     expect(result.leakedLogLines).toEqual([]);
+
+    // The dependency goes away: with the audit trail unwritable, the requests that must be
+    // recorded fail closed (503), through the same error path, still without an echo. The
+    // database's own error texts (which can quote values) reach neither the client nor the log.
+    await blockAuditWrites(t);
+    try {
+      const down = await sweep(t, routes, setup, { subset: true, parallel: 4 });
+      const statuses = new Set(Object.values(down.statuses).flatMap((s) => Object.keys(s)));
+      expect(statuses.has('503')).toBe(true);
+      expect(down.findings).toEqual([]);
+      expect(down.leakedLogLines).toEqual([]);
+    } finally {
+      await unblockAuditWrites(t);
+    }
   }, 900_000);
 });
+
+async function blockAuditWrites(t: TestServer): Promise<void> {
+  const trigger =
+    t.target.engine === 'sqlite'
+      ? `CREATE TRIGGER canary_audit_block BEFORE INSERT ON audit_entries BEGIN SELECT RAISE(ABORT, 'disk full'); END`
+      : `CREATE TRIGGER canary_audit_block BEFORE INSERT ON audit_entries FOR EACH ROW EXECUTE FUNCTION haven_append_only()`;
+  await sql.raw(trigger).execute(t.haven.database.db);
+}
+
+async function unblockAuditWrites(t: TestServer): Promise<void> {
+  const drop =
+    t.target.engine === 'sqlite'
+      ? 'DROP TRIGGER canary_audit_block'
+      : 'DROP TRIGGER canary_audit_block ON audit_entries';
+  await sql.raw(drop).execute(t.haven.database.db);
+}
