@@ -6,6 +6,7 @@ import { startTestServer, type TestServer } from '../support/haven-server.js';
 import { TestClock } from '../http/auth/sign-in.js';
 import {
   casesWithoutRoute,
+  headTwins,
   prepare,
   routesWithoutCase,
   sweep,
@@ -43,8 +44,11 @@ describe.each(ENGINES)('error echo canaries on %s', (engine) => {
     expect(routesWithoutCase(routes)).toEqual([]);
     expect(casesWithoutRoute(routes)).toEqual([]);
 
+    const heads = headTwins(routes, (r) => t.server.app.hasRoute(r));
+    expect(heads.length).toBeGreaterThan(10);
+
     const setup = await prepare(t, clock);
-    const result = await sweep(t, routes, setup, {
+    const result = await sweep(t, [...routes, ...heads], setup, {
       subset: engine === 'postgres',
       parallel: 4,
     });
