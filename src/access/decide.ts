@@ -187,14 +187,18 @@ function combine(rules: readonly FhirRule[]): Grant {
 /**
  * A person's session (the web app) carries no scopes: their role alone decides. A person acting
  * through an app carries its SMART scopes, and the scopes must allow the interaction as well;
- * `patient/` scopes reach only the person's own record.
+ * `patient/` scopes reach only the person's own record. As for API clients, the audit trail
+ * takes an explicit AuditEvent scope: `user/*.rs` does not reach it.
  */
-function appScopeReach(
-  scopes: readonly Scope[],
+export function appScopeReach(
+  granted: readonly Scope[],
   resourceType: string,
   interaction: FhirInteraction,
 ): 'unrestricted' | 'any' | 'self' | 'none' {
-  if (scopes.length === 0) return 'unrestricted';
+  if (granted.length === 0) return 'unrestricted';
+  const scopes = granted.filter(
+    (s) => resourceType !== 'AuditEvent' || s.resourceType === 'AuditEvent',
+  );
   const letter = LETTER[interaction];
   if (
     scopesAllow(

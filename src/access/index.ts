@@ -1,5 +1,6 @@
 export { decideFhirAccess, decideApiAccess, rulesFor, isSelf, NO_RELATION } from './decide.js';
 export type { Decision, FhirTarget, Grant, RelationFacts } from './decide.js';
+export { scopesPermit } from './scopes-permit.js';
 export { AccessControl } from './access-control.js';
 export type { GrantSource, RelationSource, SearchReach } from './access-control.js';
 export { FHIR_INTERACTIONS, type FhirInteraction } from './interactions.js';

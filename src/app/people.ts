@@ -20,6 +20,7 @@ import type { BlindIndex } from '../crypto/index.js';
 import {
   ClientRepository,
   InvitationRepository,
+  ResourceRepository,
   SessionRepository,
   ThrottleRepository,
   UserRepository,
@@ -75,6 +76,7 @@ export function assemblePeople(opts: {
     allowIdleAbove15: config.allowIdleAbove15,
   });
   const userRepo = new UserRepository(database.db);
+  const resources = new ResourceRepository(database.db);
   const appTokens = new ClientRepository(database.db);
   const throttle = new LoginThrottle(new ThrottleRepository(database.db));
   const users = new UserService({
@@ -85,6 +87,10 @@ export function assemblePeople(opts: {
     clock,
     recordEvent: async (draft) => {
       await writer.submit({ onSuccess: () => [draft], onFailure: () => [] });
+    },
+    linkExists: async (resourceType, id) => {
+      const head = await resources.head(resourceType, id);
+      return head !== undefined && !head.deleted;
     },
     // Every credential a person holds ends together: sessions and the app tokens made from them.
     onRevokeSessions: async (userId) => {

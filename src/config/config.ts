@@ -49,6 +49,26 @@ export interface HavenConfig {
   breakGlassMinutes: number;
   /** Optional URL that receives every security alert as JSON (ids only, never PHI). */
   alertWebhook: string | undefined;
+  /**
+   * Host names (host or host:port) requests may carry besides the listen address, localhost and
+   * the public URL's host, from HAVEN_ALLOWED_HOSTS (comma-separated). Any other Host gets 421.
+   */
+  allowedHosts: string[];
+  /** Limits on slow or idle clients (milliseconds); see src/http/server-timeouts.ts. */
+  timeouts: ServerTimeouts;
+}
+
+export interface ServerTimeouts {
+  /** All request headers must arrive within this (HAVEN_HEADERS_TIMEOUT_MS, 20 s). */
+  headersMs: number;
+  /** The whole request, body included, must arrive within this (HAVEN_REQUEST_TIMEOUT_MS, 120 s). */
+  requestMs: number;
+  /** An idle kept-alive connection is closed after this (HAVEN_KEEP_ALIVE_TIMEOUT_MS, 5 s). */
+  keepAliveMs: number;
+  /** A connection with no traffic at all is closed after this (HAVEN_IDLE_TIMEOUT_MS, 300 s). */
+  idleMs: number;
+  /** How often the header and request limits are checked (HAVEN_TIMEOUT_CHECK_MS, 1 s). */
+  checkEveryMs: number;
 }
 
 export interface ConfigInput {
@@ -118,7 +138,37 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     publicUrl: publicOriginUrl(flags.publicUrl ?? env.HAVEN_PUBLIC_URL),
     breakGlassMinutes: positiveInt(env.HAVEN_BREAK_GLASS_MINUTES, 60),
     alertWebhook: webhookUrl(env.HAVEN_ALERT_WEBHOOK, 'HAVEN_ALERT_WEBHOOK'),
+    allowedHosts: allowedHosts(env.HAVEN_ALLOWED_HOSTS),
+    timeouts: serverTimeouts(env),
   };
+}
+
+const HOST_ENTRY =
+  /^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$/;
+
+function allowedHosts(raw: string | undefined): string[] {
+  const entries = (raw ?? '')
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter((e) => e !== '');
+  for (const e of entries)
+    if (!HOST_ENTRY.test(e))
+      throw new ConfigError('HAVEN_ALLOWED_HOSTS must be comma-separated host or host:port names');
+  return entries;
+}
+
+function serverTimeouts(env: NodeJS.ProcessEnv): ServerTimeouts {
+  const t: ServerTimeouts = {
+    headersMs: positiveInt(env.HAVEN_HEADERS_TIMEOUT_MS, 20_000),
+    requestMs: positiveInt(env.HAVEN_REQUEST_TIMEOUT_MS, 120_000),
+    keepAliveMs: positiveInt(env.HAVEN_KEEP_ALIVE_TIMEOUT_MS, 5_000),
+    idleMs: positiveInt(env.HAVEN_IDLE_TIMEOUT_MS, 300_000),
+    checkEveryMs: positiveInt(env.HAVEN_TIMEOUT_CHECK_MS, 1_000),
+  };
+  // Node refuses a header limit beyond the whole-request limit.
+  if (t.headersMs > t.requestMs)
+    throw new ConfigError('HAVEN_HEADERS_TIMEOUT_MS may not exceed HAVEN_REQUEST_TIMEOUT_MS');
+  return t;
 }
 
 function positiveInt(raw: string | undefined, fallback: number): number {

@@ -3,6 +3,7 @@ import {
   decideApiAccess,
   decideFhirAccess,
   MFA_REQUIRED,
+  scopesPermit,
   type Decision,
   type FhirInteraction,
 } from '../access/index.js';
@@ -17,6 +18,7 @@ import {
 import type { ClientStore, RequestContext } from '../auth/index.js';
 import { FhirError, searchsetBundle } from '../records/index.js';
 import type { AuditRepository, BatchWriter } from '../store/index.js';
+import { ROUTE_SCOPES, type ScopeRequirement } from './permissions.js';
 import { authenticate, contextOf, type AuthenticateOptions } from './request-context.js';
 import { publicOrigin, queryPairs } from './url.js';
 
@@ -115,14 +117,13 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions)
       if (!/^[A-Za-z0-9\-.]{1,64}$/.test(req.params.id))
         throw new FhirError(400, 'invalid', 'invalid patient id');
       const ctx = contextOf(req);
-      // The patient themself, or a privacy officer: the same decision as every /api action.
-      const decision = decideApiAccess(
-        ctx.principal,
-        'disclosures:read',
-        `Patient/${req.params.id}`,
-        ctx.policy,
-      );
-      await guard(ctx, clientMayReadTrail(ctx, decision), { disclosuresOf: req.params.id });
+      // The patient themself, or a privacy officer: the same decision as every /api action,
+      // and the token's scopes on top (an app acting for the patient needs an AuditEvent scope).
+      const owner = `Patient/${req.params.id}`;
+      const decision = decideApiAccess(ctx.principal, 'disclosures:read', owner, ctx.policy);
+      await guard(ctx, withScopes(ctx, decision, DISCLOSURES_SCOPE, owner), {
+        disclosuresOf: req.params.id,
+      });
       const rows = await opts.auditRepo.forPatient(req.params.id, 1000);
       return {
         patient: req.params.id,
@@ -141,15 +142,33 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions)
   );
 }
 
-/** An integration with an explicit AuditEvent scope keeps reading disclosures, as before. */
-function clientMayReadTrail(ctx: RequestContext, decision: Decision): Decision {
-  if (ctx.principal.kind !== 'client') return decision;
-  return decideFhirAccess(
-    ctx.principal,
-    { interaction: 'search', resourceType: 'AuditEvent' },
-    undefined,
-    ctx.policy,
-  );
+const DISCLOSURES_SCOPE = ROUTE_SCOPES['audit:disclosures'] as Extract<
+  ScopeRequirement,
+  { kind: 'scope' }
+>;
+
+/**
+ * The route's declared scope applied to a decision. An integration (API client) is decided by its
+ * `system/AuditEvent` scope alone, as before; a person's role decides, and an app acting for them
+ * needs the scope too.
+ */
+function withScopes(
+  ctx: RequestContext,
+  decision: Decision,
+  need: Extract<ScopeRequirement, { kind: 'scope' }>,
+  owner: string,
+): Decision {
+  if (ctx.principal.kind === 'client')
+    return decideFhirAccess(
+      ctx.principal,
+      { interaction: need.interaction, resourceType: need.resourceType },
+      undefined,
+      ctx.policy,
+    );
+  if (!decision.allowed) return decision;
+  return scopesPermit(ctx.principal, need.resourceType, need.interaction, owner)
+    ? decision
+    : { allowed: false, reason: 'scope-missing' };
 }
 
 function parse(pairs: Array<[string, string]>) {

@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Haven } from '../app/index.js';
 import { adminUserRoutes } from './admin-user-routes.js';
+import { refuseUnknownHosts } from './allowed-hosts.js';
 import { appTokenRoutes } from './app-token-routes.js';
 import { breakGlassRoutes } from './break-glass-routes.js';
 import { auditRoutes } from './audit-routes.js';
@@ -10,6 +11,7 @@ import { authRoutes } from './auth-routes.js';
 import { frameworkError, installErrorHandlers } from './errors.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { requirePermissionDeclarations } from './permissions.js';
+import { fastifyTimeouts, nodeServerTimeouts } from './server-timeouts.js';
 import { tlsServerOptions } from './tls/index.js';
 import { webauthnRoutes } from './webauthn-routes.js';
 
@@ -29,7 +31,8 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   // One public URL for links, the same-origin check and WebAuthn's relying party (People).
   const publicBaseUrl = opts.publicBaseUrl ?? haven.config.publicUrl;
   const app = Fastify({
-    https: tlsServerOptions(opts.tls),
+    https: { ...tlsServerOptions(opts.tls), ...nodeServerTimeouts(haven.config.timeouts) },
+    ...fastifyTimeouts(haven.config.timeouts),
     loggerInstance: haven.logger,
     // Fastify's own request lines would log URLs (ids, search values); ours logs route patterns.
     logController: new LogController({ disableRequestLogging: true }),
@@ -42,6 +45,11 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     frameworkErrors: frameworkError,
   }) as unknown as FastifyInstance; // the HTTPS server type differs only in its raw server generic
   requirePermissionDeclarations(app);
+  refuseUnknownHosts(app, {
+    listenHost: haven.config.host,
+    publicUrl: publicBaseUrl,
+    extra: haven.config.allowedHosts,
+  });
   await app.register(helmet, {
     hsts: { maxAge: 63072000, includeSubDomains: true, preload: false },
     contentSecurityPolicy: {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { FhirInteraction } from '../access/index.js';
 
 /**
  * Every route declares what it needs in `config.permission`, next to its handler. A route without
@@ -36,6 +37,61 @@ export type RoutePermission =
   | 'api:break-glass:request'
   | 'api:break-glass:review';
 
+/**
+ * What a bearer token (an API client's `system/` scopes, or an app's `user/` or `patient/`
+ * scopes acting for a person) must carry for a route, declared for every permission so a route
+ * cannot be added without one:
+ * - `no-phi`: answers no PHI to anyone (health, CapabilityStatement, the sign-in steps);
+ * - `session-only`: a person's own session; a bearer token is refused (401) whatever its scopes;
+ * - `scope`: the interaction on the resource type (`:type` = the route's type parameter),
+ *   enforced by the access decision (src/access/decide.ts) for FHIR routes and by the route,
+ *   through scopesPermit, for the others (the accounting of disclosures);
+ * - `per-entry`: each entry of a transaction, as its own create or update.
+ * test/http/scope-matrix.test.ts sends every route each kind of scope.
+ */
+export type ScopeRequirement =
+  | { kind: 'no-phi' }
+  | { kind: 'session-only' }
+  | {
+      kind: 'scope';
+      interaction: FhirInteraction;
+      resourceType: ':type' | 'Patient' | 'AuditEvent';
+    }
+  | { kind: 'per-entry' };
+
+const onType = (interaction: FhirInteraction): ScopeRequirement => ({
+  kind: 'scope',
+  interaction,
+  resourceType: ':type',
+});
+const SESSION: ScopeRequirement = { kind: 'session-only' };
+
+export const ROUTE_SCOPES: Readonly<Record<RoutePermission, ScopeRequirement>> = {
+  public: { kind: 'no-phi' },
+  'fhir:read': onType('read'),
+  'fhir:vread': onType('vread'),
+  'fhir:history': onType('history'),
+  'fhir:search': onType('search'),
+  'fhir:create': onType('create'),
+  'fhir:update': onType('update'),
+  'fhir:delete': onType('delete'),
+  'fhir:patch': onType('update'),
+  'fhir:transaction': { kind: 'per-entry' },
+  'fhir:export': { kind: 'scope', interaction: 'read', resourceType: 'Patient' },
+  'audit:read': { kind: 'scope', interaction: 'read', resourceType: 'AuditEvent' },
+  'audit:search': { kind: 'scope', interaction: 'search', resourceType: 'AuditEvent' },
+  'audit:disclosures': { kind: 'scope', interaction: 'search', resourceType: 'AuditEvent' },
+  // Enrolment, sign-in and password reset come before any credential and hand out no PHI.
+  'session:start': { kind: 'no-phi' },
+  'session:pending': SESSION,
+  'session:read': SESSION,
+  'session:active': SESSION,
+  'session:reauth': SESSION,
+  'api:users:manage': SESSION,
+  'api:break-glass:request': SESSION,
+  'api:break-glass:review': SESSION,
+};
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     permission?: RoutePermission;
@@ -44,7 +100,12 @@ declare module 'fastify' {
 
 export class UndeclaredPermissionError extends Error {}
 
-export const declaredRoutes: { method: string; url: string; permission: RoutePermission }[] = [];
+export const declaredRoutes: {
+  method: string;
+  url: string;
+  permission: RoutePermission;
+  scope: ScopeRequirement;
+}[] = [];
 
 export function requirePermissionDeclarations(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
@@ -55,6 +116,12 @@ export function requirePermissionDeclarations(app: FastifyInstance): void {
       throw new UndeclaredPermissionError(
         `route ${methods.join(',')} ${route.url} declares no permission`,
       );
-    for (const method of methods) declaredRoutes.push({ method, url: route.url, permission });
+    const scope = ROUTE_SCOPES[permission];
+    if (!scope)
+      throw new UndeclaredPermissionError(
+        `route ${methods.join(',')} ${route.url} declares an unknown permission`,
+      );
+    for (const method of methods)
+      declaredRoutes.push({ method, url: route.url, permission, scope });
   });
 }

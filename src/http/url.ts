@@ -11,6 +11,6 @@ const SAFE_HOST = /^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9a-fA-F:]+\](:[0-9]{1,5}
 /** Base for absolute links: the configured public URL, else the Host header if well-formed. */
 export function publicOrigin(req: FastifyRequest, configured: string | undefined): string {
   if (configured) return configured;
-  const host = req.headers.host ?? '';
+  const host = (req.headers.host ?? '').toLowerCase();
   return `https://${SAFE_HOST.test(host) ? host : 'localhost'}`;
 }

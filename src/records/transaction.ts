@@ -5,6 +5,7 @@ import type { Grant } from '../access/index.js';
 import { authorizeType, markEmergency } from './record-access.js';
 import { assertId, assertType, draft, type RecordDeps } from './record-context.js';
 import { checkBeforeWrite, checkPrepared } from './write-access.js';
+import { ownersInBatch } from './owner.js';
 import { patientIdOfOwner } from './sealed-resources.js';
 import { errorCode, prepareVersion, writePrepared, type PreparedVersion } from './write-record.js';
 
@@ -73,13 +74,15 @@ export async function runTransaction(
       ),
     );
   }
-  const inBundle = new Set(planned.map((p) => `${p.resourceType}/${p.id}`));
+  const rewritten = planned.map(
+    (p) =>
+      rewriteReferences(p.resource, refMap) as Record<string, unknown> & { resourceType: string },
+  );
+  const inBundle = ownersInBatch(rewritten.map((r, i) => ({ ...r, id: planned[i]!.id })));
   const prepared: { prepared: PreparedVersion; created: boolean; grant: Grant }[] = [];
   for (const [i, p] of planned.entries()) {
     const interaction = p.method === 'POST' ? 'create' : 'update';
-    const resource = rewriteReferences(p.resource, refMap) as Record<string, unknown> & {
-      resourceType: string;
-    };
+    const resource = rewritten[i]!;
     const head = p.method === 'PUT' ? await deps.resources.head(p.resourceType, p.id) : undefined;
     const version = (head?.version ?? 0) + 1;
     const check = await checkBeforeWrite(
@@ -90,6 +93,7 @@ export async function runTransaction(
       resource,
       p.id,
       head,
+      inBundle,
     );
     const v = await prepareVersion(deps, check.body, p.id, version, head?.version, inBundle);
     const grant = await checkPrepared(deps, ctx, interaction, check, v);

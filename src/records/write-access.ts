@@ -9,6 +9,7 @@ import type { RequestContext } from '../auth/index.js';
 import { openOrFail } from './read-record.js';
 import { authorizeOwner, coveredBy, refuseContent } from './record-access.js';
 import type { RecordDeps } from './record-context.js';
+import { ownerForDecision, securityContextOf, type OwnersInBatch } from './owner.js';
 import { patientCompartmentRef } from './search/index.js';
 import type { PreparedVersion } from './write-record.js';
 
@@ -26,7 +27,8 @@ export interface WriteCheck {
 /**
  * The checks before a create or update is prepared: the record's current patient and content
  * (an update may not reach into a record the writer could not read), the elements the writer
- * may set, and the patient the body names, before anything reveals whether that patient exists.
+ * may set, and the patient the body names (or an attachment's securityContext), before anything
+ * reveals whether that patient or record exists.
  */
 export async function checkBeforeWrite(
   deps: RecordDeps,
@@ -36,6 +38,7 @@ export async function checkBeforeWrite(
   body: Resource,
   id: string,
   head: { owner: string } | undefined,
+  inBatch?: OwnersInBatch,
 ): Promise<WriteCheck> {
   const { resourceType } = body;
   let current: Record<string, unknown> | undefined;
@@ -78,6 +81,12 @@ export async function checkBeforeWrite(
   const claimed = patientCompartmentRef({ ...body, id });
   if (claimed !== undefined && claimed !== head?.owner)
     await authorizeOwner(deps, ctx, interaction, resourceType, id, claimed, 'forbid');
+  // An attachment's owner is its securityContext's owner. Decide on it before preparing the
+  // version, which would tell a missing context (400) from another patient's (403).
+  const context = resourceType === 'Binary' ? securityContextOf(body) : undefined;
+  const contextOwner = context && (await ownerForDecision(deps.resources, context, inBatch));
+  if (contextOwner !== undefined && contextOwner !== claimed && contextOwner !== head?.owner)
+    await authorizeOwner(deps, ctx, interaction, resourceType, id, contextOwner, 'forbid');
   return { body, current, grant };
 }
 

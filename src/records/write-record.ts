@@ -8,7 +8,7 @@ import {
 import { careRelationsOf } from './care-relations.js';
 import { checkBinary } from './binary.js';
 import { FhirError } from './errors.js';
-import { resolveOwner } from './owner.js';
+import { resolveOwner, type OwnersInBatch } from './owner.js';
 import type { RecordBytes } from './read-record.js';
 import type { Grant } from '../access/index.js';
 import { authorizeType, markEmergency, shapeForGrant } from './record-access.js';
@@ -41,7 +41,7 @@ export async function prepareVersion(
   id: string,
   version: number,
   expectedVersion: number | undefined,
-  createdInSameBatch?: ReadonlySet<string>,
+  inBatch?: OwnersInBatch,
 ): Promise<PreparedVersion> {
   validateFhirResource(body);
   const resourceType = body.resourceType;
@@ -55,7 +55,7 @@ export async function prepareVersion(
     meta: { ...(meta as object | undefined), versionId: String(version), lastUpdated },
     ...rest,
   };
-  const owner = await resolveOwner(deps.resources, resource, createdInSameBatch);
+  const owner = await resolveOwner(deps.resources, resource, inBatch);
   const json = Buffer.from(JSON.stringify(resource), 'utf8');
   const sealed = await deps.sealed.seal(resourceType, id, version, owner, json);
   const tokens = deps.sealed.tokensFor(resource);
@@ -144,10 +144,12 @@ export async function updateRecord(
     throw new FhirError(400, 'invalid', 'the resource id in the body must match the id in the URL');
   const head = await deps.resources.head(resourceType, id);
   const current = head?.version;
+  // Authorize first: a precondition answered before the access decision (412) would tell a
+  // caller without access that the record exists.
+  const check = await checkBeforeWrite(deps, ctx, 'update', typeGrant, body, id, head);
   if (ifMatch !== undefined && ifMatch !== current) {
     throw new FhirError(412, 'conflict', 'If-Match does not name the current version');
   }
-  const check = await checkBeforeWrite(deps, ctx, 'update', typeGrant, body, id, head);
   const p = await prepareVersion(deps, check.body, id, (current ?? 0) + 1, current);
   const grant = await checkPrepared(deps, ctx, 'update', check, p);
   try {

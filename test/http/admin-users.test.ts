@@ -192,7 +192,13 @@ describe.each(ENGINES)('admin user API on %s', (engine) => {
       });
       expect(bad.status).toBe(400);
     }
-    const linked = await createUser(t, clock, { roles: ['patient'], patientId: 'pat-synthetic-1' });
+    const patient = await t.request('POST', '/fhir/R4/Patient', {
+      body: { resourceType: 'Patient', name: [{ family: 'Testpatient' }] },
+    });
+    const linked = await createUser(t, clock, {
+      roles: ['patient'],
+      patientId: (patient.json() as { id: string }).id,
+    });
     const unlinked = await call(admin, 'POST', `/api/admin/users/${linked.userId}/roles`, {
       roles: ['nurse'],
     });

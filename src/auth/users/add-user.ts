@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { SYSTEM_ACTOR, type Actor, type UserContext } from './context.js';
 import { emailIndexTerm, normalizeEmail } from './email.js';
-import { DuplicateUserError } from './errors.js';
+import { DuplicateUserError, InvalidLinkError } from './errors.js';
 import { checkLinks, parseRoles, passwordRoleFor } from './roles.js';
 
 export interface AddUserInput {
@@ -37,6 +37,7 @@ export async function addUser(
 ): Promise<AddedUser> {
   const roles = parseRoles(input.roles);
   checkLinks(roles, input.patientId, input.practitionerId);
+  await requireLinkedRecords(ctx, input);
   const email = normalizeEmail(input.email);
   const emailIndex = ctx.o.blindIndex.token(emailIndexTerm(email));
   if (await ctx.o.users.findByEmailIndex(emailIndex)) throw new DuplicateUserError();
@@ -74,4 +75,16 @@ export async function addUser(
     detail: { subject: userId, roles },
   });
   return { userId, enrollmentToken, expiresAt: expiresAt.toISOString() };
+}
+
+/** A link names a stored record: an unknown id would be claimed by whoever creates it later. */
+async function requireLinkedRecords(ctx: UserContext, input: AddUserInput): Promise<void> {
+  for (const [type, id] of [
+    ['Patient', input.patientId],
+    ['Practitioner', input.practitionerId],
+  ] as const) {
+    if (id === undefined) continue;
+    if (!ctx.o.linkExists || !(await ctx.o.linkExists(type, id)))
+      throw new InvalidLinkError(`no ${type} with that id is stored`);
+  }
 }

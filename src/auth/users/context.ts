@@ -57,6 +57,12 @@ export interface UserServiceOptions {
   clock: () => Date;
   /** Awaited on every event: if the audit write fails, the operation fails (fail closed). */
   recordEvent: (draft: UserEventDraft) => Promise<void>;
+  /**
+   * Whether a FHIR Patient or Practitioner with this id is stored (and not deleted). A person is
+   * linked only to a record that exists, so a record created later cannot claim an account.
+   * Without it, no link can be made (fail closed).
+   */
+  linkExists?: (resourceType: 'Patient' | 'Practitioner', id: string) => Promise<boolean>;
   /** Revokes every session of a user; called on disable, MFA reset and password change. */
   onRevokeSessions?: (userId: string) => Promise<void>;
   /** Lifts other lockouts keyed by the account's email index (the sign-in throttle) on unlock. */

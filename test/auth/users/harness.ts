@@ -56,6 +56,8 @@ export async function openHarness(engine: 'sqlite' | 'postgres'): Promise<Harnes
     clock: () => now,
     recordEvent: async (d) => void events.push(d),
     onRevokeSessions: async (id) => void revoked.push(id),
+    // No FHIR records in this harness: ids starting with "missing-" stand for unknown ones.
+    linkExists: async (_type, id) => !id.startsWith('missing-'),
     hasher,
   });
   return {
