@@ -57,7 +57,6 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {
-        reqId: request.id,
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',
         status: reply.statusCode,

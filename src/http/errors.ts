@@ -10,7 +10,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | FhirError | Error, request, reply) => {
     const mapped = mapError(error);
     if (mapped.status >= 500) {
-      request.log.error({ reqId: request.id, err: error, status: mapped.status }, 'request failed');
+      // request.log is a child logger that already carries reqId: adding it again printed the
+      // key twice in every error line.
+      request.log.error({ err: error, status: mapped.status }, 'request failed');
     }
     reply.status(mapped.status);
     if (request.url.startsWith('/fhir/')) {
