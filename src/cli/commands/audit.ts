@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { verifyTrail } from '../../audit/index.js';
+import { checkExternalCheckpoint, verifyTrail } from '../../audit/index.js';
 import { CliFailure, print, withCommonOptions, withHaven, type CommonFlags } from '../common.js';
 import { auditExportCommands } from './audit-export.js';
 
@@ -23,6 +23,15 @@ export function auditCommand(program: Command): void {
               stream: process.stderr,
             });
       const report = await withHaven(flags, async (haven) => {
+        if (external !== undefined) {
+          // A wrong file is a wrong file, not evidence of tampering: say which it is.
+          const problem = checkExternalCheckpoint(
+            external,
+            haven.config.auditOrigin,
+            haven.auditKey.verifier,
+          );
+          if (problem) throw new CliFailure(`${flags.fromCheckpoint} ${problem.message}`);
+        }
         bar?.start(1, 0);
         try {
           return await verifyTrail(haven.auditRepo, [haven.auditKey.verifier], {
