@@ -9,6 +9,7 @@ import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { installErrorHandlers } from './errors.js';
 import { fhirRoutes } from './fhir-routes.js';
+import { healthRoutes } from './health-routes.js';
 import { requirePermissionDeclarations } from './permissions.js';
 import { tlsServerOptions } from './tls/index.js';
 import { webauthnRoutes } from './webauthn-routes.js';
@@ -67,6 +68,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   });
   installErrorHandlers(app);
   app.get('/api/health', { config: { permission: 'public' } }, async () => ({ status: 'ok' }));
+  healthRoutes(app, haven);
   if (opts.benchBaseline) {
     const cache = new Map<number, Buffer>();
     app.get<{ Querystring: { bytes?: string } }>(
