@@ -9,7 +9,7 @@ import { auditSigningKey } from '../../src/audit/index.js';
 import { formatCheckpoint, signNote } from '../../src/audit/checkpoint/index.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { runHaven } from '../support/cli.js';
-import { TEST_DATABASE_URL } from '../support/engines.js';
+import { TEST_DATABASE_URL, testSchemaName } from '../support/engines.js';
 
 /**
  * Issue 21 part 1: only `init` and `serve` create an installation. Every other command pointed
@@ -126,7 +126,7 @@ describe('a keyring that does not match the data', () => {
 });
 
 describe('PostgreSQL without an installation', () => {
-  const schema = `haven_t_${crypto.randomBytes(6).toString('hex')}`;
+  const schema = testSchemaName();
   const schemaExists = async () => {
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await client.connect();
