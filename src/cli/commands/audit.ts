@@ -5,6 +5,7 @@ import { SingleBar } from 'cli-progress';
 import { checkExternalCheckpoint, verifyTrail } from '../../audit/index.js';
 import { CliFailure, print, withCommonOptions, withHaven, type CommonFlags } from '../common.js';
 import { auditExportCommands } from './audit-export.js';
+import { auditSearchCommand } from './audit-search.js';
 
 export function auditCommand(program: Command): void {
   const audit = program.command('audit').description('check the tamper-evident audit trail');
@@ -64,6 +65,7 @@ export function auditCommand(program: Command): void {
       );
     });
 
+  auditSearchCommand(audit);
   auditExportCommands(audit);
 }
 
