@@ -5,6 +5,9 @@
 # marked `skip (why)` are not run; an unmarked sh block is an error, so none is forgotten.
 # The only liberty taken: the server listens on a free port instead of 8443 (HAVEN_PORT, and
 # 8443 in the blocks rewritten to it), since other servers may hold 8443 on a shared machine.
+# With HAVEN_README_INSTALL=link the clone uses the source checkout's node_modules (a symlink)
+# and the block's `npm install` is skipped: CI has just run `npm ci` from the same lockfile, and
+# a second install (downloads, and better-sqlite3 compiling) would take minutes more.
 # Fails on any error. Usage: scripts/check-readme.sh [repository dir, default: this one]
 set -euo pipefail
 src="$(cd "${1:-$(dirname "$0")/..}" && pwd)"
@@ -42,6 +45,14 @@ awk -v dir="$work" '
 [ -s "$work/server.sh" ] || { log "README has no server block"; exit 1; }
 [ -s "$work/run.sh" ] || { log "README has no runnable block"; exit 1; }
 
+if [ "${HAVEN_README_INSTALL:-npm}" = link ]; then
+  [ -d "$src/node_modules" ] || { log "HAVEN_README_INSTALL=link but $src/node_modules is missing"; exit 1; }
+  ln -s "$src/node_modules" node_modules
+  grep -q 'npm install && ' "$work/server.sh" || { log "server block no longer starts with npm install"; exit 1; }
+  sed -i 's/npm install && //' "$work/server.sh"
+  log "reusing $src/node_modules (HAVEN_README_INSTALL=link): the block's npm install is skipped"
+fi
+
 port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 sed -i "s/8443/$port/g" "$work/run.sh"
 
@@ -53,7 +64,8 @@ log "server block: $(tr '\n' ' ' < "$work/server.sh")(port $port)"
 setsid "${clean_env[@]}" bash -euo pipefail "$work/server.sh" > "$work/server.log" 2>&1 &
 server_pid=$!
 ready=
-for _ in $(seq 1 600); do
+deadline=$(( $(date +%s) + ${HAVEN_README_TIMEOUT:-420} ))
+while [ "$(date +%s)" -lt "$deadline" ]; do
   if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
   if [ -f haven-data/tls/dev-cert.pem ] &&
     curl -s -o /dev/null --fail --cacert haven-data/tls/dev-cert.pem "https://localhost:$port/readyz"; then
