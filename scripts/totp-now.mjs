@@ -2,7 +2,9 @@
 // The 6-digit code an authenticator app would show now for a base32 TOTP secret (RFC 6238:
 // HMAC-SHA-1, 30-second steps). For trying the sign-in API from a terminal without a phone;
 // people use their authenticator app. Usage: node scripts/totp-now.mjs SECRET
+import { Buffer } from 'node:buffer';
 import crypto from 'node:crypto';
+import process from 'node:process';
 
 const secret = (process.argv[2] ?? '').toUpperCase().replace(/[\s=]/g, '');
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
