@@ -17,7 +17,8 @@ export default function setup(): () => Promise<void> {
   process.env.HAVEN_TEST_RUN = run;
   process.env.TMPDIR = runDir;
   return async () => {
-    const leftDirs = fs.readdirSync(runDir);
+    // tsx keeps its compile cache in the temporary directory (tsx-<uid>): not a test's leak.
+    const leftDirs = fs.readdirSync(runDir).filter((f) => !f.startsWith('tsx-'));
     fs.rmSync(runDir, { recursive: true, force: true });
     const leftSchemas = await dropRunSchemas(run);
     if (leftDirs.length > 0 || leftSchemas.length > 0) {
