@@ -181,6 +181,20 @@ describe('PostgreSQL without an installation', () => {
   );
 });
 
+describe('PostgreSQL database that does not exist', () => {
+  it('says so and that it must be created first, for init as for the rest', async () => {
+    const url = new URL(TEST_DATABASE_URL);
+    url.pathname = `/haven_absent_${crypto.randomBytes(4).toString('hex')}`;
+    for (const cmd of [['init'], ['client', 'list']]) {
+      const dir = path.join(root, `pg-nodb-${cmd.join('-')}`);
+      const r = await runHaven([...cmd, '--data', dir, '--database-url', url.toString()]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('the database does not exist (create it first');
+      expect(r.stderr).not.toContain('migration');
+    }
+  });
+});
+
 describe('audit verify --from-checkpoint with the wrong file', () => {
   let dir: string;
   const env = { HAVEN_CHECKPOINT_ENTRIES: '1' };
