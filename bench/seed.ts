@@ -1,5 +1,6 @@
 /**
- * Bench patients: clones of the 30 Synthea R4 Patients (synthetic people, ../shared/data), each
+ * Bench patients: clones of the 30 Synthea R4 Patients (synthetic people; HAVEN_SYNTHEA_DIR or
+ * ../shared/data/synthea-r4, see scripts/synthea-dir.ts), each
  * with a fresh id-like identifier so that every patient is distinct and findable by identifier.
  * They go in through the FHIR transaction endpoint, 100 per bundle, as an import would.
  */
@@ -7,9 +8,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeClient } from './client.js';
-import { ROOT } from './haven.js';
+import { syntheaBundleNames, syntheaDir } from '../scripts/synthea-dir.js';
 
-export const SYNTHEA_DIR = path.resolve(ROOT, '../shared/data/synthea-r4');
+export const SYNTHEA_DIR = syntheaDir();
 export const ID_SYSTEM = 'https://github.com/synthetichealth/synthea';
 const MRN_SYSTEM = 'http://hospital.smarthealthit.org';
 
@@ -29,12 +30,8 @@ export interface Seed {
 
 /** The Patient resources of the Synthea bundles, without ids. */
 export function patientTemplates(): Json[] {
-  if (!fs.existsSync(SYNTHEA_DIR)) throw new Error(`Synthea data not found at ${SYNTHEA_DIR}`);
   const out: Json[] = [];
-  for (const f of fs
-    .readdirSync(SYNTHEA_DIR)
-    .filter((n) => n.endsWith('.json'))
-    .sort()) {
+  for (const f of syntheaBundleNames()) {
     const bundle = JSON.parse(fs.readFileSync(path.join(SYNTHEA_DIR, f), 'utf8')) as {
       entry: { resource: Json }[];
     };

@@ -1,3 +1,5 @@
 export { openHaven } from './open-haven.js';
 export type { Haven, OpenOptions } from './open-haven.js';
 export type { People } from './people.js';
+export { NotInstalledError } from './open-installation.js';
+export { checkReadiness, type Readiness } from './readiness.js';

@@ -9,8 +9,14 @@ import { KeyringMissingError, LocalKeyringProvider, type KeyProvider } from '../
 export async function openKeyProvider(
   keyringPath: string,
   databaseHasKeys: boolean,
+  mayCreate = true,
 ): Promise<{ provider: KeyProvider; created: boolean }> {
   if (!fs.existsSync(keyringPath)) {
+    if (!mayCreate) {
+      throw new KeyringMissingError(
+        `keyring not found at ${keyringPath}; point --keyring (or HAVEN_KEYRING) at this installation's keyring (only "haven init" and "haven serve" create one)`,
+      );
+    }
     if (databaseHasKeys) {
       throw new KeyringMissingError(
         `keyring not found at ${keyringPath}, but the database holds data sealed with it; restore the keyring file (Haven will not create a new one over existing data)`,

@@ -20,7 +20,6 @@ import {
   CareRelationRepository,
   ClientRepository,
   DataKeyRepository,
-  openDatabase,
   ResourceRepository,
   SystemKeyRepository,
   type Database,
@@ -28,6 +27,7 @@ import {
 import { BatchedDataKeys } from './batched-data-keys.js';
 import { exportCheckpoint, postCheckpoint } from './checkpoint-export.js';
 import { openKeyProvider } from './key-setup.js';
+import { openInstallation } from './open-installation.js';
 import { assemblePeople, type People } from './people.js';
 
 /** Everything a running Haven holds, assembled once from the configuration. */
@@ -53,20 +53,27 @@ export interface Haven {
 export interface OpenOptions {
   clock?: () => Date;
   logger?: Logger;
+  /**
+   * Whether a missing installation (data directory, database or schema, keyring) may be created.
+   * Only `init` and `serve` create one; every other command refuses with NotInstalledError and
+   * creates nothing. Defaults to true (the server and tests).
+   */
+  create?: boolean;
 }
 
 export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Promise<Haven> {
   const clock = opts.clock ?? (() => new Date());
   const logger = opts.logger ?? createLogger(config.logLevel);
-  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    schema: config.databaseSchema,
-    sqlitePath: path.join(config.dataDir, 'haven.db'),
-  });
+  const create = opts.create !== false;
+  if (create) fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const database = await openInstallation(config, create);
   try {
     const systemKeys = new SystemKeyRepository(database.db);
-    const { provider, created } = await openKeyProvider(config.keyringPath, await systemKeys.any());
+    const { provider, created } = await openKeyProvider(
+      config.keyringPath,
+      await systemKeys.any(),
+      create,
+    );
     if (created) logger.info({ event: 'keyring-created' }, 'created a new local keyring');
     const [indexKey, auditSeed, cursorKey, userDataKey] = await Promise.all(
       ['blind-index', 'audit-signing', 'search-cursor', 'user-data'].map((p) =>
@@ -74,10 +81,13 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       ),
     );
     const auditKey = auditSigningKey(auditSeed!, config.auditOrigin);
-    fs.writeFileSync(
-      path.join(config.dataDir, 'audit-public-key.txt'),
-      `${auditKey.verifierKey}\n`,
-    );
+    // With PostgreSQL the data directory may be absent on the machine running a command.
+    if (create || fs.existsSync(config.dataDir)) {
+      fs.writeFileSync(
+        path.join(config.dataDir, 'audit-public-key.txt'),
+        `${auditKey.verifierKey}\n`,
+      );
+    }
     const auditRepo = new AuditRepository(database.db, database.engine);
     const checkpointDir = path.join(config.dataDir, 'audit-checkpoints');
     const trail = new AuditTrail({

@@ -45,6 +45,8 @@ export interface People {
    * skip the password step (which checks the lock itself), such as a passkey.
    */
   signInAccount(userId: string): Promise<Account | undefined>;
+  /** Asks Redis for a PONG when REDIS_URL is set (readiness); undefined without Redis. */
+  pingRedis: (() => Promise<unknown>) | undefined;
   close(): Promise<void>;
 }
 
@@ -133,6 +135,7 @@ export function assemblePeople(opts: {
     },
     sessions,
     throttle,
+    pingRedis: redis ? () => redis.ping() : undefined,
     close: async () => {
       await redis?.quit();
     },

@@ -1,30 +1,15 @@
+import { auditEventKind } from './audit-event-type.js';
 import type { AuditEntry } from './entry.js';
-
-const INTERACTION: Record<string, { subtype: string; action: 'C' | 'R' | 'U' | 'D' | 'E' }> = {
-  read: { subtype: 'read', action: 'R' },
-  vread: { subtype: 'vread', action: 'R' },
-  history: { subtype: 'history-instance', action: 'R' },
-  search: { subtype: 'search-type', action: 'E' },
-  create: { subtype: 'create', action: 'C' },
-  update: { subtype: 'update', action: 'U' },
-  delete: { subtype: 'delete', action: 'D' },
-  transaction: { subtype: 'transaction', action: 'E' },
-};
 
 const OUTCOME: Record<string, string> = { success: '0', failure: '8', denied: '4' };
 
 /**
- * One audit entry as a FHIR R4 AuditEvent (DICOM audit vocabulary as the R4 AuditEvent page
- * recommends: 110110 Patient Record for record access, 110114 User Authentication otherwise).
- * The view is derived: the Merkle leaf of the entry stays the source of truth.
+ * One audit entry as a FHIR R4 AuditEvent; its type and subtype say what happened (see
+ * audit-event-type.ts). The view is derived: the Merkle leaf of the entry stays the source of
+ * truth.
  */
 export function toAuditEvent(e: AuditEntry): Record<string, unknown> {
-  const rest = INTERACTION[e.action];
-  const isRecordAccess =
-    rest !== undefined ||
-    e.action === 'export' ||
-    e.action === 'attachment-download' ||
-    e.action === 'break-glass';
+  const kind = auditEventKind(e.action);
   const entity: Record<string, unknown>[] = [];
   if (e.resourceType && e.resourceId) {
     entity.push({
@@ -61,23 +46,9 @@ export function toAuditEvent(e: AuditEntry): Record<string, unknown> {
   return {
     resourceType: 'AuditEvent',
     id: String(e.seq),
-    type: isRecordAccess
-      ? {
-          system: 'http://dicom.nema.org/resources/ontology/DCM',
-          code: '110110',
-          display: 'Patient Record',
-        }
-      : {
-          system: 'http://dicom.nema.org/resources/ontology/DCM',
-          code: '110114',
-          display: 'User Authentication',
-        },
-    subtype: [
-      rest
-        ? { system: 'http://hl7.org/fhir/restful-interaction', code: rest.subtype }
-        : { system: 'urn:haven:audit-action', code: e.action },
-    ],
-    action: rest?.action ?? 'E',
+    type: kind.type,
+    subtype: kind.subtype,
+    action: kind.action,
     recorded: e.at,
     outcome: OUTCOME[e.outcome] ?? '8',
     ...purposeOfEvent(e),

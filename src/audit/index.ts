@@ -25,3 +25,4 @@ export {
 export { parseAuditQuery, AuditQueryError } from './audit-query.js';
 export { requestDraft } from './request-draft.js';
 export type { RequestAuditFields, RequestFacts } from './request-draft.js';
+export { checkExternalCheckpoint, type ExternalCheckpointProblem } from './external-checkpoint.js';

@@ -20,13 +20,21 @@ export function configFrom(flags: CommonFlags): HavenConfig {
   return resolveConfig(flags, process.env);
 }
 
-/** Opens Haven for a one-shot command, with logs kept to warnings so output stays readable. */
+/**
+ * Opens an existing installation for a one-shot command, with logs kept to warnings so output
+ * stays readable. Only `init` passes `create`: every other command refuses a directory or
+ * database without a Haven installation and creates nothing there.
+ */
 export async function withHaven<T>(
   flags: CommonFlags,
   fn: (haven: Haven) => Promise<T>,
+  opts: { create?: boolean } = {},
 ): Promise<T> {
   const config = configFrom(flags);
-  const haven = await openHaven(config, { logger: createLogger('warn', undefined) });
+  const haven = await openHaven(config, {
+    logger: createLogger('warn', undefined),
+    create: opts.create === true,
+  });
   try {
     return await fn(haven);
   } finally {

@@ -29,14 +29,29 @@ export class IntegrityError extends HavenCryptoError {
   }
 }
 
+/** Which key-encryption key was expected, and where: ids and a file path, never key material. */
+export interface ExpectedKey {
+  /** The KEK id the wrapped key names. */
+  kekId: string;
+  /** The keyring file that was searched for it. */
+  keyring: string;
+}
+
 /** A key could not be unwrapped: unknown KEK, wrong KEK, tampered wrapped key, or wrong context. */
 export class KeyUnavailableError extends HavenCryptoError {
   static override readonly code = 'key-unavailable';
 
   override readonly code = KeyUnavailableError.code;
 
-  constructor(message = 'key could not be unwrapped') {
+  /**
+   * Set when the provider knows which KEK it looked for and where, so an operator who pointed
+   * Haven at the wrong keyring sees it at once (logged; never part of an HTTP answer).
+   */
+  readonly expected: ExpectedKey | undefined;
+
+  constructor(message = 'key could not be unwrapped', expected?: ExpectedKey) {
     super(message);
+    this.expected = expected;
   }
 }
 

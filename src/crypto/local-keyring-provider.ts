@@ -104,8 +104,8 @@ export class LocalKeyringProvider implements KeyProvider {
   async unwrapKey(wrapped: WrappedKey, context: string): Promise<Buffer> {
     const kek = this.#kek(wrapped.kekId);
     const { blob } = wrapped;
+    if (kek === undefined) throw this.#notHeld(wrapped.kekId, false);
     if (
-      kek === undefined ||
       !Buffer.isBuffer(blob) ||
       blob.length <= 1 + NONCE_BYTES + TAG_BYTES ||
       blob[0] !== WRAP_FORMAT
@@ -121,8 +121,21 @@ export class LocalKeyringProvider implements KeyProvider {
         wrapAad(kek.id, context),
       );
     } catch {
-      throw new KeyUnavailableError();
+      // A KEK of that name that does not open the blob: most often another installation's
+      // keyring (every keyring starts at local-1). A tampered blob or wrong context ends here too.
+      throw this.#notHeld(kek.id, true);
     }
+  }
+
+  /** Names the expected KEK and this keyring's file: ids and a path, no key material. */
+  #notHeld(kekId: string, sameNameOtherKey: boolean): KeyUnavailableError {
+    // Ids are checked against KEK_ID when the keyring is read; a stored id is shown only if sane.
+    const id = /^[A-Za-z0-9._-]{1,64}$/.test(kekId) ? kekId : '(invalid id)';
+    return new KeyUnavailableError(
+      `this keyring does not hold key ${id} that the data was sealed with (keyring: ${this.#path}` +
+        `${sameNameOtherKey ? `; its ${id} is a different key or the wrapped key is damaged` : ''})`,
+      { kekId: id, keyring: this.#path },
+    );
   }
 
   status(): KeyProviderStatus {

@@ -10,6 +10,7 @@ import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { frameworkError, installErrorHandlers } from './errors.js';
 import { fhirRoutes } from './fhir-routes.js';
+import { healthRoutes } from './health-routes.js';
 import { requirePermissionDeclarations } from './permissions.js';
 import { fastifyTimeouts, nodeServerTimeouts } from './server-timeouts.js';
 import { tlsServerOptions } from './tls/index.js';
@@ -67,7 +68,6 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {
-        reqId: request.id,
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',
         status: reply.statusCode,
@@ -78,6 +78,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   });
   installErrorHandlers(app);
   app.get('/api/health', { config: { permission: 'public' } }, async () => ({ status: 'ok' }));
+  healthRoutes(app, haven);
   if (opts.benchBaseline) {
     const cache = new Map<number, Buffer>();
     app.get<{ Querystring: { bytes?: string } }>(

@@ -56,7 +56,7 @@ export function sendError(
 ): FastifyReply {
   const refusal = refusalOf(error);
   if (refusal.status >= 500) {
-    request.log.error({ reqId: request.id, err: error, status: refusal.status }, 'request failed');
+    request.log.error({ err: error, status: refusal.status }, 'request failed');
   }
   reply.status(refusal.status);
   if (isFhirRequest(request)) {

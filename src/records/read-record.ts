@@ -132,6 +132,9 @@ export async function openOrFail(
     if (code === 'key-destroyed') throw new FhirError(410, 'deleted', 'the record was disposed of');
     if (code === 'integrity')
       throw new FhirError(500, 'exception', 'the stored record failed its integrity check');
-    throw new FhirError(503, 'transient', 'the record key is unavailable');
+    // The cause (which KEK, which keyring) reaches the log, never the answer.
+    throw Object.assign(new FhirError(503, 'transient', 'the record key is unavailable'), {
+      cause: e,
+    });
   }
 }

@@ -21,6 +21,11 @@ export interface DatabaseOptions {
   schema?: string | undefined;
   sqlitePath: string;
   poolSize?: number;
+  /**
+   * False for every command but `init` and `serve`: an absent database, schema or Haven tables
+   * are refused (StoreError 'not-installed') and nothing is created — no file, no schema.
+   */
+  create?: boolean;
 }
 
 export interface Database {
@@ -31,7 +36,7 @@ export interface Database {
 
 export class StoreError extends Error {
   constructor(
-    readonly code: 'store-unavailable' | 'migration-failed',
+    readonly code: 'store-unavailable' | 'migration-failed' | 'not-installed',
     message: string,
   ) {
     super(message);
@@ -42,7 +47,22 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  const database = opts.databaseUrl ? await openPostgres(opts) : openSqlite(opts.sqlitePath);
+  const create = opts.create !== false;
+  if (!create && !opts.databaseUrl && !fs.existsSync(opts.sqlitePath)) {
+    throw new StoreError('not-installed', `no Haven database at ${opts.sqlitePath}`);
+  }
+  const database = opts.databaseUrl
+    ? await openPostgres(opts, create)
+    : openSqlite(opts.sqlitePath, create);
+  if (!create && !(await holdsHaven(database))) {
+    await database.close();
+    throw new StoreError(
+      'not-installed',
+      opts.databaseUrl
+        ? `no Haven installation in ${describeDatabase(opts.databaseUrl, opts.schema)}`
+        : `no Haven installation in ${opts.sqlitePath}`,
+    );
+  }
   const migrator = new Migrator({
     db: database.db,
     provider: migrationProvider(database.engine),
@@ -75,9 +95,36 @@ async function migrateWithRetry(run: () => Promise<{ error?: unknown }>): Promis
   return last;
 }
 
-function openSqlite(file: string): Database {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const sqlite = new SqliteDatabase(file);
+/** A Haven installation has its key table (created by the first migration, filled by init). */
+async function holdsHaven(database: Database): Promise<boolean> {
+  const found =
+    database.engine === 'sqlite'
+      ? await sql<{ n: number }>`SELECT 1 AS n FROM sqlite_master
+          WHERE type = 'table' AND name = 'system_keys'`.execute(database.db)
+      : await sql<{ n: number }>`SELECT 1 AS n FROM information_schema.tables
+          WHERE table_schema = current_schema() AND table_name = 'system_keys'`.execute(
+          database.db,
+        );
+  return found.rows.length > 0;
+}
+
+/** The database URL without its password (and the schema), for messages to the operator. */
+export function describeDatabase(databaseUrl: string, schema?: string): string {
+  let shown: string;
+  try {
+    const url = new URL(databaseUrl);
+    url.password = '';
+    url.search = '';
+    shown = url.toString();
+  } catch {
+    shown = 'the configured PostgreSQL database (its URL does not parse)';
+  }
+  return schema ? `${shown} (schema ${schema})` : shown;
+}
+
+function openSqlite(file: string, create: boolean): Database {
+  if (create) fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const sqlite = new SqliteDatabase(file, { fileMustExist: !create });
   // WAL for concurrent readers; FULL so a commit is durable when it returns (group commit
   // keeps that affordable); temp_store in memory so sorting never spills to temp files.
   sqlite.pragma('journal_mode = WAL');
@@ -116,7 +163,7 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfi
   } as SqliteDialectConfig['database'];
 }
 
-async function openPostgres(opts: DatabaseOptions): Promise<Database> {
+async function openPostgres(opts: DatabaseOptions, create: boolean): Promise<Database> {
   const schema = opts.schema;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new StoreError('store-unavailable', 'database schema name must match [a-z_][a-z0-9_]*');
@@ -135,10 +182,43 @@ async function openPostgres(opts: DatabaseOptions): Promise<Database> {
   });
   const db = new Kysely<HavenDatabase>({ dialect: new PostgresDialect({ pool }) });
   try {
-    if (schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+    await sql`SELECT 1`.execute(db);
+  } catch (e) {
+    await db.destroy();
+    throw new StoreError(
+      'store-unavailable',
+      `cannot connect to PostgreSQL at ${describeDatabase(opts.databaseUrl!)}: ${connectionProblem(e)}`,
+    );
+  }
+  try {
+    if (schema && create) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
   } catch {
     await db.destroy();
-    throw new StoreError('store-unavailable', 'cannot reach the PostgreSQL database');
+    throw new StoreError(
+      'store-unavailable',
+      `cannot create schema ${schema} in ${describeDatabase(opts.databaseUrl!)}`,
+    );
   }
   return { engine: 'postgres', db, close: () => db.destroy() };
+}
+
+/** Why a connection failed, from the driver's codes (its messages are not passed on whole). */
+function connectionProblem(e: unknown): string {
+  const code = String((e as { code?: unknown }).code ?? '');
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (is PostgreSQL running and listening there?)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found';
+    case 'ETIMEDOUT':
+      return 'connection timed out';
+    case '3D000':
+      return 'the database does not exist (create it first, e.g. createdb)';
+    case '28P01':
+    case '28000':
+      return 'authentication failed';
+    default:
+      return code ? `error ${code}` : 'connection failed';
+  }
 }

@@ -277,7 +277,8 @@ describe.each(ENGINES)('break-glass on %s', (engine) => {
     const made = await events('break-glass');
     expect(made).toHaveLength(1);
     expect(made[0]).toMatchObject({
-      type: { code: '110110' },
+      type: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110113' },
+      subtype: [{ code: '110127', display: 'Emergency Override Started' }, { code: 'break-glass' }],
       purposeOfEvent: [{ coding: [etreat] }],
     });
     expect(JSON.stringify(made)).not.toContain(REASON);

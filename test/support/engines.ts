@@ -33,7 +33,7 @@ export async function makeTarget(engine: 'sqlite' | 'postgres'): Promise<EngineT
       cleanup: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
     };
   }
-  const schema = `haven_t_${crypto.randomBytes(6).toString('hex')}`;
+  const schema = testSchemaName();
   return {
     engine,
     dataDir,
@@ -44,6 +44,17 @@ export async function makeTarget(engine: 'sqlite' | 'postgres'): Promise<EngineT
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A fresh schema name carrying this run's id (set by test/global-setup.ts), so the run's
+ * teardown can find and drop whatever a test left behind without touching other runs' schemas.
+ */
+export function testSchemaName(): string {
+  const run = /^[0-9a-f]{8}$/.test(process.env.HAVEN_TEST_RUN ?? '')
+    ? process.env.HAVEN_TEST_RUN
+    : 'x';
+  return `haven_t_${run}_${crypto.randomBytes(6).toString('hex')}`;
 }
 
 export async function dropSchema(schema: string): Promise<void> {

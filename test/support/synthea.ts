@@ -1,12 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { syntheaBundleNames, syntheaDir } from '../../scripts/synthea-dir.js';
 
-/** The 30 Synthea R4 bundles in ../shared (synthetic people; provenance in their README). */
-export const SYNTHEA_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../shared/data/synthea-r4',
-);
+/** The Synthea R4 bundles (synthetic people): HAVEN_SYNTHEA_DIR or ../shared/data/synthea-r4. */
+export const SYNTHEA_DIR = syntheaDir();
 
 export interface BundleEntry {
   fullUrl: string;
@@ -15,11 +12,7 @@ export interface BundleEntry {
 }
 
 export function syntheaFiles(): string[] {
-  return fs
-    .readdirSync(SYNTHEA_DIR)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => path.join(SYNTHEA_DIR, f));
+  return syntheaBundleNames().map((f) => path.join(SYNTHEA_DIR, f));
 }
 
 export function readBundle(file: string): {

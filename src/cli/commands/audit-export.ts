@@ -38,8 +38,12 @@ export function auditExportCommands(audit: Command): void {
         throw new CliFailure('--format must be jsonl or fhir', 64);
       const since = flags.since ? Date.parse(flags.since) : 0;
       if (Number.isNaN(since)) throw new CliFailure('--since must be an ISO date', 64);
-      const fd = openExclusive(flags.out);
+      // The file is created only once the installation has opened: a command pointed at the
+      // wrong place leaves nothing behind.
+      let fd: number | undefined;
       const result = await withHaven(flags, async (haven) => {
+        const out = openExclusive(flags.out);
+        fd = out;
         const sinceSeq = flags.since
           ? ((await haven.auditRepo.firstSeqAtOrAfter(new Date(since).toISOString())) ??
             (await haven.auditRepo.head()).size)
@@ -49,10 +53,12 @@ export function auditExportCommands(audit: Command): void {
           origin: haven.config.auditOrigin,
           verifierKey: haven.auditKey.verifierKey,
           format: flags.format as 'jsonl' | 'fhir',
-          write: (chunk) => fs.writeSync(fd, chunk),
+          write: (chunk) => fs.writeSync(out, chunk),
           now: new Date(),
         });
-      }).finally(() => fs.closeSync(fd));
+      }).finally(() => {
+        if (fd !== undefined) fs.closeSync(fd);
+      });
       print(
         flags,
         { ...result, out: flags.out },
@@ -64,10 +70,14 @@ export function auditExportCommands(audit: Command): void {
     .command('verify-export')
     .description('check an export with only the published verifier key (no database needed)')
     .argument('<file>')
-    .requiredOption('--key <verifier-key>', 'the audit verifier key (audit-public-key.txt)')
+    .requiredOption(
+      '--key <key-or-file>',
+      'the audit verifier key: the path of audit-public-key.txt, or the key text itself',
+    )
     .option('--json', 'print machine-readable JSON')
     .action((file: string, flags: { key: string; json?: boolean }) => {
-      const report = verifyExport(fs.readFileSync(file, 'utf8'), flags.key.trim());
+      const text = readOrFail(file, 'export file');
+      const report = verifyExport(text, verifierKeyFrom(flags.key));
       if (!report.ok) throw new CliFailure(`export verification FAILED: ${report.problem}`, 2);
       print(
         flags,
@@ -128,5 +138,22 @@ function openExclusive(file: string): number {
     return fs.openSync(file, 'wx', 0o600);
   } catch {
     throw new CliFailure(`cannot create ${file} (it must not exist yet)`);
+  }
+}
+
+/**
+ * `--key` takes the verifier key itself (`name+hash+base64`) or the path of a file holding it
+ * (audit-public-key.txt). A key string never names an existing file, so the two cannot clash.
+ */
+function verifierKeyFrom(arg: string): string {
+  if (fs.existsSync(arg) && fs.statSync(arg).isFile()) return readOrFail(arg, 'key file').trim();
+  return arg.trim();
+}
+
+function readOrFail(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new CliFailure(`cannot read ${what} ${file}`);
   }
 }

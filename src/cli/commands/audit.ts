@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { verifyTrail } from '../../audit/index.js';
+import { checkExternalCheckpoint, verifyTrail } from '../../audit/index.js';
 import { CliFailure, print, withCommonOptions, withHaven, type CommonFlags } from '../common.js';
 import { auditExportCommands } from './audit-export.js';
+import { auditSearchCommand } from './audit-search.js';
 
 export function auditCommand(program: Command): void {
   const audit = program.command('audit').description('check the tamper-evident audit trail');
@@ -23,6 +24,15 @@ export function auditCommand(program: Command): void {
               stream: process.stderr,
             });
       const report = await withHaven(flags, async (haven) => {
+        if (external !== undefined) {
+          // A wrong file is a wrong file, not evidence of tampering: say which it is.
+          const problem = checkExternalCheckpoint(
+            external,
+            haven.config.auditOrigin,
+            haven.auditKey.verifier,
+          );
+          if (problem) throw new CliFailure(`${flags.fromCheckpoint} ${problem.message}`);
+        }
         bar?.start(1, 0);
         try {
           return await verifyTrail(haven.auditRepo, [haven.auditKey.verifier], {
@@ -55,6 +65,7 @@ export function auditCommand(program: Command): void {
       );
     });
 
+  auditSearchCommand(audit);
   auditExportCommands(audit);
 }
 

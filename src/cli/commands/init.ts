@@ -8,16 +8,20 @@ export function initCommand(program: Command): void {
       .command('init')
       .description('create the data directory, database, keyring and development certificate'),
   ).action(async (flags: CommonFlags) => {
-    const result = await withHaven(flags, async (haven) => {
-      const cert = await ensureDevCertificate(haven.config.dataDir);
-      return {
-        dataDir: haven.config.dataDir,
-        database: haven.database.engine,
-        keyring: haven.config.keyringPath,
-        certificate: cert.certPath,
-        auditPublicKey: haven.auditKey.verifierKey,
-      };
-    });
+    const result = await withHaven(
+      flags,
+      async (haven) => {
+        const cert = await ensureDevCertificate(haven.config.dataDir);
+        return {
+          dataDir: haven.config.dataDir,
+          database: haven.database.engine,
+          keyring: haven.config.keyringPath,
+          certificate: cert.certPath,
+          auditPublicKey: haven.auditKey.verifierKey,
+        };
+      },
+      { create: true },
+    );
     print(
       flags,
       result,

@@ -19,7 +19,14 @@ describe('haven user (CLI)', () => {
     );
     return stdout;
   };
-  beforeAll(async () => void (target = await makeTarget('sqlite')));
+  beforeAll(async () => {
+    target = await makeTarget('sqlite');
+    // Only init (and serve) create an installation; `user` commands refuse an empty directory.
+    await run(process.execPath, ['--import', 'tsx', ENTRY, 'init', '--data', target.dataDir], {
+      cwd: REPO,
+      env: { ...process.env, HAVEN_LOG_LEVEL: 'warn' },
+    });
+  });
   afterAll(async () => target.cleanup());
 
   it('adds a user, printing the token once, then lists, changes roles, disables, unlocks and resets MFA', async () => {

@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { syntheaBundleNames, syntheaDir } from '../../../../scripts/synthea-dir.js';
 import type { IndexableResource } from '../../../../src/records/search/index.js';
 
 /**
@@ -8,12 +9,10 @@ import type { IndexableResource } from '../../../../src/records/search/index.js'
  * the server does when it stores a transaction, and each resource gets a deterministic
  * `meta.lastUpdated` so `_lastUpdated` has data.
  */
-export const SYNTHEA_DIR = '/work/shared/data/synthea-r4';
+export const SYNTHEA_DIR = syntheaDir();
 
 export function syntheaFiles(): string[] {
-  return readdirSync(SYNTHEA_DIR)
-    .filter((f) => f.endsWith('.json'))
-    .sort();
+  return syntheaBundleNames();
 }
 
 const cache = new Map<string, IndexableResource[]>();
