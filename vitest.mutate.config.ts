@@ -1,21 +1,17 @@
+import fs from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
-// The unit tests that exercise the folders `npm run mutate` mutates (see stryker.config.mjs).
-// The HTTP, CLI-process and multi-process suites are left out: they are slow, and the parts
-// they reach in these folders are the same code the unit tests below already drive.
+// The unit tests that judge the part(s) `npm run mutate` mutates (mutation-scopes.json, chosen by
+// HAVEN_MUTATE as in stryker.config.mjs). The HTTP, CLI-process and multi-process suites are left
+// out: they take minutes per run, and a mutation run repeats the covering tests for every mutant.
+const scopes = JSON.parse(
+  fs.readFileSync(new URL('./mutation-scopes.json', import.meta.url), 'utf8'),
+) as Record<string, { tests: string[] }>;
+const names = process.env.HAVEN_MUTATE?.split(',') ?? Object.keys(scopes);
+
 export default defineConfig({
   test: {
-    include: [
-      'test/crypto/**/*.test.ts',
-      'test/access/**/*.test.ts',
-      'test/audit/checkpoint/**/*.test.ts',
-      'test/audit/merkle/**/*.test.ts',
-      'test/audit/trail.test.ts',
-      'test/audit/export.test.ts',
-      'test/auth/sessions/**/*.test.ts',
-      'test/auth/totp/**/*.test.ts',
-      'test/auth/password/**/*.test.ts',
-    ],
+    include: names.flatMap((name) => scopes[name]?.tests ?? []),
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
