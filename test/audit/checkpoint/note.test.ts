@@ -216,6 +216,11 @@ describe('openNote: reasons and edge cases', () => {
     );
   });
 
+  it('opens a note whose text is a single empty line', () => {
+    const note = signNote('\n', [signerFromGoKey(GO_NOTE.peter.skey)]);
+    expect(openNote(note, [peter]).text).toBe('\n');
+  });
+
   it('ignores a 5-byte signature (the shortest well-formed one) from an unknown key', () => {
     const short = `— Stranger ${Buffer.alloc(5, 7).toString('base64')}\n`;
     expect(openNote(`${GO_NOTE.signed}${short}`, [peter]).verifiedBy).toEqual(['PeterNeumann']);
