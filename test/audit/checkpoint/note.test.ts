@@ -216,6 +216,18 @@ describe('openNote: reasons and edge cases', () => {
     );
   });
 
+  it('refuses bytes that are not UTF-8 even where they would decode to a signed U+FFFD', () => {
+    const signed = Buffer.from(signNote('a\uFFFDb\n', [signerFromGoKey(GO_NOTE.peter.skey)]));
+    expect(openNote(signed, [peter]).text).toBe('a\uFFFDb\n');
+    const at = signed.indexOf(Buffer.from('\uFFFD'));
+    const invalid = Buffer.concat([
+      signed.subarray(0, at),
+      Buffer.of(0xff),
+      signed.subarray(at + 3),
+    ]);
+    expect(() => openNote(invalid, [peter])).toThrow(MalformedNoteError);
+  });
+
   it('opens a note whose text is a single empty line', () => {
     const note = signNote('\n', [signerFromGoKey(GO_NOTE.peter.skey)]);
     expect(openNote(note, [peter]).text).toBe('\n');
