@@ -290,6 +290,8 @@ describe('decide: exact decisions at every branch', () => {
         reason: 'scope-missing',
       });
     }
+    expect(typeLevel(client('system/Patient.u'), 'update', 'Patient').allowed).toBe(true);
+    expect(typeLevel(client('system/Patient.d'), 'delete', 'Patient').allowed).toBe(true);
     const createOnly = client('system/Patient.c');
     for (const i of ['read', 'vread', 'history'] as const) {
       expect(typeLevel(createOnly, i, 'Patient').allowed, i).toBe(false);
