@@ -266,3 +266,147 @@ describe('decideApiAccess', () => {
     expect(decideApiAccess(user(['auditor']), 'disclosures:read', 'Patient/p2').allowed).toBe(true);
   });
 });
+
+/**
+ * Cases found by mutation testing (npm run mutate): each pins a branch whose removal or
+ * inversion no test above noticed. Whole decisions are compared, so an "allowed: true" carrying a
+ * denial reason, or a denial with the wrong reason, fails too.
+ */
+describe('decide: exact decisions at every branch', () => {
+  const physician = user(['physician'], true, { practitionerId: 'dr1' });
+
+  it('gives a client its full grant, and reads each interaction as its own scope letter', () => {
+    const readOnly = client('system/Patient.r');
+    expect(typeLevel(readOnly, 'read', 'Patient')).toEqual({
+      allowed: true,
+      reason: 'scope',
+      grant: { fields: 'all', conditions: [], release: true },
+    });
+    expect(typeLevel(readOnly, 'vread', 'Patient').allowed).toBe(true);
+    expect(typeLevel(readOnly, 'history', 'Patient').allowed).toBe(true);
+    for (const i of ['update', 'delete', 'create', 'search'] as const) {
+      expect(typeLevel(readOnly, i, 'Patient'), i).toEqual({
+        allowed: false,
+        reason: 'scope-missing',
+      });
+    }
+    expect(typeLevel(client('system/Patient.u'), 'update', 'Patient').allowed).toBe(true);
+    expect(typeLevel(client('system/Patient.d'), 'delete', 'Patient').allowed).toBe(true);
+    const createOnly = client('system/Patient.c');
+    for (const i of ['read', 'vread', 'history'] as const) {
+      expect(typeLevel(createOnly, i, 'Patient').allowed, i).toBe(false);
+    }
+  });
+
+  it('counts only system/ scopes for a client', () => {
+    const c = client('user/Patient.rs patient/Patient.rs');
+    expect(typeLevel(c, 'read', 'Patient')).toEqual({ allowed: false, reason: 'scope-missing' });
+  });
+
+  it('answers a type-level question for a role that reaches only related patients', () => {
+    expect(typeLevel(physician, 'read', 'Observation')).toMatchObject({
+      allowed: true,
+      reason: 'role',
+    });
+    expect(onRecord(physician, 'read', 'Observation', 'Patient/p1', CARE)).toMatchObject({
+      allowed: true,
+      reason: 'role',
+    });
+  });
+
+  it('gives no care reach to a record that belongs to no patient', () => {
+    expect(onRecord(physician, 'read', 'Observation', 'Group/g1', CARE)).toEqual({
+      allowed: false,
+      reason: 'no-relation',
+    });
+  });
+
+  it('does not take a person without a patient link for Patient/undefined', () => {
+    expect(onRecord(user(['patient']), 'read', 'Condition', 'Patient/undefined')).toEqual({
+      allowed: false,
+      reason: 'no-relation',
+    });
+  });
+
+  it('denies with the reason, never "allowed" alongside it', () => {
+    const scoped = user(['physician'], true, { practitionerId: 'dr1', scopes: 'user/Condition.r' });
+    expect(onRecord(scoped, 'read', 'Observation', 'Patient/p1', CARE)).toEqual({
+      allowed: false,
+      reason: 'scope-missing',
+    });
+    const own = user(['patient', 'nurse'], true, {
+      patientId: 'p1',
+      practitionerId: 'rn1',
+      scopes: 'patient/Condition.rs',
+    });
+    expect(onRecord(own, 'read', 'Condition', 'Patient/p2', CARE)).toEqual({
+      allowed: false,
+      reason: 'scope-missing',
+    });
+    // patient/ scopes for another type do not open this one, even on the person's own record.
+    expect(onRecord(own, 'read', 'Observation', 'Patient/p1', CARE)).toEqual({
+      allowed: false,
+      reason: 'scope-missing',
+    });
+    // A person's token never works through system/ scopes.
+    const system = user(['patient'], true, { patientId: 'p1', scopes: 'system/Condition.rs' });
+    expect(onRecord(system, 'read', 'Condition', 'Patient/p1')).toEqual({
+      allowed: false,
+      reason: 'scope-missing',
+    });
+  });
+
+  it('requires the second factor of a person with no roles, whatever the patient MFA policy', () => {
+    const nobody = user([], false);
+    expect(
+      decideFhirAccess(
+        nobody,
+        { interaction: 'read', resourceType: 'Patient' },
+        NO_RELATION,
+        OPTIONAL,
+      ),
+    ).toEqual({
+      allowed: false,
+      reason: 'mfa-required',
+    });
+  });
+
+  it('takes all fields and the release right when any of two roles has them', () => {
+    const both = user(['nurse', 'scheduler'], true, { practitionerId: 'rn1' });
+    const d = onRecord(both, 'read', 'Patient', 'Patient/p1', CARE);
+    expect(d.allowed && d.grant.fields).toBe('all');
+    const physicianNurse = user(['nurse', 'physician'], true, { practitionerId: 'dr1' });
+    const u = onRecord(physicianNurse, 'update', 'Observation', 'Patient/p1', CARE);
+    expect(u.allowed && u.grant.release).toBe(true);
+  });
+
+  it('decides /api actions with exact reasons', () => {
+    expect(decideApiAccess(client('system/*.cruds'), 'users:manage')).toEqual({
+      allowed: false,
+      reason: 'people-only',
+    });
+    expect(decideApiAccess(user(['admin'], false), 'users:manage')).toEqual({
+      allowed: false,
+      reason: 'mfa-required',
+    });
+    expect(decideApiAccess(user(['physician']), 'users:manage')).toEqual({
+      allowed: false,
+      reason: 'role-not-permitted',
+    });
+    expect(decideApiAccess(user(['admin']), 'users:manage')).toEqual({
+      allowed: true,
+      reason: 'role',
+      grant: { fields: 'all', conditions: [], release: true },
+    });
+    const p = user(['patient'], true, { patientId: 'p1' });
+    expect(decideApiAccess(p, 'disclosures:read', 'Patient/p2')).toEqual({
+      allowed: false,
+      reason: 'no-relation',
+    });
+    // With no patient named, the action itself is what is asked about.
+    expect(decideApiAccess(p, 'disclosures:read').allowed).toBe(true);
+    // One role reaching any patient is enough, even if another reaches only the person's own.
+    const patientAuditor = user(['patient', 'auditor'], true, { patientId: 'p1' });
+    expect(decideApiAccess(patientAuditor, 'disclosures:read', 'Patient/p2').allowed).toBe(true);
+  });
+});

@@ -1,7 +1,3 @@
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openHaven, type Haven } from '../../src/app/index.js';
@@ -19,7 +15,6 @@ import { resolveConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logging/index.js';
 import { ENGINES, makeTarget, type EngineTarget } from '../support/engines.js';
 
-const run = promisify(execFile);
 const opened: { haven: Haven; target: EngineTarget }[] = [];
 afterEach(async () => {
   for (const o of opened.splice(0)) {
@@ -148,48 +143,5 @@ describe.each(ENGINES)('audit export, proofs and retention on %s', (engine) => {
     expect(verifyExport(await exportText(haven, 'jsonl'), haven.auditKey.verifierKey).ok).toBe(
       true,
     );
-  });
-});
-
-describe('haven audit CLI', () => {
-  const cli = (args: string[], env: Record<string, string> = {}) =>
-    run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      env: { ...process.env, ...env },
-      cwd: path.resolve(import.meta.dirname, '../..'),
-    })
-      .then((r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }))
-      .catch((e: { code: number; stdout: string; stderr: string }) => ({
-        code: e.code,
-        stdout: e.stdout,
-        stderr: e.stderr,
-      }));
-
-  it('verify exits 0 on a good trail and 2 naming the entry on a bad one; export verifies standalone', async () => {
-    const { haven, config } = await havenAt('sqlite', () => new Date());
-    await write(haven, 0, 20);
-    await haven.close();
-    opened.splice(0, 1);
-    const data = ['--data', config.dataDir];
-    const ok = await cli(['audit', 'verify', ...data, '--json']);
-    expect(ok.code, ok.stderr).toBe(0);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, entries: 21 - 1 });
-    const out = path.join(config.dataDir, 'export.jsonl');
-    expect((await cli(['audit', 'export', ...data, '--out', out])).code).toBe(0);
-    const key = fs.readFileSync(path.join(config.dataDir, 'audit-public-key.txt'), 'utf8').trim();
-    expect((await cli(['audit', 'verify-export', out, '--key', key])).code).toBe(0);
-    fs.writeFileSync(out + '.bad', fs.readFileSync(out, 'utf8').replace('"p7"', '"p8"'));
-    expect((await cli(['audit', 'verify-export', out + '.bad', '--key', key])).code).toBe(2);
-
-    const reopened = await openHaven(config, { logger: createLogger('silent') });
-    await sql.raw('DROP TRIGGER audit_entries_no_update').execute(reopened.database.db);
-    await sql
-      .raw(`UPDATE audit_entries SET outcome = 'failure' WHERE seq = 7`)
-      .execute(reopened.database.db);
-    await reopened.close();
-    const bad = await cli(['audit', 'verify', ...data]);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/entry 7/);
-    expect(bad.stderr.split('\n').filter(Boolean)).toHaveLength(1);
-    fs.rmSync(config.dataDir, { recursive: true, force: true });
   });
 });

@@ -2,71 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openHaven, type Haven } from '../../src/app/index.js';
-import { encodeLeaf, verifyTrail, type AuditDraft } from '../../src/audit/index.js';
-import { leafHash } from '../../src/audit/merkle/index.js';
+import { openHaven } from '../../src/app/index.js';
+import { encodeLeaf } from '../../src/audit/index.js';
+import { formatCheckpoint, signNote } from '../../src/audit/checkpoint/index.js';
+import { leafHash, MerkleFrontier } from '../../src/audit/merkle/index.js';
 import { resolveConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logging/index.js';
-import { ENGINES, makeTarget, type EngineTarget } from '../support/engines.js';
+import { ENGINES, makeTarget } from '../support/engines.js';
+import { flipSignatureBit } from './forged-notes.js';
+import { asAttacker, closeTrails, draft, keepOpen, trailWith } from './trail-harness.js';
 
-const open: { haven: Haven; target: EngineTarget }[] = [];
-afterEach(async () => {
-  for (const o of open.splice(0)) {
-    await o.haven.close();
-    await o.target.cleanup();
-  }
-});
-
-/** A fresh installation with `n` audit entries written in batches of 7, checkpoint every 10. */
-async function trailWith(engine: 'sqlite' | 'postgres', n: number) {
-  const target = await makeTarget(engine);
-  const config = resolveConfig(
-    { data: target.dataDir, databaseUrl: target.databaseUrl, databaseSchema: target.schema },
-    { HAVEN_CHECKPOINT_ENTRIES: '10' },
-  );
-  const haven = await openHaven(config, { logger: createLogger('silent') });
-  open.push({ haven, target });
-  for (let i = 0; i < n; i += 7) {
-    const batch = Array.from({ length: Math.min(7, n - i) }, (_, k) => draft(i + k));
-    await Promise.all(
-      batch.map((d) => haven.writer.submit({ onSuccess: () => [d], onFailure: () => [] })),
-    );
-  }
-  const verify = (external?: string) =>
-    verifyTrail(
-      haven.auditRepo,
-      [haven.auditKey.verifier],
-      external ? { externalCheckpoints: [external] } : {},
-    );
-  return { haven, target, verify, config };
-}
-
-function draft(i: number): AuditDraft {
-  return {
-    action: 'read',
-    outcome: 'success',
-    actorType: 'client',
-    actorId: 'c1',
-    resourceType: 'Patient',
-    resourceId: `p${i}`,
-    patientId: `p${i}`,
-    requestId: `r${i}`,
-  };
-}
-
-/** Runs statements with the append-only triggers out of the way, as an attacker with DB rights. */
-async function asAttacker(haven: Haven, ...statements: string[]): Promise<void> {
-  const db = haven.database.db;
-  if (haven.database.engine === 'sqlite') {
-    await sql.raw('DROP TRIGGER IF EXISTS audit_entries_no_update').execute(db);
-    await sql.raw('DROP TRIGGER IF EXISTS audit_entries_no_delete').execute(db);
-    await sql.raw('DROP TRIGGER IF EXISTS audit_checkpoints_no_delete').execute(db);
-  } else {
-    await sql.raw('ALTER TABLE audit_entries DISABLE TRIGGER USER').execute(db);
-    await sql.raw('ALTER TABLE audit_checkpoints DISABLE TRIGGER USER').execute(db);
-  }
-  for (const s of statements) await sql.raw(s).execute(db);
-}
+afterEach(() => closeTrails());
 
 describe.each(ENGINES)('audit trail on %s', (engine) => {
   it('verifies an untouched trail and signs checkpoints every N entries', async () => {
@@ -164,12 +110,24 @@ describe.each(ENGINES)('audit trail on %s', (engine) => {
 
   it('a forged archive mark neither unlocks deletion silently nor crashes verification', async () => {
     const { verify, haven } = await trailWith(engine, 30);
-    const blob = engine === 'sqlite' ? "x'00'" : "'\\x00'::bytea";
-    await sql
-      .raw(
-        `INSERT INTO audit_archives (up_to_seq, frontier, note, created_at) VALUES (10, ${blob}, 'forged', 'now')`,
-      )
-      .execute(haven.database.db);
+    // A well-formed mark over the real first 10 entries, signed by the audit key, then with one
+    // signature bit flipped: only the signature check can tell it from the genuine one (whose
+    // acceptance checkpoint-signatures.test.ts shows).
+    const frontier = MerkleFrontier.empty();
+    for (const h of await haven.auditRepo.leafHashes(0, 10)) frontier.append(h);
+    const note = signNote(
+      formatCheckpoint({
+        origin: haven.config.auditOrigin,
+        size: 10,
+        rootHash: frontier.root(),
+        extensions: ['haven-archive-mark'],
+      }),
+      [haven.auditKey.signer],
+    );
+    await sql`INSERT INTO audit_archives (up_to_seq, frontier, note, created_at)
+              VALUES (10, ${frontier.serialize()}, ${flipSignatureBit(note)}, 'now')`.execute(
+      haven.database.db,
+    );
     await sql.raw('DELETE FROM audit_entries WHERE seq < 10').execute(haven.database.db);
     expect((await verify()).problem).toMatchObject({ kind: 'bad-checkpoint', seq: 10 });
   });
@@ -184,7 +142,7 @@ describe('idle checkpoints', () => {
       { HAVEN_CHECKPOINT_ENTRIES: '1000', HAVEN_CHECKPOINT_MS: '60000' },
     );
     const haven = await openHaven(config, { logger: createLogger('silent'), clock: () => now });
-    open.push({ haven, target });
+    keepOpen(haven, target);
     const idle = () => haven.writer.submit({ onSuccess: () => [], onFailure: () => [] });
     await haven.writer.submit({ onSuccess: () => [draft(0)], onFailure: () => [] });
     await haven.writer.submit({ onSuccess: () => [draft(1)], onFailure: () => [] });

@@ -90,9 +90,9 @@ describe('gcmOpen', () => {
   it('refuses keys and nonces of the wrong size as programming errors', () => {
     expect(() =>
       gcmSeal(Buffer.alloc(16), Buffer.alloc(12), Buffer.alloc(1), Buffer.alloc(0)),
-    ).toThrow(TypeError);
+    ).toThrow(new TypeError('AES-256-GCM requires a 32-byte key'));
     expect(() =>
       gcmSeal(Buffer.alloc(32), Buffer.alloc(8), Buffer.alloc(1), Buffer.alloc(0)),
-    ).toThrow(TypeError);
+    ).toThrow(new TypeError('AES-256-GCM requires a 12-byte nonce'));
   });
 });

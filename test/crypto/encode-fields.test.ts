@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { checkText, encodeFields } from '../../src/crypto/encode-fields.js';
+import { checkInteger, checkText, encodeFields } from '../../src/crypto/encode-fields.js';
 
 describe('encodeFields', () => {
   it('prefixes every field with its 4-byte big-endian length', () => {
@@ -30,5 +30,20 @@ describe('checkText', () => {
     expect(() => checkText(42, 'owner')).toThrow(TypeError);
     expect(() => checkText('a\uD800', 'owner')).toThrow(TypeError);
     expect(() => checkText('\uDFFFa', 'owner')).toThrow(TypeError);
+    expect(() => checkText('', 'owner')).toThrow(
+      new TypeError('owner must be a non-empty, well-formed string'),
+    );
+  });
+});
+
+describe('checkInteger', () => {
+  it('takes integers in [min, max], bounds included, and refuses everything else', () => {
+    expect(() => checkInteger(1, 'n', 1, 3)).not.toThrow();
+    expect(() => checkInteger(3, 'n', 1, 3)).not.toThrow();
+    for (const bad of [0, 4, 1.5, Number.NaN, '2', undefined]) {
+      expect(() => checkInteger(bad, 'n', 1, 3), String(bad)).toThrow(
+        new TypeError('n must be an integer in [1, 3]'),
+      );
+    }
   });
 });

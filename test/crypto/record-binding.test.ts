@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { recordAad, type RecordBinding } from '../../src/crypto/record-binding.js';
+import {
+  MAX_DATA_KEY_VERSION,
+  recordAad,
+  type RecordBinding,
+} from '../../src/crypto/record-binding.js';
 
 const base: RecordBinding = {
   resourceType: 'Observation',
@@ -50,5 +54,21 @@ describe('recordAad', () => {
     expect(() => recordAad(1, { ...base, version: -1 }, 1)).toThrow(TypeError);
     expect(() => recordAad(1, { ...base, owner: '\uD800' }, 1)).toThrow(TypeError);
     expect(() => recordAad(1, base, 0)).toThrow(TypeError);
+    // Each refusal names the field it is about.
+    expect(() => recordAad(1, { ...base, resourceType: '' }, 1)).toThrow(/^binding\.resourceType /);
+    expect(() => recordAad(1, { ...base, id: '' }, 1)).toThrow(/^binding\.id /);
+    expect(() => recordAad(1, { ...base, version: -1 }, 1)).toThrow(/^binding\.version /);
+    expect(() => recordAad(1, { ...base, owner: '' }, 1)).toThrow(/^binding\.owner /);
+    expect(() => recordAad(1, base, 0)).toThrow(/^data key version /);
+  });
+
+  it('takes versions up to their bounds and refuses one past them', () => {
+    expect(recordAad(1, base, MAX_DATA_KEY_VERSION)).toBeInstanceOf(Buffer);
+    expect(() => recordAad(1, base, MAX_DATA_KEY_VERSION + 1)).toThrow(TypeError);
+    const maxVersion = { ...base, version: Number.MAX_SAFE_INTEGER };
+    expect(recordAad(1, maxVersion, 1)).toBeInstanceOf(Buffer);
+    expect(() => recordAad(1, { ...base, version: Number.MAX_SAFE_INTEGER + 1 }, 1)).toThrow(
+      TypeError,
+    );
   });
 });

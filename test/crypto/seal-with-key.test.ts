@@ -37,6 +37,10 @@ describe('sealWithKey / openWithKey', () => {
       IntegrityError,
     );
     expect(() => openWithKey(key, Buffer.alloc(27), aad)).toThrow(IntegrityError);
+    // Shorter than a nonce: still an integrity failure, not a programming error from AES-GCM.
+    for (const n of [0, 5, 11]) {
+      expect(() => openWithKey(key, Buffer.alloc(n), aad), `${n} bytes`).toThrow(IntegrityError);
+    }
   });
 
   it('round-trips an empty plaintext', () => {

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/auth/password/index.js';
+import { UserRepository } from '../../src/store/index.js';
 import { ENGINES } from '../support/engines.js';
 import { startTestServer, type TestServer } from '../support/haven-server.js';
 import { api, MINUTE, STAFF_PASSWORD, TestClock } from './auth/sign-in.js';
@@ -138,5 +140,26 @@ describe.each(ENGINES)('app tokens on %s', (engine) => {
     expect((await get(third.token, path)).status).toBe(200);
     await t.haven.people.users.resetMfa(doc3.user.userId);
     expect((await get(third.token, path)).status).toBe(401);
+  });
+
+  it('refuses a token older than the password even on a path that forgot to revoke it', async () => {
+    // Every product path that changes a password also revokes app tokens; this changes it
+    // straight in the store, so only the principal check (token older than the password) is left.
+    const doc = await signInRole(t, clock, clinic, 'physician');
+    const { token } = await makeToken(doc, 'user/Condition.r');
+    const path = `/fhir/R4/Condition/${clinic.records.own.Condition.id}`;
+    expect((await get(token, path)).status).toBe(200);
+    clock.advance(1000);
+    const users = new UserRepository(t.haven.database.db);
+    const row = (await users.findById(doc.user.userId))!;
+    const next = await hashPassword('amber meadow compass 78');
+    expect(
+      await users.replacePasswordHash(row.id, row.passwordHash, next, clock.fn().toISOString()),
+    ).toBe(true);
+    expect((await get(token, path)).status).toBe(401);
+    // The refusal is about age: a token made after the change, by the same session, works.
+    clock.advance(1000);
+    const later = await makeToken(doc, 'user/Condition.r');
+    expect((await get(later.token, path)).status).toBe(200);
   });
 });

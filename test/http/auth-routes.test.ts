@@ -5,6 +5,7 @@ import { DatabaseSessionStore, ipKey, RedisSessionStore } from '../../src/auth/i
 import { SessionRepository } from '../../src/store/index.js';
 import { ENGINES } from '../support/engines.js';
 import { startTestServer, type TestServer } from '../support/haven-server.js';
+import { wrongTotpCode } from '../support/totp.js';
 import {
   api,
   createUser,
@@ -171,8 +172,9 @@ describe.each([...ENGINES, 'sqlite+redis'] as const)('sign-in API on %s', (targe
     expect(setup.headers['cache-control']).toBe('no-store');
     const secretFromUri = new URL(otpauthUri!).searchParams.get('secret')!;
     expect(secretFromUri).toBe(secret);
+    const wrongCode = wrongTotpCode(secretFromUri, clock.now);
     expect(
-      (await api(t, 'POST', '/api/mfa/totp/confirm', { body: { code: '000000' }, jar })).status,
+      (await api(t, 'POST', '/api/mfa/totp/confirm', { body: { code: wrongCode }, jar })).status,
     ).toBe(401);
     const before = jar.session;
     const confirm = await api(t, 'POST', '/api/mfa/totp/confirm', {
@@ -387,9 +389,10 @@ describe.each([...ENGINES, 'sqlite+redis'] as const)('sign-in API on %s', (targe
       jar,
     });
     expect(byPassword.status).toBe(204);
-    expect((await api(t, 'POST', '/api/reauth', { body: { code: '000000' }, jar })).status).toBe(
-      401,
-    );
+    const wrongCode = wrongTotpCode(user.totpSecret!, clock.now);
+    const byWrongCode = await api(t, 'POST', '/api/reauth', { body: { code: wrongCode }, jar });
+    expect(byWrongCode.status).toBe(401);
+    expect(byWrongCode.json().error).toMatchObject({ code: 'invalid-code' });
     const reauth = await api(t, 'POST', '/api/reauth', {
       body: { code: totpNow(user.totpSecret!, clock) },
       jar,

@@ -62,6 +62,24 @@ describe.each(ENGINES)('FHIR R4 API on %s', (engine) => {
     ).toEqual(['2', '1']);
   });
 
+  it('leaves an audit entry for a history read, naming the resource, patient and request', async () => {
+    const from = (await t.haven.auditRepo.head()).size;
+    const res = await t.request('GET', `/fhir/R4/Patient/${patientId}/_history`);
+    expect(res.status).toBe(200);
+    const rows = (await t.haven.auditRepo.entries(from, 1000)).filter(
+      (r) => r.action === 'history',
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      outcome: 'success',
+      resource_type: 'Patient',
+      resource_id: patientId,
+      patient_id: patientId,
+      request_id: res.headers['x-request-id'],
+    });
+    expect(JSON.parse(rows[0]!.detail!)).toMatchObject({ versions: 2 });
+  });
+
   it('creates clinical resources in the patient compartment and searches them', async () => {
     const obs = (date: string, code: string) => ({
       resourceType: 'Observation',

@@ -111,6 +111,42 @@ describe.each(ENGINES)('encryption at rest on %s', (engine) => {
   });
 });
 
+describe.each(ENGINES)('blind indexes at rest on %s', (engine) => {
+  /** The stored search tokens of one resource, hex, sorted. */
+  const tokensOf = async (t: TestServer, id: string) =>
+    (
+      await t.haven.database.db
+        .selectFrom('search_tokens')
+        .select('token')
+        .where('resource_type', '=', 'Patient')
+        .where('id', '=', id)
+        .execute()
+    )
+      .map((r) => Buffer.from(r.token).toString('hex'))
+      .sort();
+  const create = async (t: TestServer) =>
+    String((await t.request('POST', '/fhir/R4/Patient', { body: canaryPatient(31) })).json().id);
+
+  it('the same patient gets other tokens under another index key, and equal ones under the same', async () => {
+    const first = await startTestServer(engine);
+    const second = await startTestServer(engine); // its own keyring, so its own index key
+    try {
+      const a = await tokensOf(first, await create(first));
+      const again = await tokensOf(first, await create(first));
+      const b = await tokensOf(second, await create(second));
+      expect(a.length).toBeGreaterThan(5);
+      // Control: one key, equal terms, equal tokens (that is what makes the index searchable).
+      expect(again).toEqual(a);
+      // Another key: not one token in common, so tokens are not a keyless hash of the terms.
+      expect(b).toHaveLength(a.length);
+      expect(b.filter((x) => a.includes(x))).toEqual([]);
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
+  });
+});
+
 describe('the keyring', () => {
   it('without it the data cannot be read and the server refuses to start', async () => {
     const t = await startTestServer('sqlite');

@@ -108,3 +108,48 @@ describe('Ed25519 note keys (golang/mod sumdb/note, transparency-dev/formats vec
     }
   });
 });
+
+// Found by mutation testing: each refusal says what is wrong, so an operator can fix a key.
+describe('verifier key refusals name the problem', () => {
+  const vkey: string = GO_NOTE.peter.vkey; // PeterNeumann+c74f20a3+ARpc…
+  const [name, id, key] = vkey.split('+') as [string, string, string];
+  it.each([
+    ['not a string', 42, 'a verifier key is a string'],
+    ['no key ID', name, 'malformed verifier key: expected <name>+<key ID>+<key>'],
+    [
+      'a key ID with a character before it',
+      `${name}+z${id}+${key}`,
+      'malformed verifier key: expected <name>+<key ID>+<key>',
+    ],
+    [
+      'a key ID with a character after it',
+      `${name}+${id}z+${key}`,
+      'malformed verifier key: expected <name>+<key ID>+<key>',
+    ],
+    [
+      'a short key',
+      `${name}+${id}+${key.slice(0, -4)}`,
+      'malformed verifier key: the key must be 33 bytes of base64',
+    ],
+    [
+      'another signature type',
+      `${name}+${id}+${Buffer.concat([Buffer.of(2), Buffer.from(key, 'base64').subarray(1)]).toString('base64')}`,
+      'unsupported signature type 0x2',
+    ],
+    [
+      'a key ID of another key',
+      `${name}+00000000+${key}`,
+      'verifier key ID does not match its name and public key',
+    ],
+  ])('%s', (_label, input, message) => {
+    expect(() => createEd25519Verifier(input as string)).toThrow(new InvalidNoteKeyError(message));
+    expect(() => createEd25519Verifier(input as string)).toThrow(InvalidNoteKeyError);
+  });
+
+  it('refuses to publish a key under an invalid name, saying why', () => {
+    const { publicKey } = crypto.generateKeyPairSync('ed25519');
+    expect(() => verifierKeyString('two words', publicKey)).toThrow(
+      new InvalidNoteKeyError('key names MUST NOT be empty or contain spaces or plus'),
+    );
+  });
+});

@@ -179,3 +179,62 @@ describe('tampering with a signed note', () => {
     expect(() => openNote(altered, [verifier])).toThrow(NoteVerificationError);
   });
 });
+
+// Found by mutation testing: the reason a note is refused, and a short but well-formed
+// signature from an unknown key, which must be ignored rather than refused.
+describe('openNote: reasons and edge cases', () => {
+  it.each([
+    [
+      'no signature block',
+      text,
+      'a note is text, a blank line, then newline-terminated signatures',
+    ],
+    [
+      'a signature line without its newline',
+      `${text}\n${peterSig.slice(0, -1)}`,
+      'a note is text, a blank line, then newline-terminated signatures',
+    ],
+    [
+      'a control character',
+      `\u0001${text}\n${peterSig}`,
+      'signed notes MUST be valid UTF-8 with no control characters other than newline',
+    ],
+    [
+      'a hyphen instead of an em dash',
+      `${text}\n-${peterSig.slice(1)}`,
+      'signature lines start with an em dash and a space',
+    ],
+    ['a signature line without a space', `${text}\n— PeterNeumann\n`, 'malformed signature line'],
+    ['a 4-byte signature', `${text}\n— PeterNeumann x08gow==\n`, 'malformed signature line'],
+  ])('says why it refuses %s', (_label, note, message) => {
+    expect(() => openNote(note, [peter])).toThrow(new MalformedNoteError(message));
+  });
+
+  it('says why a note no known key signed is refused', () => {
+    expect(() => openNote(GO_NOTE.signed, [enoch])).toThrow(
+      new NoteVerificationError('no signature from a known key: the note MUST be rejected'),
+    );
+  });
+
+  it('refuses bytes that are not UTF-8 even where they would decode to a signed U+FFFD', () => {
+    const signed = Buffer.from(signNote('a\uFFFDb\n', [signerFromGoKey(GO_NOTE.peter.skey)]));
+    expect(openNote(signed, [peter]).text).toBe('a\uFFFDb\n');
+    const at = signed.indexOf(Buffer.from('\uFFFD'));
+    const invalid = Buffer.concat([
+      signed.subarray(0, at),
+      Buffer.of(0xff),
+      signed.subarray(at + 3),
+    ]);
+    expect(() => openNote(invalid, [peter])).toThrow(MalformedNoteError);
+  });
+
+  it('opens a note whose text is a single empty line', () => {
+    const note = signNote('\n', [signerFromGoKey(GO_NOTE.peter.skey)]);
+    expect(openNote(note, [peter]).text).toBe('\n');
+  });
+
+  it('ignores a 5-byte signature (the shortest well-formed one) from an unknown key', () => {
+    const short = `— Stranger ${Buffer.alloc(5, 7).toString('base64')}\n`;
+    expect(openNote(`${GO_NOTE.signed}${short}`, [peter]).verifiedBy).toEqual(['PeterNeumann']);
+  });
+});

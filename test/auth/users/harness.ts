@@ -6,7 +6,9 @@ import {
   UserService,
   type PasswordHasher,
   type UserEventDraft,
+  type UserServiceOptions,
 } from '../../../src/auth/users/index.js';
+import { UserContext } from '../../../src/auth/users/context.js';
 import { BlindIndex } from '../../../src/crypto/index.js';
 import {
   InvitationRepository,
@@ -19,6 +21,8 @@ import { makeTarget, type EngineTarget } from '../../support/engines.js';
 /** A UserService on a real database with a controlled clock and observed side effects. */
 export interface Harness {
   service: UserService;
+  /** The service's own sealing helpers (same key), to open stored fields as the service does. */
+  context: UserContext;
   database: Database;
   events: UserEventDraft[];
   revoked: string[];
@@ -48,7 +52,7 @@ export async function openHarness(engine: 'sqlite' | 'postgres'): Promise<Harnes
     verify: (h, p) => (calls.verify++, ARGON2_HASHER.verify(h, p)),
     dummyVerify: (p) => (calls.dummyVerify++, ARGON2_HASHER.dummyVerify(p)),
   };
-  const service = new UserService({
+  const options: UserServiceOptions = {
     users: new UserRepository(database.db),
     invitations: new InvitationRepository(database.db),
     blindIndex: new BlindIndex(crypto.randomBytes(32)),
@@ -59,9 +63,11 @@ export async function openHarness(engine: 'sqlite' | 'postgres'): Promise<Harnes
     // No FHIR records in this harness: ids starting with "missing-" stand for unknown ones.
     linkExists: async (_type, id) => !id.startsWith('missing-'),
     hasher,
-  });
+  };
+  const service = new UserService(options);
   return {
     service,
+    context: new UserContext(options),
     database,
     events,
     revoked,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TotpStateError } from '../../../src/auth/users/index.js';
 import { ENGINES } from '../../support/engines.js';
+import { wrongTotpCode } from '../../support/totp.js';
 import { assertNoSecretsIn, enrolledUser, openHarness, type Harness } from './harness.js';
 
 describe.each(ENGINES)('TOTP and recovery codes on %s', (engine) => {
@@ -28,7 +29,9 @@ describe.each(ENGINES)('TOTP and recovery codes on %s', (engine) => {
     const e = await h.service.beginTotpEnrollment(userId);
     expect(e.otpauthUri).toMatch(/^otpauth:\/\/totp\/Haven:.+secret=/);
     expect(e.qrSvg).toMatch(/^<svg/);
-    expect(await h.service.confirmTotp(userId, '000000')).toEqual({ ok: false });
+    expect(await h.service.confirmTotp(userId, wrongTotpCode(e.secret, h.now()))).toEqual({
+      ok: false,
+    });
     expect((await h.service.list()).find((u) => u.id === userId)?.mfaConfigured).toBe(false);
     await expect(h.service.verifyTotp(userId, h.totpCode(e.secret))).rejects.toBeInstanceOf(
       TotpStateError,
@@ -73,7 +76,7 @@ describe.each(ENGINES)('TOTP and recovery codes on %s', (engine) => {
 
   it('counts wrong codes towards the account lock', async () => {
     const { userId, secret } = await withTotp();
-    for (let i = 0; i < 5; i++) await h.service.verifyTotp(userId, '123456');
+    for (let i = 0; i < 5; i++) await h.service.verifyTotp(userId, wrongTotpCode(secret, h.now()));
     h.advance(30_000);
     expect(await h.service.verifyTotp(userId, h.totpCode(secret))).toEqual({ ok: false });
     h.advance(60_000);

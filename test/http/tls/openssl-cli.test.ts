@@ -46,27 +46,44 @@ describe.skipIf(!OPENSSL_PRESENT)(
       await removeDir?.();
     });
 
-    it('refuses -tls1_1', async () => {
-      const run = await sClient(server.port, dev.certPath, ['-tls1_1']);
-      expect(run.exitCode).not.toBe(0);
-      expect(run.stdout).toContain('Cipher is (NONE)');
-    });
+    // The client is made willing: a system openssl refuses TLS 1.0/1.1 by itself at its default
+    // security level, and would then "pass" this test whatever the server allowed. With the
+    // level lowered and the protocol forced, only the server's minVersion can refuse.
+    const WILLING = ['-cipher', 'DEFAULT:@SECLEVEL=0'];
+    const LEGACY = [
+      ['-tls1_1', 'TLSv1.1'],
+      ['-tls1', 'TLSv1'],
+    ] as const;
 
-    it('refuses -tls1_1 on the server side, from a client that lowered its own security level', async () => {
+    it.each(LEGACY)('refuses %s on the server side, from a willing client', async (flag) => {
       const refused = server.nextClientError();
-      const run = await sClient(server.port, dev.certPath, [
-        '-tls1_1',
-        '-cipher',
-        'DEFAULT@SECLEVEL=0',
-      ]);
-      // If this openssl will not even send a TLS 1.1 ClientHello, the server cannot be tested.
-      expect(run.stderr, 'local openssl refused TLS 1.1 itself').not.toMatch(
+      const run = await sClient(server.port, dev.certPath, [flag, ...WILLING]);
+      expect(run.stderr, 'local openssl refused the protocol itself').not.toMatch(
         /no protocols available/,
       );
       expect(run.exitCode).not.toBe(0);
+      expect(run.stdout).toContain('Cipher is (NONE)');
       expect(run.stderr).toMatch(/alert protocol version/);
       expect((await refused).code).toBe('ERR_SSL_UNSUPPORTED_PROTOCOL');
     });
+
+    it.each(LEGACY)(
+      'control: the same client completes %s with a server that allows it',
+      async (flag, protocol) => {
+        const legacy = await startServer({
+          ...tlsServerOptions(dev),
+          minVersion: 'TLSv1',
+          ciphers: 'DEFAULT:@SECLEVEL=0',
+        });
+        try {
+          const run = await sClient(legacy.port, dev.certPath, [flag, ...WILLING]);
+          expect(run.exitCode, run.stderr).toBe(0);
+          expect(run.stdout).toMatch(new RegExp(`Protocol\\s*:\\s*${protocol}\\n`));
+        } finally {
+          await legacy.close();
+        }
+      },
+    );
 
     it('accepts -tls1_2 with a verified ECDHE AEAD suite', async () => {
       const run = await sClient(server.port, dev.certPath, ['-tls1_2']);
