@@ -171,7 +171,14 @@ function reaches(
   }
 }
 
-const FIELD_ORDER: readonly FieldSetName[] = ['all', 'front-desk', 'identification'];
+/** Widest first. Sets of different types never compete: rows are combined per type. */
+const FIELD_ORDER: readonly FieldSetName[] = [
+  'all',
+  'front-desk',
+  'scheduling',
+  'lab-order',
+  'identification',
+];
 
 /** Several rows may allow the same thing (a person with two roles): the widest one counts. */
 function combine(rules: readonly FhirRule[]): Grant {
