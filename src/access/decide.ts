@@ -31,7 +31,10 @@ export interface Grant {
   conditions: readonly Condition[];
   /** May set or clear the released-to-patient mark. */
   release: boolean;
-  /** Set when only a break-glass grant allows it: every access is marked as emergency. */
+  /**
+   * Set (to the grant id) when only a break-glass grant allows it: every access is marked as
+   * emergency, and a write allowed so creates no care relation (relationAuthority).
+   */
   emergency?: string;
 }
 
