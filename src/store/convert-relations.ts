@@ -43,9 +43,33 @@ export async function convertLegacyRelations(
   const out = { relations: 0, grants: 0 };
   if (!(await exists(db, engine, LEGACY_RELATIONS)) && !(await exists(db, engine, LEGACY_GRANTS)))
     return out;
+  try {
+    await convert(db, engine, cipher, at, out);
+  } catch (e) {
+    // Another process (a worker starting at the same time) converted first: SQLite refuses the
+    // loser's stale snapshot. Done if the old tables are gone; anything else is a real failure.
+    if (await exists(db, engine, LEGACY_RELATIONS)) throw e;
+    if (await exists(db, engine, LEGACY_GRANTS)) throw e;
+  }
+  return out;
+}
+
+async function convert(
+  db: Db,
+  engine: Engine,
+  cipher: RelationCipher,
+  at: string,
+  out: { relations: number; grants: number },
+): Promise<void> {
   const relations = new CareRelationRepository(db, cipher);
   const grants = new BreakGlassRepository(db, cipher);
   await db.transaction().execute(async (trx) => {
+    // One converter at a time; the next one finds the tables gone below. SQLite: a write as the
+    // first statement takes the write lock before any read (waiting on busy_timeout), so no
+    // converter upgrades a stale read snapshot. PostgreSQL: an advisory lock for the transaction.
+    if (engine === 'postgres')
+      await sql`SELECT pg_advisory_xact_lock(hashtext('haven:convert-relations'))`.execute(trx);
+    else await sql`DELETE FROM care_relations WHERE 0 = 1`.execute(trx);
     if (await exists(trx, engine, LEGACY_RELATIONS)) {
       const rows =
         await sql<LegacyRelation>`SELECT source_type, source_id, kind, practitioner, patient FROM ${sql.table(LEGACY_RELATIONS)}`.execute(
@@ -99,7 +123,6 @@ export async function convertLegacyRelations(
       await sql`DROP TABLE ${sql.table(LEGACY_GRANTS)}`.execute(trx);
     }
   });
-  return out;
 }
 
 /** Whether a table exists where unqualified names resolve (PostgreSQL: the search path). */

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -8,7 +10,8 @@ import { openHaven } from '../../src/app/index.js';
 import { resolveConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logging/index.js';
 import { migrationProvider } from '../../src/store/migrations/index.js';
-import { ENGINES, makeTarget, TEST_DATABASE_URL } from '../support/engines.js';
+import type { HavenDatabase } from '../../src/store/index.js';
+import { ENGINES, makeTarget, TEST_DATABASE_URL, type EngineTarget } from '../support/engines.js';
 import { startTestServer, type TestServer } from '../support/haven-server.js';
 import { api, createUser, signIn, TestClock } from '../http/auth/sign-in.js';
 import { fhirAs } from '../http/access/clinic.js';
@@ -139,42 +142,57 @@ describe.each(ENGINES)('who treats whom at rest on %s', (engine) => {
   });
 });
 
+/** A connection as the server opens it (WAL, busy timeout), without migrating. */
+// The 0003 schema has no types here; Kysely's Migrator takes any database.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function connect(engine: 'sqlite' | 'postgres', target: EngineTarget): Kysely<any> {
+  return new Kysely({
+    dialect:
+      engine === 'sqlite'
+        ? new SqliteDialect({ database: sqlite(path.join(target.dataDir, 'haven.db')) })
+        : new PostgresDialect({
+            pool: new pg.Pool({
+              connectionString: TEST_DATABASE_URL,
+              max: 1,
+              options: `-c search_path=${target.schema}`,
+            }),
+          }),
+  });
+}
+
+/** A database left by migration 0003 with plaintext relation and grant rows. */
+function sqlite(file: string): SqliteDatabase.Database {
+  const db = new SqliteDatabase(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+async function legacyDatabase(engine: 'sqlite' | 'postgres'): Promise<EngineTarget> {
+  const target = await makeTarget(engine);
+  const old = connect(engine, target);
+  if (engine === 'postgres') await sql`CREATE SCHEMA ${sql.id(target.schema!)}`.execute(old);
+  const migrated = await new Migrator({
+    db: old,
+    provider: migrationProvider(engine),
+    ...(engine === 'postgres' && { migrationTableSchema: target.schema! }),
+  }).migrateTo('0003-access');
+  expect(migrated.error).toBeUndefined();
+  await sql`INSERT INTO care_relations (source_type, source_id, kind, practitioner, patient)
+    VALUES ('CareTeam', ${TEAM}, 'care-team', ${`Practitioner/${DOC}`}, ${`Patient/${PATIENT}`}),
+           ('ServiceRequest', ${ORDER}, 'lab-order', '', ${`Patient/${PATIENT}`})`.execute(old);
+  const future = '2999-01-01T00:00:00.000Z';
+  await sql`INSERT INTO break_glass_grants (id, user_id, patient, reason_sealed, created_at, expires_at)
+    VALUES ('g-legacy', 'u-legacy', ${`Patient/${OTHER}`}, ${Buffer.from('sealed')}, '2030-01-01T00:00:00.000Z', ${future})`.execute(
+    old,
+  );
+  await old.destroy();
+  return target;
+}
+
 describe.each(ENGINES)('a database from before migration 0004 on %s', (engine) => {
   it('is converted on start: relations and grants keep working, no plaintext is left', async () => {
-    const target = await makeTarget(engine);
-    const file = path.join(target.dataDir, 'haven.db');
-    let pool: pg.Pool | undefined;
-    // The 0003 schema has no types here; Kysely's Migrator takes any database.
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const old = new Kysely<any>({
-      dialect:
-        engine === 'sqlite'
-          ? new SqliteDialect({ database: new SqliteDatabase(file) })
-          : new PostgresDialect({
-              pool: (pool = new pg.Pool({
-                connectionString: TEST_DATABASE_URL,
-                max: 1,
-                options: `-c search_path=${target.schema}`,
-              })),
-            }),
-    });
-    if (engine === 'postgres') await sql`CREATE SCHEMA ${sql.id(target.schema!)}`.execute(old);
-    const migrated = await new Migrator({
-      db: old,
-      provider: migrationProvider(engine),
-      ...(engine === 'postgres' && { migrationTableSchema: target.schema! }),
-    }).migrateTo('0003-access');
-    expect(migrated.error).toBeUndefined();
-    await sql`INSERT INTO care_relations (source_type, source_id, kind, practitioner, patient)
-      VALUES ('CareTeam', ${TEAM}, 'care-team', ${`Practitioner/${DOC}`}, ${`Patient/${PATIENT}`}),
-             ('ServiceRequest', ${ORDER}, 'lab-order', '', ${`Patient/${PATIENT}`})`.execute(old);
-    const future = '2999-01-01T00:00:00.000Z';
-    await sql`INSERT INTO break_glass_grants (id, user_id, patient, reason_sealed, created_at, expires_at)
-      VALUES ('g-legacy', 'u-legacy', ${`Patient/${OTHER}`}, ${Buffer.from('sealed')}, '2030-01-01T00:00:00.000Z', ${future})`.execute(
-      old,
-    );
-    await old.destroy();
-    await pool?.end().catch(() => undefined);
+    const target = await legacyDatabase(engine);
 
     const config = resolveConfig(
       {
@@ -222,6 +240,41 @@ describe.each(ENGINES)('a database from before migration 0004 on %s', (engine) =
       await again.database.db.selectFrom('care_relations').select('kind').execute(),
     ).toHaveLength(2);
     await again.close();
+    await target.cleanup();
+  });
+  it('is converted once when two server processes start at the same time', async () => {
+    const target = await legacyDatabase(engine);
+    const a = connect(engine, target);
+    await a.destroy();
+    // Both processes migrate to the latest schema (the migrator locks), then convert at once.
+    const env = {
+      ...process.env,
+      HAVEN_TEST_INDEX_KEY: crypto.randomBytes(32).toString('hex'),
+      HAVEN_TEST_RELATION_KEY: crypto.randomBytes(32).toString('hex'),
+    };
+    const where = engine === 'sqlite' ? path.join(target.dataDir, 'haven.db') : target.schema!;
+    const script = path.join(import.meta.dirname, 'support', 'convert-relations-process.ts');
+    const run = () =>
+      new Promise<string>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', script, engine, where],
+          { env, timeout: 60_000 },
+          (err, stdout, stderr) => (err ? reject(new Error(stderr.slice(-500))) : resolve(stdout)),
+        ),
+      );
+    const outs = (await Promise.all([run(), run()])).map(
+      (o) => JSON.parse(o) as { relations: number; grants: number },
+    );
+    // Exactly one of them converted the rows; the other found the old tables gone.
+    expect(outs.map((o) => o.relations + o.grants).sort()).toEqual([0, 3]);
+    const db = connect(engine, target) as Kysely<HavenDatabase>;
+    try {
+      expect(await db.selectFrom('care_relations').select('kind').execute()).toHaveLength(2);
+      expect(await db.selectFrom('break_glass_grants').select('id').execute()).toHaveLength(1);
+    } finally {
+      await db.destroy();
+    }
     await target.cleanup();
   });
 });
