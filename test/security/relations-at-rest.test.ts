@@ -244,9 +244,16 @@ describe.each(ENGINES)('a database from before migration 0004 on %s', (engine) =
   });
   it('is converted once when two server processes start at the same time', async () => {
     const target = await legacyDatabase(engine);
+    // Schema migrations are the primary's first-run work (ADR 0006; Kysely locks them only on
+    // PostgreSQL), so the schema is brought up to date first; then two processes convert at once.
     const a = connect(engine, target);
+    const migrated = await new Migrator({
+      db: a,
+      provider: migrationProvider(engine),
+      ...(engine === 'postgres' && { migrationTableSchema: target.schema! }),
+    }).migrateToLatest();
+    expect(migrated.error).toBeUndefined();
     await a.destroy();
-    // Both processes migrate to the latest schema (the migrator locks), then convert at once.
     const env = {
       ...process.env,
       HAVEN_TEST_INDEX_KEY: crypto.randomBytes(32).toString('hex'),
