@@ -26,6 +26,10 @@ export interface RelationSource {
     userId: string,
     now: string,
   ): Promise<{ care: boolean; labOrder: boolean; grantId: string | undefined }>;
+  /** Patients on a care team or with an appointment with this practitioner. */
+  patientsOf(practitioner: string): Promise<string[]>;
+  /** Patients with a laboratory order. */
+  patientsWithLabOrder(): Promise<string[]>;
 }
 
 /** Break-glass grants in force now for one person. */
@@ -36,8 +40,6 @@ export interface GrantSource {
 /** Whose records a search may return; undefined means every patient's. */
 export interface SearchReach {
   patients: readonly string[];
-  practitioner?: string | undefined;
-  labOrders?: boolean;
 }
 
 /**
@@ -103,18 +105,17 @@ export class AccessControl {
     const patients: string[] = [];
     if (rules.some((r) => r.reach === 'self')) patients.push(...self);
     const care = rules.some((r) => r.reach === 'care');
-    if (care) {
-      const grants = await this.grants.activeGrants(principal.id);
-      patients.push(...grants.map((g) => g.patient));
-    }
-    return {
-      patients,
-      practitioner:
-        care && principal.practitionerId !== undefined
-          ? `Practitioner/${principal.practitionerId}`
-          : undefined,
-      labOrders: rules.some((r) => r.reach === 'lab-order'),
-    };
+    // Relations keep no plaintext patient to join on: the related patients are resolved here
+    // (keyed lookup, then the sealed ids opened) and the store filters on record owners.
+    const [grants, related, labs] = await Promise.all([
+      care ? this.grants.activeGrants(principal.id) : [],
+      care && principal.practitionerId !== undefined
+        ? this.relations.patientsOf(`Practitioner/${principal.practitionerId}`)
+        : [],
+      rules.some((r) => r.reach === 'lab-order') ? this.relations.patientsWithLabOrder() : [],
+    ]);
+    patients.push(...grants.map((g) => g.patient), ...related, ...labs);
+    return { patients: [...new Set(patients)] };
   }
 
   private async factsFor(

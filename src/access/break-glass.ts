@@ -1,8 +1,7 @@
 import type { Alert } from '../alerts/index.js';
 import { requestDraft, type AuditDraft } from '../audit/index.js';
 import type { RequestContext } from '../auth/index.js';
-import type { BatchWriter, BreakGlassRow } from '../store/index.js';
-import { BreakGlassRepository } from '../store/index.js';
+import type { BatchWriter, BreakGlassRepository, BreakGlassRow } from '../store/index.js';
 import type { GrantSource } from './access-control.js';
 import { decideApiAccess } from './decide.js';
 
@@ -81,7 +80,7 @@ export class BreakGlassService implements GrantSource {
       expiresAt: new Date(now.getTime() + this.o.minutes * 60_000).toISOString(),
     };
     await this.o.writer.submit({
-      run: (trx) => BreakGlassRepository.insertIn(trx, row),
+      run: (trx) => this.o.repo.insertIn(trx, row),
       onSuccess: () => [
         this.draft(ctx, 'break-glass', 'success', patientId, {
           grant: id,

@@ -31,7 +31,10 @@ export interface Grant {
   conditions: readonly Condition[];
   /** May set or clear the released-to-patient mark. */
   release: boolean;
-  /** Set when only a break-glass grant allows it: every access is marked as emergency. */
+  /**
+   * Set (to the grant id) when only a break-glass grant allows it: every access is marked as
+   * emergency, and a write allowed so creates no care relation (relationAuthority).
+   */
   emergency?: string;
 }
 
@@ -171,7 +174,14 @@ function reaches(
   }
 }
 
-const FIELD_ORDER: readonly FieldSetName[] = ['all', 'front-desk', 'identification'];
+/** Widest first. Sets of different types never compete: rows are combined per type. */
+const FIELD_ORDER: readonly FieldSetName[] = [
+  'all',
+  'front-desk',
+  'scheduling',
+  'lab-order',
+  'identification',
+];
 
 /** Several rows may allow the same thing (a person with two roles): the widest one counts. */
 function combine(rules: readonly FhirRule[]): Grant {

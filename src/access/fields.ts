@@ -25,6 +25,64 @@ export const FIELD_SETS: Readonly<Record<Exclude<FieldSetName, 'all'>, readonly 
     'managingOrganization',
   ],
   identification: ['identifier', 'active', 'name', 'gender', 'birthDate'],
+  /**
+   * Appointment and CareTeam for the front desk: who, when, where, status and the kind of
+   * service, nothing of why. Left out on purpose: reasonCode, reasonReference, comment, note,
+   * patientInstruction, description, supportingInformation, basedOn, priority,
+   * cancelationReason, a CareTeam's name and category (both often name the condition:
+   * "Oncology team"), encounter, extension and the narrative (text).
+   */
+  scheduling: [
+    // Appointment
+    'identifier',
+    'status',
+    'serviceCategory',
+    'serviceType',
+    'specialty',
+    'appointmentType',
+    'start',
+    'end',
+    'minutesDuration',
+    'slot',
+    'created',
+    'participant',
+    'requestedPeriod',
+    // CareTeam (identifier, status and participant above)
+    'subject',
+    'period',
+    'managingOrganization',
+    'telecom',
+  ],
+  /**
+   * A laboratory ServiceRequest for the lab: what to test, on whom, from whom, when and how;
+   * not the clinical reasons, notes, history or insurance behind the order.
+   */
+  'lab-order': [
+    'identifier',
+    'requisition',
+    'status',
+    'intent',
+    'category',
+    'priority',
+    'doNotPerform',
+    'code',
+    'orderDetail',
+    'quantityQuantity',
+    'quantityRatio',
+    'quantityRange',
+    'subject',
+    'occurrenceDateTime',
+    'occurrencePeriod',
+    'occurrenceTiming',
+    'authoredOn',
+    'requester',
+    'performerType',
+    'performer',
+    'locationCode',
+    'locationReference',
+    'specimen',
+    'bodySite',
+  ],
 };
 
 /** FHIR's own label for a resource shown with elements withheld (v3 ObservationValue). */

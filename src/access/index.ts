@@ -2,6 +2,7 @@ export { decideFhirAccess, decideApiAccess, rulesFor, isSelf, NO_RELATION } from
 export type { Decision, FhirTarget, Grant, RelationFacts } from './decide.js';
 export { scopesPermit } from './scopes-permit.js';
 export { AccessControl } from './access-control.js';
+export { relationAuthority, addedRelations } from './relation-authority.js';
 export type { GrantSource, RelationSource, SearchReach } from './access-control.js';
 export { FHIR_INTERACTIONS, type FhirInteraction } from './interactions.js';
 export { DEFAULT_ACCESS_POLICY, MFA_REQUIRED } from './policy.js';

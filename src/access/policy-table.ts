@@ -23,7 +23,7 @@ export type Reach = 'any' | 'care' | 'lab-order' | 'self';
 export type Condition = 'released-to-patient' | 'laboratory';
 
 /** Field sets for minimum necessary; `all` unless a row says otherwise. */
-export type FieldSetName = 'all' | 'front-desk' | 'identification';
+export type FieldSetName = 'all' | 'front-desk' | 'scheduling' | 'lab-order' | 'identification';
 
 export interface FhirRule {
   types: readonly string[];
@@ -129,7 +129,8 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
         interactions: ['read', 'search'],
         reach: 'lab-order',
         only: 'laboratory',
-        why: 'the lab orders to fulfil',
+        fields: 'lab-order',
+        why: 'the lab orders to fulfil: what, on whom, when; not why',
       },
       {
         types: ['Patient'],
@@ -155,7 +156,8 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
         types: ['Appointment', 'CareTeam'],
         interactions: READ_WRITE,
         reach: 'any',
-        why: 'booking visits and assigning patients to clinicians',
+        fields: 'scheduling',
+        why: 'booking visits and assigning patients to clinicians: who, when, where, not why',
       },
       { types: DIRECTORY_TYPES, interactions: ['read', 'search'], reach: 'any', why: 'directory' },
     ],

@@ -18,6 +18,7 @@ import {
   BatchWriter,
   BreakGlassRepository,
   CareRelationRepository,
+  convertLegacyRelations,
   ClientRepository,
   DataKeyRepository,
   ResourceRepository,
@@ -28,6 +29,7 @@ import { BatchedDataKeys } from './batched-data-keys.js';
 import { exportCheckpoint, postCheckpoint } from './checkpoint-export.js';
 import { openKeyProvider } from './key-setup.js';
 import { openInstallation } from './open-installation.js';
+import { relationCipher } from './relation-cipher.js';
 import { assemblePeople, type People } from './people.js';
 
 /** Everything a running Haven holds, assembled once from the configuration. */
@@ -75,8 +77,8 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       create,
     );
     if (created) logger.info({ event: 'keyring-created' }, 'created a new local keyring');
-    const [indexKey, auditSeed, cursorKey, userDataKey] = await Promise.all(
-      ['blind-index', 'audit-signing', 'search-cursor', 'user-data'].map((p) =>
+    const [indexKey, auditSeed, cursorKey, userDataKey, relationKey] = await Promise.all(
+      ['blind-index', 'audit-signing', 'search-cursor', 'user-data', 'relation-data'].map((p) =>
         loadOrCreateSystemKey(p, provider, systemKeys),
       ),
     );
@@ -127,6 +129,9 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     });
     loadFhirDefinitions();
     const blindIndex = new BlindIndex(indexKey!);
+    const relationKeys = relationCipher(blindIndex, relationKey!);
+    await convertLegacyRelations(database.db, database.engine, relationKeys, clock().toISOString());
+    const relations = new CareRelationRepository(database.db, relationKeys);
     const people = assemblePeople({
       config,
       database,
@@ -146,7 +151,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       (rule) => logger.error({ event: 'alert-sink-failed', rule }, 'an alert sink failed'),
     );
     const breakGlass = new BreakGlassService({
-      repo: new BreakGlassRepository(database.db),
+      repo: new BreakGlassRepository(database.db, relationKeys),
       writer,
       reasons: {
         seal: (id, owner, reason) =>
@@ -176,7 +181,8 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       cursorKey: cursorKey!,
       binaryLimitBytes: config.binaryLimitBytes,
       newId: () => crypto.randomUUID(),
-      access: new AccessControl(new CareRelationRepository(database.db), breakGlass, clock),
+      access: new AccessControl(relations, breakGlass, clock),
+      relations,
     };
     return {
       config,

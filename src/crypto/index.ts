@@ -5,6 +5,7 @@ export type { DataKeyRecord, DataKeyRepository } from './data-key-repository.js'
 export type { RecordBinding } from './record-binding.js';
 export { Vault, type VaultOptions } from './vault.js';
 export { BlindIndex } from './blind-index.js';
+export { Lru } from './lru.js';
 export { generateKey } from './generate-key.js';
 export { loadOrCreateSystemKey, type SystemKeyRepository } from './system-key.js';
 export { sealWithKey, openWithKey } from './seal-with-key.js';

@@ -1,7 +1,7 @@
 import type { AccessControl } from '../access/index.js';
 import { requestDraft, type AuditDraft, type RequestAuditFields } from '../audit/index.js';
 import type { RequestContext } from '../auth/index.js';
-import type { BatchWriter, ResourceRepository } from '../store/index.js';
+import type { BatchWriter, CareRelationRepository, ResourceRepository } from '../store/index.js';
 import { FhirError } from './errors.js';
 import { isSupportedType } from './resource-types.js';
 import type { SealedResources } from './sealed-resources.js';
@@ -19,6 +19,8 @@ export interface RecordDeps {
   newId: () => string;
   /** The access decision with its relationship facts (care teams, lab orders, grants). */
   access: AccessControl;
+  /** Care relations: what a source holds now, and its new rows keyed and sealed for the write. */
+  relations: CareRelationRepository;
 }
 
 export type AuditFields = RequestAuditFields;

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../auth/index.js';
-import { VersionConflictError } from '../store/index.js';
+import { RelationNotPermittedError, VersionConflictError } from '../store/index.js';
 import { FhirError } from './errors.js';
 import type { Grant } from '../access/index.js';
 import { authorizeType, markEmergency } from './record-access.js';
@@ -7,7 +7,13 @@ import { assertId, assertType, draft, type RecordDeps } from './record-context.j
 import { checkBeforeWrite, checkPrepared } from './write-access.js';
 import { ownersInBatch } from './owner.js';
 import { patientIdOfOwner } from './sealed-resources.js';
-import { errorCode, prepareVersion, writePrepared, type PreparedVersion } from './write-record.js';
+import {
+  errorCode,
+  prepareVersion,
+  relationRefused,
+  writePrepared,
+  type PreparedVersion,
+} from './write-record.js';
 
 export interface TransactionResult {
   entries: { prepared: PreparedVersion; created: boolean }[];
@@ -129,6 +135,7 @@ export async function runTransaction(
       onFailure: (e) => audits('failure', e),
     });
   } catch (e) {
+    if (e instanceof RelationNotPermittedError) throw relationRefused();
     if (e instanceof VersionConflictError)
       throw new FhirError(
         409,

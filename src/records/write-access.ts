@@ -1,5 +1,7 @@
 import {
+  addedRelations,
   hiddenFieldsIn,
+  relationAuthority,
   isReleasedToPatient,
   mergeHiddenFields,
   type FhirInteraction,
@@ -110,6 +112,7 @@ export async function checkPrepared(
     p.owner,
     'forbid',
   );
+  await checkRelations(deps, ctx, interaction, p, grant);
   if (isUnrestricted(grant)) return grant;
   const resource = JSON.parse(p.json.toString('utf8')) as Record<string, unknown>;
   if (!coveredBy(grant, resource))
@@ -127,6 +130,43 @@ export async function checkPrepared(
       'release-not-permitted',
     );
   return grant;
+}
+
+/**
+ * The relations a CareTeam, Appointment or lab ServiceRequest version would hold, against the
+ * writer's authority to create them (ADR 0009): a write allowed only through break-glass may
+ * keep or remove relations but add none, for anyone. Keyed and sealed here for the write,
+ * with who creates them and under which authority.
+ */
+async function checkRelations(
+  deps: RecordDeps,
+  ctx: RequestContext,
+  interaction: FhirInteraction,
+  p: PreparedVersion,
+  grant: Grant,
+): Promise<void> {
+  if (p.relations === undefined) return;
+  const authority = relationAuthority(ctx.principal, grant);
+  if (authority === undefined) {
+    const current = await deps.relations.inForce(p.resourceType, p.id);
+    if (addedRelations(current, p.relations).length > 0)
+      await refuseContent(
+        deps,
+        ctx,
+        interaction,
+        p.resourceType,
+        p.id,
+        p.owner,
+        'forbid',
+        'relation-under-break-glass',
+      );
+  }
+  p.encodedRelations = deps.relations.encode(p.resourceType, p.id, p.relations, {
+    authority,
+    by: ctx.principal.id,
+    byKind: ctx.principal.kind,
+    at: p.lastUpdated,
+  });
 }
 
 function isUnrestricted(grant: Grant): boolean {

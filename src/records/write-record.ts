@@ -1,9 +1,11 @@
 import type { RequestContext } from '../auth/index.js';
 import {
   CareRelationRepository,
+  RelationNotPermittedError,
   ResourceRepository,
   VersionConflictError,
   type CareRelation,
+  type EncodedRelations,
 } from '../store/index.js';
 import { careRelationsOf } from './care-relations.js';
 import { checkBinary } from './binary.js';
@@ -29,6 +31,8 @@ export interface PreparedVersion {
   tokens: Buffer[];
   /** Care relations this version establishes (CareTeam, Appointment, lab ServiceRequest). */
   relations: CareRelation[] | undefined;
+  /** The same, keyed and sealed with their provenance, once checkPrepared knows the authority. */
+  encodedRelations?: EncodedRelations;
 }
 
 /**
@@ -90,8 +94,10 @@ export async function writePrepared(
     tokens: p.tokens,
     expectedVersion: p.expectedVersion,
   });
-  if (p.relations !== undefined)
-    await CareRelationRepository.replaceForSource(trx, p.resourceType, p.id, p.relations);
+  if (p.relations === undefined) return;
+  // Fail closed: relations that were never checked against the writer's authority are not written.
+  if (p.encodedRelations === undefined) throw new RelationNotPermittedError();
+  await CareRelationRepository.replaceForSource(trx, p.encodedRelations);
 }
 
 /** The response body: what was written, as the writer may see it (minimum necessary). */
@@ -119,7 +125,11 @@ export async function createRecord(
   const check = await checkBeforeWrite(deps, ctx, 'create', typeGrant, body, id, undefined);
   const p = await prepareVersion(deps, check.body, id, 1, undefined);
   const grant = await checkPrepared(deps, ctx, 'create', check, p);
-  await commit(deps, ctx, p, 'create', grant);
+  try {
+    await commit(deps, ctx, p, 'create', grant);
+  } catch (e) {
+    throw e instanceof RelationNotPermittedError ? relationRefused() : e;
+  }
   return bytesOf(p, grant);
 }
 
@@ -155,6 +165,7 @@ export async function updateRecord(
   try {
     await commit(deps, ctx, p, 'update', grant);
   } catch (e) {
+    if (e instanceof RelationNotPermittedError) throw relationRefused();
     if (e instanceof VersionConflictError) {
       throw ifMatch !== undefined
         ? new FhirError(412, 'conflict', 'If-Match does not name the current version')
@@ -201,6 +212,11 @@ function assertBodyType(
   if ((body as { resourceType?: unknown }).resourceType !== resourceType) {
     throw new FhirError(400, 'invalid', 'resourceType in the body does not match the URL');
   }
+}
+
+/** A relation only break-glass would have allowed: refused like any write out of reach. */
+export function relationRefused(): FhirError {
+  return new FhirError(403, 'forbidden', 'you may not write this record for this patient');
 }
 
 export function errorCode(e: unknown): string {

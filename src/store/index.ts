@@ -37,6 +37,12 @@ export {
   type CareRelation,
   type CareRelationKind,
   type PatientFacts,
+  type EncodedRelations,
+  type RelationAuthority,
+  type RelationProvenance,
+  RelationNotPermittedError,
 } from './care-relation-repository.js';
 export { BreakGlassRepository, type BreakGlassRow } from './break-glass-repository.js';
 export type { OwnerScope } from './resource-repository.js';
+export type { RelationCipher } from './relation-cipher.js';
+export { convertLegacyRelations } from './convert-relations.js';

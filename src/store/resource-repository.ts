@@ -33,13 +33,15 @@ const TOKEN_CHUNK = 400;
 
 /**
  * Whose records a search may return, applied in SQL before anything is counted or decrypted:
- * these patients, plus those related to a practitioner, plus those with a lab order.
+ * these patients' records only. (Care relations hold no plaintext patient ids to join on; the
+ * access module resolves a person's related patients first.)
  */
 export interface OwnerScope {
   patients: readonly string[];
-  practitioner?: string | undefined;
-  labOrders?: boolean;
 }
+
+/** Owners per statement: far below SQLite's 32766 and PostgreSQL's 65535 bound parameters. */
+const OWNER_CHUNK = 5000;
 
 /** Versioned, sealed FHIR resources and their blind-index tokens. Every record SQL lives here. */
 export class ResourceRepository {
@@ -123,34 +125,20 @@ export class ResourceRepository {
     if (columns.lastUpdatedTo !== undefined)
       q = q.where('last_updated', '<', columns.lastUpdatedTo);
     if (owners !== undefined) {
-      const { patients, practitioner, labOrders } = owners;
-      if (patients.length === 0 && practitioner === undefined && !labOrders) return [];
-      q = q.where((eb) =>
-        eb.or([
-          ...(patients.length > 0 ? [eb('owner', 'in', [...patients])] : []),
-          ...(practitioner !== undefined
-            ? [
-                eb('owner', 'in', (sub) =>
-                  sub
-                    .selectFrom('care_relations')
-                    .select('patient')
-                    .where('practitioner', '=', practitioner)
-                    .where('kind', 'in', ['care-team', 'appointment']),
-                ),
-              ]
-            : []),
-          ...(labOrders
-            ? [
-                eb('owner', 'in', (sub) =>
-                  sub
-                    .selectFrom('care_relations')
-                    .select('patient')
-                    .where('kind', '=', 'lab-order'),
-                ),
-              ]
-            : []),
-        ]),
-      );
+      const patients = [...new Set(owners.patients)];
+      if (patients.length === 0) return [];
+      if (patients.length > OWNER_CHUNK) {
+        // Each chunk's first `limit` ids in order; the first `limit` of their union is the answer.
+        const ids: string[] = [];
+        for (let i = 0; i < patients.length; i += OWNER_CHUNK)
+          ids.push(
+            ...(await this.findIds(resourceType, tokenSets, limit, columns, {
+              patients: patients.slice(i, i + OWNER_CHUNK),
+            })),
+          );
+        return ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, limit);
+      }
+      q = q.where('owner', 'in', patients);
     }
     for (const set of tokenSets) {
       if (set.length === 0) return [];

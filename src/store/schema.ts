@@ -173,19 +173,28 @@ export interface LoginThrottleTable {
   locked_until: string | null;
 }
 
-/** A derived link between a practitioner (or the lab) and a patient; see migration 0003. */
+/**
+ * A derived link between a practitioner (or the lab) and a patient; see migrations 0003, 0004.
+ * Keys are HMAC blind indexes; the pair itself is sealed; authority says what allowed its writer.
+ */
 export interface CareRelationTable {
-  source_type: string;
-  source_id: string;
+  source_key: Buffer;
   kind: string;
-  practitioner: string;
-  patient: string;
+  practitioner_key: Buffer;
+  patient_key: Buffer;
+  sealed: Buffer;
+  authority: string;
+  created_by: string | null;
+  created_by_kind: string | null;
+  created_at: string;
 }
 
 export interface BreakGlassGrantTable {
   id: string;
   user_id: string;
-  patient: string;
+  /** HMAC blind index of `Patient/<id>` (the same key as care_relations.patient_key). */
+  patient_key: Buffer;
+  patient_sealed: Buffer;
   reason_sealed: Buffer;
   created_at: string;
   expires_at: string;
