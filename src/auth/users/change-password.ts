@@ -1,6 +1,5 @@
 import { checkPasswordPolicy } from '../password/index.js';
 import type { UserContext } from './context.js';
-import { emailLocalPart } from './email.js';
 import { InvalidCredentialsError, PasswordPolicyError, UserDisabledError } from './errors.js';
 import { passwordRoleFor } from './roles.js';
 
@@ -27,10 +26,9 @@ export async function changePassword(
     await ctx.event({ ...base, outcome: 'failure', reason: 'wrong-password' });
     throw new InvalidCredentialsError();
   }
-  const email = ctx.open(user.id, 'email', user.emailSealed);
   const policy = checkPasswordPolicy(next, {
     role: passwordRoleFor(user.roles),
-    context: [emailLocalPart(email)],
+    context: ctx.passwordContext(user),
   });
   if (!policy.ok) throw new PasswordPolicyError(policy.reasons);
 

@@ -88,6 +88,16 @@ export class UserContext {
     return openWithKey(this.o.userDataKey, sealed, aad(userId, field)).toString('utf8');
   }
 
+  /**
+   * The person's own words a new password must not contain (NIST SP 800-63B §3.1.1.2): the whole
+   * email address (its local part and domain) and the display name, opened here and never kept.
+   */
+  passwordContext(user: UserRow): string[] {
+    const words = [this.open(user.id, 'email', user.emailSealed)];
+    if (user.nameSealed !== null) words.push(this.open(user.id, 'name', user.nameSealed));
+    return words;
+  }
+
   async event(draft: UserEventDraft): Promise<void> {
     await this.o.recordEvent(draft);
   }
