@@ -4,6 +4,7 @@ import {
   DatabaseSessionStore,
   LoginThrottle,
   RedisSessionStore,
+  RedisThrottleStore,
   SessionManager,
   UserService,
   accountKey,
@@ -76,7 +77,10 @@ export function assemblePeople(opts: {
   });
   const userRepo = new UserRepository(database.db);
   const appTokens = new ClientRepository(database.db);
-  const throttle = new LoginThrottle(new ThrottleRepository(database.db));
+  // Counters shared by every instance: in Redis when there is one, else in the shared database.
+  const throttle = new LoginThrottle(
+    redis ? new RedisThrottleStore(redis) : new ThrottleRepository(database.db),
+  );
   const users = new UserService({
     users: userRepo,
     invitations: new InvitationRepository(database.db),

@@ -16,16 +16,19 @@ export async function changePassword(
   const user = await ctx.requireUser(userId);
   if (user.disabledAt !== null) throw new UserDisabledError();
   const base = { action: 'password-change', actorType: 'user', actorId: user.id } as const;
-  if (user.passwordHash === null || ctx.locked(user)) {
+  // The guess is counted before it is checked (see UserContext.reserveAttempt).
+  const reserved = user.passwordHash === null ? undefined : await ctx.reserveAttempt(user.id);
+  if (user.passwordHash === null || !reserved) {
     await ctx.hasher.dummyVerify(current);
     await ctx.event({ ...base, outcome: 'failure', reason: 'not-allowed' });
     throw new InvalidCredentialsError();
   }
   if (!(await ctx.hasher.verify(user.passwordHash, current)).ok) {
-    await ctx.countFailure(user);
+    await ctx.attemptFailed(user, reserved);
     await ctx.event({ ...base, outcome: 'failure', reason: 'wrong-password' });
     throw new InvalidCredentialsError();
   }
+  await ctx.releaseAttempt(user.id, reserved);
   const policy = checkPasswordPolicy(next, {
     role: passwordRoleFor(user.roles),
     context: ctx.passwordContext(user),

@@ -3,6 +3,7 @@ import { openWithKey, sealWithKey, type BlindIndex } from '../../crypto/index.js
 import type { InvitationRepository, UserRepository, UserRow } from '../../store/index.js';
 import { dummyVerify, hashPassword, verifyPassword } from '../password/index.js';
 import { UnknownUserError, UserDisabledError } from './errors.js';
+import { lockSchedule } from '../throttle/index.js';
 import { DEFAULT_LOCKOUT_THRESHOLD, isLocked, lockDurationMs } from './lockout.js';
 
 /**
@@ -122,26 +123,41 @@ export class UserContext {
     return isLocked(user.lockedUntil, this.o.clock());
   }
 
-  /** Counts a failed guess (password or second factor) and locks the account past the threshold. */
-  async countFailure(user: UserRow): Promise<void> {
-    const failures = await this.o.users.recordFailure(user.id, this.o.clock().toISOString());
-    await this.lockIfDue(user, failures);
+  /**
+   * Counts a guess (password or second factor) BEFORE it is verified, atomically, with the lock
+   * it would leave as a failure (issue 13: parallel guesses must not outrun the count). Undefined
+   * when the account is locked: the guess must then be refused without being evaluated.
+   */
+  reserveAttempt(userId: string): Promise<AttemptReservation | undefined> {
+    const schedule = lockSchedule(this.o.clock(), this.threshold, (n) =>
+      lockDurationMs(n, this.threshold),
+    );
+    return this.o.users.reserveAttempt(userId, schedule);
   }
 
-  /** Locks the account once `failures` reaches the threshold. */
-  async lockIfDue(user: UserRow, failures: number): Promise<void> {
-    const now = this.o.clock();
-    const ms = lockDurationMs(failures, this.threshold);
+  /** A reserved guess that was right: its count is given back and its own lock lifted. */
+  async releaseAttempt(userId: string, r: AttemptReservation): Promise<void> {
+    await this.o.users.releaseAttempt(userId, r.lockedUntil, this.o.clock().toISOString());
+  }
+
+  /** A reserved guess that was wrong: it stays counted; audits the lock it set, if any. */
+  async attemptFailed(user: UserRow, r: AttemptReservation): Promise<void> {
+    const ms = lockDurationMs(r.failures, this.threshold);
     if (ms === 0) return;
-    await this.o.users.lock(user.id, new Date(now.getTime() + ms).toISOString(), now.toISOString());
     await this.event({
       action: 'lockout',
       outcome: 'success',
       actorType: 'system',
       actorId: null,
-      detail: { subject: user.id, failures, lockedSeconds: ms / 1000 },
+      detail: { subject: user.id, failures: r.failures, lockedSeconds: ms / 1000 },
     });
   }
+}
+
+/** What a granted attempt counted: the failures now recorded and the lock it set. */
+export interface AttemptReservation {
+  failures: number;
+  lockedUntil: string | null;
 }
 
 function aad(userId: string, field: string): Buffer {

@@ -10,9 +10,21 @@ import {
   type UserListEntry,
 } from './admin.js';
 import { changePassword } from './change-password.js';
-import { UserContext, type Actor, type UserServiceOptions } from './context.js';
+import {
+  UserContext,
+  type Actor,
+  type AttemptReservation,
+  type UserServiceOptions,
+} from './context.js';
 import { enroll } from './enroll.js';
-import { useRecoveryCode, verifyTotp, type SecondFactorResult } from './second-factor.js';
+import {
+  externalFactorFailed,
+  externalFactorSucceeded,
+  reserveExternalFactor,
+  useRecoveryCode,
+  verifyTotp,
+  type SecondFactorResult,
+} from './second-factor.js';
 import { issuePasswordReset, resetPassword } from './reset-password.js';
 import { reauthenticateWithPassword, signInWithPassword, type SignInResult } from './sign-in.js';
 import {
@@ -81,6 +93,19 @@ export class UserService {
 
   useRecoveryCode(userId: string, code: string): Promise<SecondFactorResult> {
     return useRecoveryCode(this.#ctx, userId, code);
+  }
+
+  /** A passkey second factor: count the assertion before verifying it (undefined: locked). */
+  reserveSecondFactor(userId: string): Promise<AttemptReservation | undefined> {
+    return reserveExternalFactor(this.#ctx, userId);
+  }
+
+  secondFactorFailed(userId: string, reserved: AttemptReservation): Promise<void> {
+    return externalFactorFailed(this.#ctx, userId, reserved);
+  }
+
+  secondFactorSucceeded(userId: string): Promise<void> {
+    return externalFactorSucceeded(this.#ctx, userId);
   }
 
   disable(userId: string, actor?: Actor): Promise<void> {
