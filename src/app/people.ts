@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
+import type { Alert } from '../alerts/index.js';
 import type { AuditDraft } from '../audit/index.js';
+import type { EnrollmentDelivery } from '../notify/index.js';
 import {
   DatabaseSessionStore,
   LoginThrottle,
@@ -19,6 +21,7 @@ import {
 import type { HavenConfig } from '../config/index.js';
 import type { BlindIndex } from '../crypto/index.js';
 import {
+  ApprovalRepository,
   ClientRepository,
   InvitationRepository,
   SessionRepository,
@@ -60,6 +63,9 @@ export function assemblePeople(opts: {
   blindIndex: BlindIndex;
   userDataKey: Buffer;
   clock: () => Date;
+  raiseAlert: (alert: Alert) => Promise<void>;
+  /** Where approved enrollment links go (email or the terminal), never an HTTP response. */
+  enrollmentDelivery: EnrollmentDelivery;
 }): People {
   const { config, database, writer, clock } = opts;
   const redis = config.redisUrl
@@ -95,6 +101,9 @@ export function assemblePeople(opts: {
       await sessions.endAllForUser(userId);
       await appTokens.revokeAllForUser(userId);
     },
+    approvals: new ApprovalRepository(database.db),
+    raiseAlert: opts.raiseAlert,
+    deliverEnrollment: (n) => opts.enrollmentDelivery.deliver(n),
     onUnlock: async (emailIndex) => {
       await throttle.unlock(accountKey(emailIndex));
     },

@@ -49,6 +49,13 @@ export interface HavenConfig {
   breakGlassMinutes: number;
   /** Optional URL that receives every security alert as JSON (ids only, never PHI). */
   alertWebhook: string | undefined;
+  /**
+   * HAVEN_SMTP_URL (smtp:// or smtps://): enrollment links approved under the two-person rule are
+   * emailed to the person. Undefined: they are printed on the server's terminal (stderr).
+   */
+  smtpUrl: string | undefined;
+  /** HAVEN_SMTP_FROM: the sender of those emails (default haven@<host of the public URL>). */
+  smtpFrom: string;
 }
 
 export interface ConfigInput {
@@ -118,7 +125,25 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     publicUrl: publicOriginUrl(flags.publicUrl ?? env.HAVEN_PUBLIC_URL),
     breakGlassMinutes: positiveInt(env.HAVEN_BREAK_GLASS_MINUTES, 60),
     alertWebhook: webhookUrl(env.HAVEN_ALERT_WEBHOOK, 'HAVEN_ALERT_WEBHOOK'),
+    smtpUrl: smtpUrl(env.HAVEN_SMTP_URL),
+    smtpFrom:
+      env.HAVEN_SMTP_FROM ||
+      `haven@${new URL(publicOriginUrl(flags.publicUrl ?? env.HAVEN_PUBLIC_URL) ?? 'https://localhost').hostname}`,
   };
+}
+
+function smtpUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('HAVEN_SMTP_URL must be an smtp:// or smtps:// URL');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+    throw new ConfigError('HAVEN_SMTP_URL must be an smtp:// or smtps:// URL');
+  }
+  return raw;
 }
 
 function positiveInt(raw: string | undefined, fallback: number): number {

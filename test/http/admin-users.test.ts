@@ -66,7 +66,8 @@ describe.each(ENGINES)('admin user API on %s', (engine) => {
 
     const email = newEmail();
     const seq = await head();
-    const res = await call(admin, 'POST', '/api/admin/users', { email, roles: ['nurse'] });
+    // An admin account reaches no PHI: created at once (PHI roles: admin-approvals.test.ts).
+    const res = await call(admin, 'POST', '/api/admin/users', { email, roles: ['admin'] });
     expect(res.status).toBe(201);
     const added = res.json() as { userId: string; enrollmentToken: string; expiresAt: string };
     expect(added.enrollmentToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -74,13 +75,13 @@ describe.each(ENGINES)('admin user API on %s', (engine) => {
     const created = (await auditFrom(seq)).filter((r) => r.action === 'user-create');
     expect(created).toHaveLength(1);
     expect(created[0]).toMatchObject({ outcome: 'success', actor_id: admin.user.userId });
-    expect(detailOf(created[0]!)).toEqual({ subject: added.userId, roles: ['nurse'] });
+    expect(detailOf(created[0]!)).toEqual({ subject: added.userId, roles: ['admin'] });
 
     const listing = await call(admin, 'GET', '/api/admin/users');
     expect(listing.text).not.toContain(added.enrollmentToken);
     expect((await list(admin)).find((u) => u.id === added.userId)).toMatchObject({
       email,
-      roles: ['nurse'],
+      roles: ['admin'],
       status: 'invited',
       mfaConfigured: false,
     });
@@ -169,16 +170,16 @@ describe.each(ENGINES)('admin user API on %s', (engine) => {
     const admin = await person(['admin']);
     const seq = await head();
     const changed = await call(admin, 'POST', `/api/admin/users/${target.user.userId}/roles`, {
-      roles: ['scheduler', 'nurse', 'scheduler'],
+      roles: ['admin', 'nurse', 'admin'],
     });
     expect(changed.status).toBe(200);
-    expect(changed.json()).toEqual({ roles: ['nurse', 'scheduler'] });
+    expect(changed.json()).toEqual({ status: 'applied', roles: ['admin', 'nurse'] });
     // The old session carried the old privileges: it is gone.
     expect((await call(target, 'GET', '/api/session')).status).toBe(401);
     const again = { user: target.user, jar: await signIn(t, clock, target.user) };
     expect((await list(admin)).find((u) => u.id === target.user.userId)?.roles).toEqual([
+      'admin',
       'nurse',
-      'scheduler',
     ]);
     expect((await call(again, 'GET', '/api/session')).status).toBe(200);
     const rows = (await auditFrom(seq)).filter((r) => r.action === 'user-roles-change');

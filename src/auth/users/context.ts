@@ -1,6 +1,12 @@
 import type { AuditDraft } from '../../audit/index.js';
 import { openWithKey, sealWithKey, type BlindIndex } from '../../crypto/index.js';
-import type { InvitationRepository, UserRepository, UserRow } from '../../store/index.js';
+import type { Alert } from '../../alerts/index.js';
+import type {
+  ApprovalRepository,
+  InvitationRepository,
+  UserRepository,
+  UserRow,
+} from '../../store/index.js';
 import { dummyVerify, hashPassword, verifyPassword } from '../password/index.js';
 import { UnknownUserError, UserDisabledError } from './errors.js';
 import { lockSchedule } from '../throttle/index.js';
@@ -23,7 +29,9 @@ export type UserEventAction =
   | 'password-change'
   | 'password-reset-issued'
   | 'user-disable'
-  | 'user-roles-change';
+  | 'user-roles-change'
+  | 'privilege-request'
+  | 'privilege-approve';
 
 /** An audit draft with a user-management action. Ids only: never an email or a password. */
 export type UserEventDraft = Omit<AuditDraft, 'action'> & { action: UserEventAction };
@@ -63,6 +71,22 @@ export interface UserServiceOptions {
   /** Lifts other lockouts keyed by the account's email index (the sign-in throttle) on unlock. */
   onUnlock?: (emailIndex: Buffer) => Promise<void>;
   hasher?: PasswordHasher;
+  /** Pending account changes under the two-person rule (admin HTTP API). */
+  approvals?: ApprovalRepository;
+  /** How long a pending change waits for a second admin; default 24 hours. */
+  approvalTtlMs?: number;
+  /** Raises a security alert (ids only) when a change that reaches PHI is requested or approved. */
+  raiseAlert?: (alert: Alert) => Promise<void>;
+  /**
+   * Hands an enrollment link to the person it is for (email, or the server's terminal), never to
+   * the admin. Required for approved creations; without it they fail closed.
+   */
+  deliverEnrollment?: (to: {
+    userId: string;
+    email: string;
+    token: string;
+    expiresAt: string;
+  }) => Promise<void>;
   lockoutThreshold?: number;
   /** Lifetime of an enrollment token; default 72 hours. */
   enrollmentTtlMs?: number;
@@ -81,11 +105,11 @@ export class UserContext {
   }
 
   /** Sealed fields are bound to their user and column, so none can be swapped for another. */
-  seal(userId: string, field: 'email' | 'name' | 'totp', text: string): Buffer {
+  seal(userId: string, field: 'email' | 'name' | 'totp' | 'approval', text: string): Buffer {
     return sealWithKey(this.o.userDataKey, Buffer.from(text, 'utf8'), aad(userId, field));
   }
 
-  open(userId: string, field: 'email' | 'name' | 'totp', sealed: Buffer): string {
+  open(userId: string, field: 'email' | 'name' | 'totp' | 'approval', sealed: Buffer): string {
     return openWithKey(this.o.userDataKey, sealed, aad(userId, field)).toString('utf8');
   }
 

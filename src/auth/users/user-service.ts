@@ -9,6 +9,14 @@ import {
   unlockUser,
   type UserListEntry,
 } from './admin.js';
+import {
+  approve,
+  listApprovals,
+  requestRoleChange,
+  requestUserCreate,
+  type AdminChange,
+  type PendingApproval,
+} from './approvals.js';
 import { changePassword } from './change-password.js';
 import {
   UserContext,
@@ -115,6 +123,33 @@ export class UserService {
   /** New roles for a person; ends their sessions and app tokens (a change of privilege). */
   changeRoles(userId: string, roles: readonly string[], actor?: Actor): Promise<UserRole[]> {
     return changeRoles(this.#ctx, userId, roles, actor);
+  }
+
+  /**
+   * An admin's request over HTTP: applied at once when it grants nothing that reaches PHI,
+   * else stored for a second admin (two-person rule). Never changes the requester's own roles.
+   */
+  requestUserCreate(
+    input: AddUserInput,
+    actor: Actor,
+  ): Promise<AdminChange<{ userId: string; enrollmentToken: string; expiresAt: string }>> {
+    return requestUserCreate(this.#ctx, input, actor);
+  }
+
+  requestRoleChange(
+    userId: string,
+    roles: readonly string[],
+    actor: Actor,
+  ): Promise<AdminChange<{ roles: UserRole[] }>> {
+    return requestRoleChange(this.#ctx, userId, roles, actor);
+  }
+
+  listApprovals(): Promise<PendingApproval[]> {
+    return listApprovals(this.#ctx);
+  }
+
+  approve(approvalId: string, approver: Actor): Promise<{ kind: string; subjectId: string }> {
+    return approve(this.#ctx, approvalId, approver);
   }
 
   resetMfa(userId: string, actor?: Actor): Promise<void> {

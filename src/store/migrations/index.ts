@@ -3,6 +3,7 @@ import type { Engine } from '../engine.js';
 import { initialMigration } from './0001-initial.js';
 import { peopleMigration } from './0002-people.js';
 import { accessMigration } from './0003-access.js';
+import { approvalsMigration } from './0004-approvals.js';
 
 /**
  * Versioned migrations, in code so they ship inside the build. Append new ones; never edit a
@@ -15,6 +16,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0001-initial': initialMigration(engine),
         '0002-people': peopleMigration(engine),
         '0003-access': accessMigration(engine),
+        '0004-approvals': approvalsMigration(engine),
       };
     },
   };

@@ -154,7 +154,7 @@ describe.each([...ENGINES, 'sqlite+redis'] as const)('parallel guesses on %s', (
     const user = await make();
     const authenticator = await registerPasskey(t, await signInWithTotp(t, clock, user));
     // One challenge per attempt, fetched first: every attempt could be verified on its own.
-    const challenges = [];
+    const challenges: Awaited<ReturnType<typeof passkeyOptions>>[] = [];
     for (let i = 0; i < PARALLEL; i++) challenges.push(await passkeyOptions(t));
     const res = await parallel((i) =>
       call(t, 'POST', '/api/login/passkey/verify', {
