@@ -10,6 +10,7 @@ const NewUserBody = z.object({
   roles: z.array(z.string().max(32)).min(1).max(7),
   patientId: FHIR_ID.optional(),
   practitionerId: FHIR_ID.optional(),
+  displayName: z.string().min(1).max(200).optional(),
 });
 
 /**
