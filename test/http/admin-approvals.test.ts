@@ -194,23 +194,28 @@ describe.each(ENGINES)('two-person rule for admin changes on %s', (engine) => {
     expect(listed.text).not.toContain(approvalId);
   });
 
-  it('keeps the one-admin flow for accounts that reach no PHI (admin)', async () => {
+  it('lets no admin mint a second approver alone: an admin account waits too', async () => {
     const alice = await person(['admin']);
-    const res = await call(alice, 'POST', '/api/admin/users', {
-      email: newEmail(),
-      roles: ['admin'],
-    });
-    expect(res.status).toBe(201);
-    expect((res.json() as { enrollmentToken: string }).enrollmentToken).toMatch(TOKEN);
-    for (const roles of [['auditor'], ['scheduler'], ['patient']]) {
+    for (const [roles, link] of [
+      [['admin'], {}],
+      [['auditor'], {}],
+      [['scheduler'], {}],
+      [['patient'], { patientId: 'pat-synthetic-9' }],
+    ] as const) {
       const held = await call(alice, 'POST', '/api/admin/users', {
         email: newEmail(),
         roles,
-        ...(roles[0] === 'patient' ? { patientId: 'pat-synthetic-9' } : {}),
+        ...link,
       });
       expect([roles, held.status]).toEqual([roles, 202]);
       expect(held.text).not.toMatch(TOKEN);
     }
+    const nurse = await createUser(t, clock, { roles: ['nurse'] });
+    const promote = await call(alice, 'POST', `/api/admin/users/${nurse.userId}/roles`, {
+      roles: ['admin', 'nurse'],
+    });
+    expect(promote.status).toBe(202);
+    expect(await rolesOf(nurse.userId)).toEqual(['nurse']);
   });
 
   it('answers 404 for an unknown request', async () => {

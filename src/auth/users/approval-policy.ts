@@ -1,20 +1,14 @@
-import type { UserRole } from './roles.js';
+import { USER_ROLES, type UserRole } from './roles.js';
 
 /**
- * Roles that reach PHI, or oversee those who do, and so are given only under the two-person
- * rule (issue 13, item 4; ADR 0009): clinicians, the lab, the scheduler (appointment times are
- * PHI) and patients read records; the auditor reads who accessed which patient id, and is the
- * check on admins, so an admin must not be able to appoint one alone. `admin` reads no clinical
- * data (SPEC: separation of duties) and stays a one-admin change, never to oneself.
+ * Roles given only under the two-person rule over HTTP (issue 13, item 4; ADR 0009): all of
+ * them. Clinicians, the lab, the scheduler (appointment times are PHI) and patients read records;
+ * the auditor reads who accessed which patient id and is the check on admins. `admin` reads no
+ * clinical data, but an admin is an approver: one admin who could create another alone could
+ * mint their own "second admin" and approve anything. So every grant needs a second admin; only
+ * taking roles away is immediate. The CLI (the operator at the console) is not bound by this.
  */
-export const APPROVAL_ROLES: readonly UserRole[] = [
-  'physician',
-  'nurse',
-  'lab_assistant',
-  'scheduler',
-  'patient',
-  'auditor',
-];
+export const APPROVAL_ROLES: readonly UserRole[] = USER_ROLES;
 
 /** Whether going from `before` to `after` grants any role that needs a second admin. */
 export function grantsApprovalRole(before: readonly string[], after: readonly UserRole[]): boolean {
