@@ -5,7 +5,7 @@
  * grant with its sealed reason) holds the details.
  */
 export interface Alert {
-  rule: 'break-glass';
+  rule: 'break-glass' | 'privilege-request' | 'privilege-granted';
   severity: 'high' | 'medium' | 'low';
   at: string;
   /** The user or client whose action raised it. */

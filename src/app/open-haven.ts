@@ -8,6 +8,7 @@ import {
   type AuditSigningKey,
 } from '../audit/index.js';
 import { AccessControl, BreakGlassService } from '../access/index.js';
+import { SmtpEnrollmentDelivery, TerminalEnrollmentDelivery } from '../notify/index.js';
 import { AlertBus, LogAlertSink, MemoryAlertSink, WebhookAlertSink } from '../alerts/index.js';
 import type { HavenConfig } from '../config/index.js';
 import { BlindIndex, loadOrCreateSystemKey, Vault, type KeyProvider } from '../crypto/index.js';
@@ -54,6 +55,8 @@ export interface Haven {
 
 export interface OpenOptions {
   clock?: () => Date;
+  /** The operator's terminal, where enrollment links go without SMTP (default stderr). */
+  terminal?: { write(text: string): unknown };
   logger?: Logger;
   /**
    * Whether a missing installation (data directory, database or schema, keyring) may be created.
@@ -132,14 +135,6 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     const relationKeys = relationCipher(blindIndex, relationKey!);
     await convertLegacyRelations(database.db, database.engine, relationKeys, clock().toISOString());
     const relations = new CareRelationRepository(database.db, relationKeys);
-    const people = assemblePeople({
-      config,
-      database,
-      writer,
-      blindIndex,
-      userDataKey: userDataKey!,
-      clock,
-    });
     const resources = new ResourceRepository(database.db);
     const alerts = new MemoryAlertSink();
     const alertBus = new AlertBus(
@@ -150,6 +145,20 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       ],
       (rule) => logger.error({ event: 'alert-sink-failed', rule }, 'an alert sink failed'),
     );
+    // Enrollment links go to https://<public URL>/enroll#… (as `haven user add` prints them).
+    const publicBase = config.publicUrl ?? `https://localhost:${config.port}`;
+    const people = assemblePeople({
+      config,
+      database,
+      writer,
+      blindIndex,
+      userDataKey: userDataKey!,
+      clock,
+      raiseAlert: (a) => alertBus.raise(a),
+      enrollmentDelivery: config.smtpUrl
+        ? new SmtpEnrollmentDelivery(config.smtpUrl, config.smtpFrom, publicBase)
+        : new TerminalEnrollmentDelivery(opts.terminal ?? process.stderr, publicBase),
+    });
     const breakGlass = new BreakGlassService({
       repo: new BreakGlassRepository(database.db, relationKeys),
       writer,

@@ -1,9 +1,12 @@
 import { Redis } from 'ioredis';
+import type { Alert } from '../alerts/index.js';
 import type { AuditDraft } from '../audit/index.js';
+import type { EnrollmentDelivery } from '../notify/index.js';
 import {
   DatabaseSessionStore,
   LoginThrottle,
   RedisSessionStore,
+  RedisThrottleStore,
   SessionManager,
   UserService,
   accountKey,
@@ -18,6 +21,7 @@ import {
 import type { HavenConfig } from '../config/index.js';
 import type { BlindIndex } from '../crypto/index.js';
 import {
+  ApprovalRepository,
   ClientRepository,
   InvitationRepository,
   ResourceRepository,
@@ -62,6 +66,9 @@ export function assemblePeople(opts: {
   blindIndex: BlindIndex;
   userDataKey: Buffer;
   clock: () => Date;
+  raiseAlert: (alert: Alert) => Promise<void>;
+  /** Where approved enrollment links go (email or the terminal), never an HTTP response. */
+  enrollmentDelivery: EnrollmentDelivery;
 }): People {
   const { config, database, writer, clock } = opts;
   const redis = config.redisUrl
@@ -80,7 +87,10 @@ export function assemblePeople(opts: {
   const userRepo = new UserRepository(database.db);
   const resources = new ResourceRepository(database.db);
   const appTokens = new ClientRepository(database.db);
-  const throttle = new LoginThrottle(new ThrottleRepository(database.db));
+  // Counters shared by every instance: in Redis when there is one, else in the shared database.
+  const throttle = new LoginThrottle(
+    redis ? new RedisThrottleStore(redis) : new ThrottleRepository(database.db),
+  );
   const users = new UserService({
     users: userRepo,
     invitations: new InvitationRepository(database.db),
@@ -99,6 +109,9 @@ export function assemblePeople(opts: {
       await sessions.endAllForUser(userId);
       await appTokens.revokeAllForUser(userId);
     },
+    approvals: new ApprovalRepository(database.db),
+    raiseAlert: opts.raiseAlert,
+    deliverEnrollment: (n) => opts.enrollmentDelivery.deliver(n),
     onUnlock: async (emailIndex) => {
       await throttle.unlock(accountKey(emailIndex));
     },

@@ -71,6 +71,8 @@ const DICOM: Record<string, { type: Coding; subtype?: Coding }> = {
   'break-glass-end': { type: SECURITY_ALERT, subtype: EMERGENCY_STOPPED },
   'api-denied': { type: SECURITY_ALERT, subtype: RESTRICTED_FUNCTION },
   'user-roles-change': { type: SECURITY_ALERT, subtype: ROLES_CHANGED },
+  'privilege-request': { type: SECURITY_ALERT, subtype: ROLES_CHANGED },
+  'privilege-approve': { type: SECURITY_ALERT, subtype: ROLES_CHANGED },
   'user-create': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
   enroll: { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
   lockout: { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },

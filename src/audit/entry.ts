@@ -36,7 +36,9 @@ export type AuditAction =
   | 'password-change'
   | 'password-reset-issued'
   | 'user-disable'
-  | 'user-roles-change';
+  | 'user-roles-change'
+  | 'privilege-request'
+  | 'privilege-approve';
 
 export type AuditOutcome = 'success' | 'denied' | 'failure';
 

@@ -43,7 +43,8 @@ export type {
   StartedSession,
   SessionDescription,
 } from './sessions/index.js';
-export { LoginThrottle, accountKey, ipKey } from './throttle/index.js';
+export { LoginThrottle, RedisThrottleStore, accountKey, ipKey } from './throttle/index.js';
+export type { ThrottleGrant } from './throttle/index.js';
 export {
   WebauthnService,
   CredentialAlreadyRegisteredError,

@@ -50,6 +50,13 @@ export interface HavenConfig {
   /** Optional URL that receives every security alert as JSON (ids only, never PHI). */
   alertWebhook: string | undefined;
   /**
+   * HAVEN_SMTP_URL (smtp:// or smtps://): enrollment links approved under the two-person rule are
+   * emailed to the person. Undefined: they are printed on the server's terminal (stderr).
+   */
+  smtpUrl: string | undefined;
+  /** HAVEN_SMTP_FROM: the sender of those emails (default haven@<host of the public URL>). */
+  smtpFrom: string;
+  /**
    * Host names (host or host:port) requests may carry besides the listen address, localhost and
    * the public URL's host, from HAVEN_ALLOWED_HOSTS (comma-separated). Any other Host gets 421.
    */
@@ -138,6 +145,10 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     publicUrl: publicOriginUrl(flags.publicUrl ?? env.HAVEN_PUBLIC_URL),
     breakGlassMinutes: positiveInt(env.HAVEN_BREAK_GLASS_MINUTES, 60),
     alertWebhook: webhookUrl(env.HAVEN_ALERT_WEBHOOK, 'HAVEN_ALERT_WEBHOOK'),
+    smtpUrl: smtpUrl(env.HAVEN_SMTP_URL),
+    smtpFrom:
+      env.HAVEN_SMTP_FROM ||
+      `haven@${new URL(publicOriginUrl(flags.publicUrl ?? env.HAVEN_PUBLIC_URL) ?? 'https://localhost').hostname}`,
     allowedHosts: allowedHosts(env.HAVEN_ALLOWED_HOSTS),
     timeouts: serverTimeouts(env),
   };
@@ -169,6 +180,20 @@ function serverTimeouts(env: NodeJS.ProcessEnv): ServerTimeouts {
   if (t.headersMs > t.requestMs)
     throw new ConfigError('HAVEN_HEADERS_TIMEOUT_MS may not exceed HAVEN_REQUEST_TIMEOUT_MS');
   return t;
+}
+
+function smtpUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('HAVEN_SMTP_URL must be an smtp:// or smtps:// URL');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+    throw new ConfigError('HAVEN_SMTP_URL must be an smtp:// or smtps:// URL');
+  }
+  return raw;
 }
 
 function positiveInt(raw: string | undefined, fallback: number): number {

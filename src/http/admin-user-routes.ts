@@ -10,11 +10,15 @@ const NewUserBody = z.object({
   roles: z.array(z.string().max(32)).min(1).max(7),
   patientId: FHIR_ID.optional(),
   practitionerId: FHIR_ID.optional(),
+  displayName: z.string().min(1).max(200).optional(),
 });
 
 /**
  * User management for admins over HTTP, as `haven user` does from the shell: list, invite,
- * disable, reset MFA, unlock. Changes need a re-authentication within 5 minutes.
+ * disable, reset MFA, unlock. Changes need a re-authentication within 5 minutes. Nobody changes
+ * their own roles here; a change that reaches PHI (a clinical, patient or auditor role, a record
+ * link) waits for a second admin (two-person rule, ADR 0009). The CLI is the operator's
+ * authority at the console and applies changes directly.
  */
 export async function adminUserRoutes(app: FastifyInstance, o: ApiGuardOptions): Promise<void> {
   const { users } = o.people;
@@ -26,23 +30,44 @@ export async function adminUserRoutes(app: FastifyInstance, o: ApiGuardOptions):
 
   app.post('/api/admin/users', route('api:users:manage', { reauth: true }), async (req, reply) => {
     const body = parse(NewUserBody, req.body);
-    const added = await users.addUser(body, actorOf(contextOf(req)));
-    // The enrollment token is shown once, to the admin who sends the link; only its hash is kept.
+    const change = await users.requestUserCreate(body, actorOf(contextOf(req)));
+    // A PHI role or a record link waits for a second admin (202), and its enrollment link will
+    // go to the person, never to an admin. Other accounts (admin) are created at once, and the
+    // token is shown once to the admin who sends the link; only its hash is kept.
+    if (change.status === 'pending') return reply.status(202).send(change);
     return reply.status(201).send({
-      userId: added.userId,
-      enrollmentToken: added.enrollmentToken,
-      expiresAt: added.expiresAt,
+      status: 'applied',
+      userId: change.userId,
+      enrollmentToken: change.enrollmentToken,
+      expiresAt: change.expiresAt,
     });
   });
+
+  /** Pending changes under the two-person rule, for a second admin to review. */
+  app.get('/api/admin/approvals', route('api:users:manage'), async () => ({
+    approvals: await users.listApprovals(),
+  }));
+
+  app.post<{ Params: { id: string } }>(
+    '/api/admin/approvals/:id/approve',
+    route('api:users:manage', { reauth: true }),
+    async (req) => {
+      const { id } = parse(IdParams, req.params);
+      const done = await users.approve(id, actorOf(contextOf(req)));
+      return { status: 'approved', kind: done.kind, subjectId: done.subjectId };
+    },
+  );
 
   /** A change of privilege: the person's sessions and app tokens end; they sign in again. */
   app.post<{ Params: { id: string } }>(
     '/api/admin/users/:id/roles',
     route('api:users:manage', { reauth: true }),
-    async (req) => {
+    async (req, reply) => {
       const { id } = parse(IdParams, req.params);
       const { roles } = parse(RolesBody, req.body);
-      return { roles: await users.changeRoles(id, roles, actorOf(contextOf(req))) };
+      const change = await users.requestRoleChange(id, roles, actorOf(contextOf(req)));
+      if (change.status === 'pending') return reply.status(202).send(change);
+      return change;
     },
   );
 
@@ -74,6 +99,13 @@ function translate(error: unknown): ApiError | undefined {
       return new ApiError(404, 'user-unknown', 'no such user');
     case 'user-duplicate':
       return new ApiError(409, 'user-duplicate', 'that email is already registered');
+    case 'self-role-change':
+    case 'approval-same-admin':
+      return new ApiError(403, error.code, error.message);
+    case 'approval-unknown':
+      return new ApiError(404, error.code, error.message);
+    case 'approval-closed':
+      return new ApiError(409, error.code, error.message);
     case 'user-role-invalid':
     case 'user-email-invalid':
     case 'user-link-invalid':

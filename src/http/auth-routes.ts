@@ -5,6 +5,7 @@ import { accountKey, PasswordPolicyError, readSessionCookie, UserError } from '.
 import type { BatchWriter } from '../store/index.js';
 import { translateErrors } from './errors.js';
 import type { RoutePermission } from './permissions.js';
+import { releaseAll, reserveAll } from './throttle-guard.js';
 import {
   ApiError,
   clearSessionCookies,
@@ -72,25 +73,21 @@ export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Pro
 
   app.post('/api/login', route('session:start'), async (req, reply) => {
     const body = fields(req, { email: MAX_EMAIL, password: MAX_SECRET });
-    const now = o.clock();
     const index = o.emailIndex(body.email);
     const keys = [index && accountKey(index), clientKey(req)].filter(
       (k): k is string => k !== undefined,
     );
-    const decisions = await Promise.all(keys.map((k) => throttle.check(k, now)));
-    const wait = Math.max(0, ...decisions.map((d) => (d.allowed ? 0 : d.retryAfterSeconds)));
-    if (wait > 0) {
-      reply.header('retry-after', String(wait));
-      throw new ApiError(429, 'throttled', 'too many failed sign-ins; try again later', {
-        retryAfterSeconds: wait,
-      });
-    }
+    // Each key counts this attempt before the password is checked; a refused key gives the
+    // others back. So parallel guesses get no further than the limit (issue 13).
+    const grants = await reserveAll(throttle, keys, o.clock(), reply);
     const result = await users.verifyPassword(body.email, body.password);
-    if (!result.ok) {
-      await Promise.all(keys.map((k) => throttle.fail(k, o.clock())));
-      throw invalidCredentials();
-    }
+    if (!result.ok) throw invalidCredentials();
     if (index) await throttle.succeed(accountKey(index));
+    await releaseAll(
+      throttle,
+      grants.filter(([k]) => !k.startsWith('account:')),
+      o.clock(),
+    );
     // A session presented with the login is replaced, never upgraded (session fixation).
     await sessions.end(readSessionCookie(req.headers.cookie));
     const started = await sessions.start({

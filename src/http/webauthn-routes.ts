@@ -12,6 +12,7 @@ import {
 import type { BatchWriter } from '../store/index.js';
 import { translateErrors } from './errors.js';
 import type { RoutePermission } from './permissions.js';
+import { releaseAll, reserveAll } from './throttle-guard.js';
 import {
   ApiError,
   requireSameOrigin,
@@ -139,12 +140,21 @@ export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptio
     const ctx = sessionOf(req);
     const response = responseField<AuthenticationResponseJSON>(req);
     const base = { action: 'login-webauthn', actorType: 'user', actorId: ctx.account.id } as const;
-    const result = await webauthn.verifyAuthentication(response, { userId: ctx.account.id });
-    const reason = !result.ok
-      ? result.reason
-      : (await o.people.signInAccount(ctx.account.id))
-        ? undefined
-        : 'account-unavailable';
+    // The assertion is a guess at the account's second factor: counted on the account lock
+    // before it is verified, like a TOTP code (issue 13).
+    const reserved = await users.reserveSecondFactor(ctx.account.id);
+    const result = reserved
+      ? await webauthn.verifyAuthentication(response, { userId: ctx.account.id })
+      : undefined;
+    if (result?.ok) await users.secondFactorSucceeded(ctx.account.id);
+    else if (reserved) await users.secondFactorFailed(ctx.account.id, reserved);
+    const reason = !result
+      ? 'locked'
+      : !result.ok
+        ? result.reason
+        : (await o.people.signInAccount(ctx.account.id))
+          ? undefined
+          : 'account-unavailable';
     if (reason !== undefined) {
       await audit(req, { ...base, outcome: 'failure', reason, detail: { mode: 'second-factor' } });
       throw passkeyRefused();
@@ -172,20 +182,12 @@ export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptio
     }
     const response = responseField<AuthenticationResponseJSON>(req);
     const key = clientKey(req);
-    if (key) {
-      const decision = await throttle.check(key, o.clock());
-      if (!decision.allowed) {
-        reply.header('retry-after', String(decision.retryAfterSeconds));
-        throw new ApiError(429, 'throttled', 'too many failed sign-ins; try again later', {
-          retryAfterSeconds: decision.retryAfterSeconds,
-        });
-      }
-    }
+    // Counted before the assertion is verified (issue 13); given back when it passes.
+    const grants = await reserveAll(throttle, key ? [key] : [], o.clock(), reply);
     const result = await webauthn.verifyAuthentication(response, { handle });
     const account =
       result.ok && result.userVerified ? await o.people.signInAccount(result.userId) : undefined;
     if (!result.ok || !account) {
-      if (key) await throttle.fail(key, o.clock());
       await audit(req, {
         action: 'login-webauthn',
         outcome: 'failure',
@@ -200,6 +202,7 @@ export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptio
       });
       throw passkeyRefused();
     }
+    await releaseAll(throttle, grants, o.clock());
     await audit(req, {
       action: 'login-webauthn',
       outcome: 'success',

@@ -26,6 +26,9 @@ export type { InvitationRow, InvitationPurpose } from './invitation-repository.j
 export { SessionRepository } from './session-repository.js';
 export type { SessionRow } from './session-repository.js';
 export { ThrottleRepository } from './throttle-repository.js';
+export { ApprovalRepository, type ApprovalRow } from './approval-repository.js';
+export type { ThrottleReservation } from './throttle-repository.js';
+export type { LockSchedule } from './lock-schedule.js';
 export type { ThrottleRow } from './throttle-repository.js';
 export {
   WebauthnRepository,

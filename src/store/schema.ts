@@ -165,6 +165,19 @@ export interface SessionTable {
   user_agent: string | null;
 }
 
+/** A pending account change under the two-person rule; see migration 0004. */
+export interface AdminApprovalTable {
+  id: string;
+  kind: string;
+  subject_id: string;
+  payload_sealed: Buffer;
+  requested_by: string;
+  requested_at: string;
+  expires_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+}
+
 export interface LoginThrottleTable {
   /** 'account:<email index hex>' or 'ip:<address>'. */
   key: string;
@@ -210,6 +223,7 @@ export interface HavenDatabase {
   invitations: InvitationTable;
   sessions: SessionTable;
   login_throttle: LoginThrottleTable;
+  admin_approvals: AdminApprovalTable;
   audit_archives: AuditArchiveTable;
   resource_versions: ResourceVersionTable;
   resource_heads: ResourceHeadTable;

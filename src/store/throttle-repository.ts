@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { lockEndFor, type LockSchedule } from './lock-schedule.js';
 import type { HavenDatabase } from './schema.js';
 
 /** Failed-login bookkeeping for one key ('account:<hex>' or 'ip:<address>'). */
@@ -10,9 +11,16 @@ export interface ThrottleRow {
   lockedUntil: string | null;
 }
 
+/** What a granted reservation counted: the failures now recorded and the lock it left. */
+export interface ThrottleReservation {
+  failures: number;
+  lockedUntil: string;
+}
+
 /**
- * Login throttling counters. Writes are compare-and-set so that concurrent failures for one key
- * are all counted: the caller re-reads and retries when a write reports a lost race.
+ * Login throttling counters. An attempt is counted (reserved) before it is verified, by one
+ * statement that both engines run atomically: a second request for the same key waits on the row
+ * lock and sees the first one's count, so no number of parallel requests gets past the limit.
  */
 export class ThrottleRepository {
   constructor(private readonly db: Kysely<HavenDatabase>) {}
@@ -26,39 +34,52 @@ export class ThrottleRepository {
     return row && toRow(row);
   }
 
-  /** Inserts the first record for a key; false when another writer created it first. */
-  async insertIfAbsent(row: ThrottleRow): Promise<boolean> {
-    const r = await this.db
-      .insertInto('login_throttle')
-      .values({
-        key: row.key,
-        failures: row.failures,
-        first_failure_at: row.firstFailureAt,
-        locked_until: row.lockedUntil,
-      })
-      .onConflict((oc) => oc.column('key').doNothing())
+  /**
+   * Counts one attempt unless the key is locked at `s.now`; counts recorded before
+   * `forgetBefore` (measured from the end of their lock) start again from 1. The lock the attempt
+   * would leave as a failure is set at once. Undefined when the key is locked: nothing counted.
+   */
+  async reserve(
+    key: string,
+    s: LockSchedule,
+    forgetBefore: string,
+  ): Promise<ThrottleReservation | undefined> {
+    const t = 'login_throttle';
+    const end = sql<string>`COALESCE(${sql.ref(`${t}.locked_until`)}, ${sql.ref(`${t}.first_failure_at`)})`;
+    const forgotten = sql<boolean>`${end} <= ${forgetBefore}`;
+    const next = sql<number>`(${sql.ref(`${t}.failures`)} + 1)`;
+    const firstLock = lockEndFor(sql<number>`1`, s, sql`${s.now}`);
+    const row = await this.db
+      .insertInto(t)
+      .values({ key, failures: 1, first_failure_at: s.now, locked_until: firstLock })
+      .onConflict((oc) =>
+        oc
+          .column('key')
+          .doUpdateSet({
+            failures: sql`CASE WHEN ${forgotten} THEN 1 ELSE ${next} END`,
+            first_failure_at: sql`CASE WHEN ${forgotten} THEN ${s.now} ELSE ${sql.ref(`${t}.first_failure_at`)} END`,
+            locked_until: sql`CASE WHEN ${forgotten} THEN ${firstLock} ELSE ${lockEndFor(next, s, sql`${s.now}`)} END`,
+          })
+          .where(sql<boolean>`${end} <= ${s.now}`),
+      )
+      .returning(['failures', 'locked_until'])
       .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+    return row && { failures: Number(row.failures), lockedUntil: row.locked_until ?? s.now };
   }
 
-  /** Replaces `expected` with `next`; false when the stored row is no longer `expected`. */
-  async replace(expected: ThrottleRow, next: ThrottleRow): Promise<boolean> {
-    let q = this.db
+  /**
+   * Gives a reservation back (the attempt was right): one failure fewer, and the lock it set is
+   * lifted unless a later reservation has replaced it.
+   */
+  async release(key: string, r: ThrottleReservation, now: string): Promise<void> {
+    await this.db
       .updateTable('login_throttle')
       .set({
-        failures: next.failures,
-        first_failure_at: next.firstFailureAt,
-        locked_until: next.lockedUntil,
+        failures: sql`CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END`,
+        locked_until: sql`CASE WHEN locked_until = ${r.lockedUntil} THEN ${now} ELSE locked_until END`,
       })
-      .where('key', '=', expected.key)
-      .where('failures', '=', expected.failures)
-      .where('first_failure_at', '=', expected.firstFailureAt);
-    q =
-      expected.lockedUntil === null
-        ? q.where('locked_until', 'is', null)
-        : q.where('locked_until', '=', expected.lockedUntil);
-    const r = await q.executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+      .where('key', '=', key)
+      .execute();
   }
 
   /** Forgets a key (successful login, or an administrator's unlock). */

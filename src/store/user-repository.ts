@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { HavenDatabase, UserTable } from './schema.js';
+import { lockEndFor, type LockSchedule } from './lock-schedule.js';
 import { prepareQuery } from './prepared-query.js';
 
 /** One person's account. Identifying fields stay sealed; the store never sees them in clear. */
@@ -177,6 +178,51 @@ export class UserRepository {
       .set({ recovery_hashes: nextJson, updated_at: at })
       .where('id', '=', id)
       .where('recovery_hashes', '=', expectedJson)
+      .executeTakeFirst();
+    return affected(r);
+  }
+
+  /**
+   * Counts one attempt (password or second factor) before it is verified, and sets the lock it
+   * would leave as a failure, in one statement: parallel attempts queue on the row and each sees
+   * the others' counts, so none gets past a lock. Undefined when the account is locked at
+   * `s.now` (nothing counted) or does not exist.
+   */
+  async reserveAttempt(
+    id: string,
+    s: LockSchedule,
+  ): Promise<{ failures: number; lockedUntil: string | null } | undefined> {
+    const next = sql<number>`(failed_attempts + 1)`;
+    const row = await this.db
+      .updateTable('users')
+      .set({
+        failed_attempts: next,
+        locked_until: lockEndFor(next, s, sql`locked_until`),
+        updated_at: s.now,
+      })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', s.now)]))
+      .returning(['failed_attempts', 'locked_until'])
+      .executeTakeFirst();
+    return row && { failures: Number(row.failed_attempts), lockedUntil: row.locked_until };
+  }
+
+  /**
+   * Gives back a reserved attempt that turned out right: one failure fewer, and the lock it set
+   * (`ownLock`) lifted unless a later attempt has replaced it.
+   */
+  async releaseAttempt(id: string, ownLock: string | null, at: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('users')
+      .set({
+        failed_attempts: sql`CASE WHEN failed_attempts > 0 THEN failed_attempts - 1 ELSE 0 END`,
+        locked_until:
+          ownLock === null
+            ? sql`locked_until`
+            : sql`CASE WHEN locked_until = ${ownLock} THEN NULL ELSE locked_until END`,
+        updated_at: at,
+      })
+      .where('id', '=', id)
       .executeTakeFirst();
     return affected(r);
   }

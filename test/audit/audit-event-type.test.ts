@@ -34,6 +34,8 @@ const EXPECTED: Record<AuditAction, Expect> = {
   'break-glass-end': [DCM, '110113', [DCM, '110138']],
   'api-denied': [DCM, '110113', [DCM, '110132']],
   'user-roles-change': [DCM, '110113', [DCM, '110136']],
+  'privilege-request': [DCM, '110113', [DCM, '110136']],
+  'privilege-approve': [DCM, '110113', [DCM, '110136']],
   'user-create': [DCM, '110113', [DCM, '110137']],
   enroll: [DCM, '110113', [DCM, '110137']],
   lockout: [DCM, '110113', [DCM, '110137']],

@@ -25,8 +25,13 @@ describe.each(ENGINES)('admin user API on %s', (engine) => {
   let t: TestServer;
   const clock = new TestClock();
 
+  const terminal: string[] = [];
+
   beforeAll(async () => {
-    t = await startTestServer(engine, { clock: clock.fn });
+    t = await startTestServer(engine, {
+      clock: clock.fn,
+      terminal: { write: (text: string) => terminal.push(text) },
+    });
   });
   afterAll(async () => t.stop());
 
@@ -65,15 +70,25 @@ describe.each(ENGINES)('admin user API on %s', (engine) => {
     );
 
     const email = newEmail();
+    const second = await person(['admin']);
     const seq = await head();
+    // Every account waits for a second admin (two-person rule: admin-approvals.test.ts); the
+    // enrollment link goes to the server's terminal, never to either admin.
     const res = await call(admin, 'POST', '/api/admin/users', { email, roles: ['nurse'] });
-    expect(res.status).toBe(201);
-    const added = res.json() as { userId: string; enrollmentToken: string; expiresAt: string };
-    expect(added.enrollmentToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(Date.parse(added.expiresAt) - clock.now.getTime()).toBe(72 * 60 * MINUTE);
+    expect(res.status).toBe(202);
+    const { approvalId } = res.json() as { approvalId: string };
+    const printed = terminal.length;
+    const approved = await call(second, 'POST', `/api/admin/approvals/${approvalId}/approve`);
+    expect(approved.status).toBe(200);
+    const link = /enroll#([A-Za-z0-9_-]{43})/.exec(terminal.slice(printed).join(''));
+    const added = {
+      userId: (approved.json() as { subjectId: string }).subjectId,
+      enrollmentToken: link![1]!,
+    };
+    expect(approved.text).not.toContain(added.enrollmentToken);
     const created = (await auditFrom(seq)).filter((r) => r.action === 'user-create');
     expect(created).toHaveLength(1);
-    expect(created[0]).toMatchObject({ outcome: 'success', actor_id: admin.user.userId });
+    expect(created[0]).toMatchObject({ outcome: 'success', actor_id: second.user.userId });
     expect(detailOf(created[0]!)).toEqual({ subject: added.userId, roles: ['nurse'] });
 
     const listing = await call(admin, 'GET', '/api/admin/users');
@@ -165,21 +180,19 @@ describe.each(ENGINES)('admin user API on %s', (engine) => {
   );
 
   it('changes roles: the person signs in again and gets the new ones; audited', async () => {
-    const target = await person(['nurse']);
+    // Taking a role away is immediate; granting one waits for a second admin.
+    const target = await person(['nurse', 'scheduler']);
     const admin = await person(['admin']);
     const seq = await head();
     const changed = await call(admin, 'POST', `/api/admin/users/${target.user.userId}/roles`, {
-      roles: ['scheduler', 'nurse', 'scheduler'],
+      roles: ['nurse', 'nurse'],
     });
     expect(changed.status).toBe(200);
-    expect(changed.json()).toEqual({ roles: ['nurse', 'scheduler'] });
+    expect(changed.json()).toEqual({ status: 'applied', roles: ['nurse'] });
     // The old session carried the old privileges: it is gone.
     expect((await call(target, 'GET', '/api/session')).status).toBe(401);
     const again = { user: target.user, jar: await signIn(t, clock, target.user) };
-    expect((await list(admin)).find((u) => u.id === target.user.userId)?.roles).toEqual([
-      'nurse',
-      'scheduler',
-    ]);
+    expect((await list(admin)).find((u) => u.id === target.user.userId)?.roles).toEqual(['nurse']);
     expect((await call(again, 'GET', '/api/session')).status).toBe(200);
     const rows = (await auditFrom(seq)).filter((r) => r.action === 'user-roles-change');
     expect(rows.map((r) => [r.actor_id, detailOf(r).subject])).toEqual([

@@ -44,7 +44,13 @@ export interface TestResponse {
 
 export async function startTestServer(
   engine: 'sqlite' | 'postgres',
-  opts: { scopes?: string; clock?: () => Date; env?: Record<string, string> } = {},
+  opts: {
+    scopes?: string;
+    clock?: () => Date;
+    env?: Record<string, string>;
+    /** Receives what the server prints on its terminal (enrollment links without SMTP). */
+    terminal?: { write(text: string): unknown };
+  } = {},
 ): Promise<TestServer> {
   const target = await makeTarget(engine);
   const config = resolveConfig(
@@ -67,6 +73,7 @@ export async function startTestServer(
   const haven = await openHaven(config, {
     logger: createLogger('info', sink),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.terminal ? { terminal: opts.terminal } : {}),
   });
   const server = await startServer(haven, {
     software: { name: 'Haven', version: 'test' },

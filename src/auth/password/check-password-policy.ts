@@ -1,5 +1,6 @@
 import { commonPasswordKey, commonPasswordSet } from './common-passwords.js';
 import { containsContextualWord, contextualWords } from './contextual-words.js';
+import { guessableVariants, leetReadings } from './guessable-variants.js';
 import { UnknownPasswordRoleError } from './errors.js';
 import { isRepetitive } from './is-repetitive.js';
 import { codePointLength, normalizePassword } from './normalize-password.js';
@@ -17,7 +18,10 @@ export type PolicyResult = { ok: true } | { ok: false; reasons: PolicyReason[] }
 
 export interface PolicyOptions {
   role: PasswordRole;
-  /** The user's own context-specific words: email address, given and family names, username. */
+  /**
+   * The user's own context-specific words: email address (its local part and its domain's
+   * labels are refused), given and family names, username.
+   */
   context?: readonly string[];
 }
 
@@ -47,12 +51,31 @@ export function checkPasswordPolicy(password: string, options: PolicyOptions): P
   if (length < min) reasons.push('too-short');
 
   const key = commonPasswordKey(normalized);
-  const common = commonPasswordSet();
-  if (common.has(key) || common.has(key.replace(/\s+/gu, ''))) reasons.push('common');
-  if (containsContextualWord(key, contextualWords(options.context ?? []))) {
+  if (isCommon(key)) reasons.push('common');
+  const words = contextualWords(options.context ?? []);
+  // "H@v3n" is "haven" to anyone guessing, so the leet readings are searched too.
+  if ([key, ...leetReadings(key)].some((k) => containsContextualWord(k, words))) {
     reasons.push('contextual');
   }
   if (isRepetitive(key)) reasons.push('repetitive');
 
   return reasons.length === 0 ? { ok: true } : { ok: false, reasons };
+}
+
+/**
+ * Listed as it is, without its spaces, or once its decorations are undone (a digit/symbol run at
+ * either end, leet substitutions: see guessable-variants.ts). Whole-password matches need no
+ * length bound; shorter list entries only ever match an undecorated base.
+ */
+function isCommon(key: string): boolean {
+  const common = commonPasswordSet();
+  const squashed = key.replace(/\s+/gu, '');
+  const candidates = new Set([
+    key,
+    squashed,
+    ...guessableVariants(key),
+    ...guessableVariants(squashed),
+  ]);
+  for (const c of candidates) if (common.has(c)) return true;
+  return false;
 }

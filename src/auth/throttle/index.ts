@@ -1,5 +1,13 @@
 export { LoginThrottle, ThrottleContentionError } from './login-throttle.js';
-export type { ThrottleStore, ThrottleRow } from './login-throttle.js';
+export type {
+  ThrottleStore,
+  ThrottleRow,
+  ThrottleGrant,
+  ThrottleReservation,
+  ReserveResult,
+} from './login-throttle.js';
+export { RedisThrottleStore } from './redis-throttle-store.js';
+export { lockSchedule } from './lock-schedule.js';
 export {
   DEFAULT_THROTTLE_POLICY,
   lockSeconds,

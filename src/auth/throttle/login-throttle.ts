@@ -1,17 +1,26 @@
+import type { LockSchedule, ThrottleReservation } from '../../store/index.js';
+import { lockSchedule } from './lock-schedule.js';
 import {
-  afterFailure,
   decide,
   DEFAULT_THROTTLE_POLICY,
+  lockSeconds,
   type ThrottleDecision,
   type ThrottlePolicy,
   type ThrottleState,
 } from './throttle-policy.js';
 
-/** The slice of the store's ThrottleRepository this needs (rows carry ISO timestamps). */
+/**
+ * Where throttle counters live: the database (store/ThrottleRepository), or Redis when several
+ * instances share one (RedisThrottleStore). `reserve` must count and lock in one atomic step.
+ */
 export interface ThrottleStore {
   find(key: string): Promise<ThrottleRow | undefined>;
-  insertIfAbsent(row: ThrottleRow): Promise<boolean>;
-  replace(expected: ThrottleRow, next: ThrottleRow): Promise<boolean>;
+  reserve(
+    key: string,
+    schedule: LockSchedule,
+    forgetBefore: string,
+  ): Promise<ThrottleReservation | undefined>;
+  release(key: string, reservation: ThrottleReservation, now: string): Promise<void>;
   delete(key: string): Promise<boolean>;
 }
 
@@ -22,19 +31,30 @@ export interface ThrottleRow {
   lockedUntil: string | null;
 }
 
+export type { ThrottleReservation };
+
+/** A granted attempt: it is already counted as a failure until `release` gives it back. */
+export interface ThrottleGrant {
+  allowed: true;
+  failures: number;
+  reservation: ThrottleReservation;
+}
+
+export type ReserveResult = ThrottleGrant | { allowed: false; retryAfterSeconds: number };
+
 export class ThrottleContentionError extends Error {
   readonly code = 'throttle-contention';
 }
 
 const KEY = /^(account|ip):[^\s]{1,256}$/;
-// Each round of a race has one winner, so this bounds the parallel failures one key can absorb.
-const MAX_RACES = 64;
+/** A refused reservation whose lock has ended by the time it is read is tried again, this often. */
+const MAX_TRIES = 3;
 
 /**
- * Exponential back-off per key ('account:<hex>', 'ip:<addr>'). Call `check` before verifying a
- * password and refuse without verifying when it says no; call `fail` after a wrong password,
- * `succeed` after a right one. Failures are counted exactly under concurrency: each write is a
- * compare-and-set, retried on a lost race.
+ * Exponential back-off per key ('account:<hex>', 'ip:<addr>'). `reserve` counts an attempt as a
+ * failure before it is verified, atomically, and refuses it without counting when the key is
+ * locked; `release` gives the count back when the attempt was right, `succeed` clears the key.
+ * So at most `freeFailures` guesses are ever evaluated before a lock, however many run at once.
  */
 export class LoginThrottle {
   private readonly policy: ThrottlePolicy;
@@ -51,19 +71,24 @@ export class LoginThrottle {
     return decide(row && toState(row), now);
   }
 
-  /** Records a failure; the decision returned says whether this failure started a lock. */
-  async fail(key: string, now: Date): Promise<ThrottleDecision & { failures: number }> {
+  async reserve(key: string, now: Date): Promise<ReserveResult> {
     checkKey(key);
-    for (let i = 0; i < MAX_RACES; i++) {
-      const prev = await this.store.find(key);
-      const next = afterFailure(prev && toState(prev), now, this.policy);
-      const row = toRow(key, next);
-      const written = prev
-        ? await this.store.replace(prev, row)
-        : await this.store.insertIfAbsent(row);
-      if (written) return { ...decide(next, now), failures: next.failures };
+    const p = this.policy;
+    const schedule = lockSchedule(now, p.freeFailures, (n) => lockSeconds(n, p) * 1000);
+    // Forgetting is measured from the end of the last lock (throttle-policy.isForgotten).
+    const forgetBefore = new Date(now.getTime() - p.forgetAfterSeconds * 1000).toISOString();
+    for (let i = 0; i < MAX_TRIES; i++) {
+      const reservation = await this.store.reserve(key, schedule, forgetBefore);
+      if (reservation) return { allowed: true, failures: reservation.failures, reservation };
+      const decision = await this.check(key, now);
+      if (!decision.allowed) return decision;
     }
-    throw new ThrottleContentionError(`too many concurrent failures recorded for one key`);
+    throw new ThrottleContentionError('a throttle key kept changing under its reservation');
+  }
+
+  /** The reserved attempt was right: its count is given back (and any lock it set lifted). */
+  async release(key: string, grant: ThrottleGrant, now: Date): Promise<void> {
+    await this.store.release(checkKey(key), grant.reservation, now.toISOString());
   }
 
   /** A successful sign-in clears the key's failures. */
@@ -88,14 +113,5 @@ function toState(r: ThrottleRow): ThrottleState {
     firstFailureAt: new Date(r.firstFailureAt),
     // Rows written before a lock existed count as "locked until the first failure".
     lockedUntil: new Date(r.lockedUntil ?? r.firstFailureAt),
-  };
-}
-
-function toRow(key: string, s: ThrottleState): ThrottleRow {
-  return {
-    key,
-    failures: s.failures,
-    firstFailureAt: s.firstFailureAt.toISOString(),
-    lockedUntil: s.lockedUntil.toISOString(),
   };
 }

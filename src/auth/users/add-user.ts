@@ -34,6 +34,8 @@ export async function addUser(
   ctx: UserContext,
   input: AddUserInput,
   actor: Actor = SYSTEM_ACTOR,
+  /** The id to give the account (an approved request names it in advance); default: new. */
+  userId: string = crypto.randomUUID(),
 ): Promise<AddedUser> {
   const roles = parseRoles(input.roles);
   checkLinks(roles, input.patientId, input.practitionerId);
@@ -44,7 +46,6 @@ export async function addUser(
 
   const now = ctx.o.clock();
   const at = now.toISOString();
-  const userId = crypto.randomUUID();
   const inserted = await ctx.o.users.insert({
     id: userId,
     emailIndex,

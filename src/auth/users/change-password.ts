@@ -1,6 +1,5 @@
 import { checkPasswordPolicy } from '../password/index.js';
 import type { UserContext } from './context.js';
-import { emailLocalPart } from './email.js';
 import { InvalidCredentialsError, PasswordPolicyError, UserDisabledError } from './errors.js';
 import { passwordRoleFor } from './roles.js';
 
@@ -17,20 +16,22 @@ export async function changePassword(
   const user = await ctx.requireUser(userId);
   if (user.disabledAt !== null) throw new UserDisabledError();
   const base = { action: 'password-change', actorType: 'user', actorId: user.id } as const;
-  if (user.passwordHash === null || ctx.locked(user)) {
+  // The guess is counted before it is checked (see UserContext.reserveAttempt).
+  const reserved = user.passwordHash === null ? undefined : await ctx.reserveAttempt(user.id);
+  if (user.passwordHash === null || !reserved) {
     await ctx.hasher.dummyVerify(current);
     await ctx.event({ ...base, outcome: 'failure', reason: 'not-allowed' });
     throw new InvalidCredentialsError();
   }
   if (!(await ctx.hasher.verify(user.passwordHash, current)).ok) {
-    await ctx.countFailure(user);
+    await ctx.attemptFailed(user, reserved);
     await ctx.event({ ...base, outcome: 'failure', reason: 'wrong-password' });
     throw new InvalidCredentialsError();
   }
-  const email = ctx.open(user.id, 'email', user.emailSealed);
+  await ctx.releaseAttempt(user.id, reserved);
   const policy = checkPasswordPolicy(next, {
     role: passwordRoleFor(user.roles),
-    context: [emailLocalPart(email)],
+    context: ctx.passwordContext(user),
   });
   if (!policy.ok) throw new PasswordPolicyError(policy.reasons);
 

@@ -1,8 +1,15 @@
 import type { AuditDraft } from '../../audit/index.js';
 import { openWithKey, sealWithKey, type BlindIndex } from '../../crypto/index.js';
-import type { InvitationRepository, UserRepository, UserRow } from '../../store/index.js';
+import type { Alert } from '../../alerts/index.js';
+import type {
+  ApprovalRepository,
+  InvitationRepository,
+  UserRepository,
+  UserRow,
+} from '../../store/index.js';
 import { dummyVerify, hashPassword, verifyPassword } from '../password/index.js';
 import { UnknownUserError, UserDisabledError } from './errors.js';
+import { lockSchedule } from '../throttle/index.js';
 import { DEFAULT_LOCKOUT_THRESHOLD, isLocked, lockDurationMs } from './lockout.js';
 
 /**
@@ -22,7 +29,9 @@ export type UserEventAction =
   | 'password-change'
   | 'password-reset-issued'
   | 'user-disable'
-  | 'user-roles-change';
+  | 'user-roles-change'
+  | 'privilege-request'
+  | 'privilege-approve';
 
 /** An audit draft with a user-management action. Ids only: never an email or a password. */
 export type UserEventDraft = Omit<AuditDraft, 'action'> & { action: UserEventAction };
@@ -68,6 +77,22 @@ export interface UserServiceOptions {
   /** Lifts other lockouts keyed by the account's email index (the sign-in throttle) on unlock. */
   onUnlock?: (emailIndex: Buffer) => Promise<void>;
   hasher?: PasswordHasher;
+  /** Pending account changes under the two-person rule (admin HTTP API). */
+  approvals?: ApprovalRepository;
+  /** How long a pending change waits for a second admin; default 24 hours. */
+  approvalTtlMs?: number;
+  /** Raises a security alert (ids only) when a change that reaches PHI is requested or approved. */
+  raiseAlert?: (alert: Alert) => Promise<void>;
+  /**
+   * Hands an enrollment link to the person it is for (email, or the server's terminal), never to
+   * the admin. Required for approved creations; without it they fail closed.
+   */
+  deliverEnrollment?: (to: {
+    userId: string;
+    email: string;
+    token: string;
+    expiresAt: string;
+  }) => Promise<void>;
   lockoutThreshold?: number;
   /** Lifetime of an enrollment token; default 72 hours. */
   enrollmentTtlMs?: number;
@@ -86,12 +111,22 @@ export class UserContext {
   }
 
   /** Sealed fields are bound to their user and column, so none can be swapped for another. */
-  seal(userId: string, field: 'email' | 'name' | 'totp', text: string): Buffer {
+  seal(userId: string, field: 'email' | 'name' | 'totp' | 'approval', text: string): Buffer {
     return sealWithKey(this.o.userDataKey, Buffer.from(text, 'utf8'), aad(userId, field));
   }
 
-  open(userId: string, field: 'email' | 'name' | 'totp', sealed: Buffer): string {
+  open(userId: string, field: 'email' | 'name' | 'totp' | 'approval', sealed: Buffer): string {
     return openWithKey(this.o.userDataKey, sealed, aad(userId, field)).toString('utf8');
+  }
+
+  /**
+   * The person's own words a new password must not contain (NIST SP 800-63B §3.1.1.2): the whole
+   * email address (its local part and domain) and the display name, opened here and never kept.
+   */
+  passwordContext(user: UserRow): string[] {
+    const words = [this.open(user.id, 'email', user.emailSealed)];
+    if (user.nameSealed !== null) words.push(this.open(user.id, 'name', user.nameSealed));
+    return words;
   }
 
   async event(draft: UserEventDraft): Promise<void> {
@@ -118,26 +153,41 @@ export class UserContext {
     return isLocked(user.lockedUntil, this.o.clock());
   }
 
-  /** Counts a failed guess (password or second factor) and locks the account past the threshold. */
-  async countFailure(user: UserRow): Promise<void> {
-    const failures = await this.o.users.recordFailure(user.id, this.o.clock().toISOString());
-    await this.lockIfDue(user, failures);
+  /**
+   * Counts a guess (password or second factor) BEFORE it is verified, atomically, with the lock
+   * it would leave as a failure (issue 13: parallel guesses must not outrun the count). Undefined
+   * when the account is locked: the guess must then be refused without being evaluated.
+   */
+  reserveAttempt(userId: string): Promise<AttemptReservation | undefined> {
+    const schedule = lockSchedule(this.o.clock(), this.threshold, (n) =>
+      lockDurationMs(n, this.threshold),
+    );
+    return this.o.users.reserveAttempt(userId, schedule);
   }
 
-  /** Locks the account once `failures` reaches the threshold. */
-  async lockIfDue(user: UserRow, failures: number): Promise<void> {
-    const now = this.o.clock();
-    const ms = lockDurationMs(failures, this.threshold);
+  /** A reserved guess that was right: its count is given back and its own lock lifted. */
+  async releaseAttempt(userId: string, r: AttemptReservation): Promise<void> {
+    await this.o.users.releaseAttempt(userId, r.lockedUntil, this.o.clock().toISOString());
+  }
+
+  /** A reserved guess that was wrong: it stays counted; audits the lock it set, if any. */
+  async attemptFailed(user: UserRow, r: AttemptReservation): Promise<void> {
+    const ms = lockDurationMs(r.failures, this.threshold);
     if (ms === 0) return;
-    await this.o.users.lock(user.id, new Date(now.getTime() + ms).toISOString(), now.toISOString());
     await this.event({
       action: 'lockout',
       outcome: 'success',
       actorType: 'system',
       actorId: null,
-      detail: { subject: user.id, failures, lockedSeconds: ms / 1000 },
+      detail: { subject: user.id, failures: r.failures, lockedSeconds: ms / 1000 },
     });
   }
+}
+
+/** What a granted attempt counted: the failures now recorded and the lock it set. */
+export interface AttemptReservation {
+  failures: number;
+  lockedUntil: string | null;
 }
 
 function aad(userId: string, field: string): Buffer {

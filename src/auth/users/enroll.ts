@@ -1,7 +1,6 @@
 import { checkPasswordPolicy } from '../password/index.js';
 import { hashEnrollmentToken } from './add-user.js';
 import type { UserContext } from './context.js';
-import { emailLocalPart } from './email.js';
 import { InvalidEnrollmentTokenError, PasswordPolicyError } from './errors.js';
 import { passwordRoleFor } from './roles.js';
 
@@ -26,10 +25,9 @@ export async function enroll(
     throw new InvalidEnrollmentTokenError();
   }
 
-  const email = ctx.open(user.id, 'email', user.emailSealed);
   const policy = checkPasswordPolicy(password, {
     role: passwordRoleFor(user.roles),
-    context: [emailLocalPart(email)],
+    context: ctx.passwordContext(user),
   });
   if (!policy.ok) throw new PasswordPolicyError(policy.reasons);
 

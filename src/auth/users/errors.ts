@@ -75,3 +75,34 @@ export class InvalidCredentialsError extends UserError {
 export class TotpStateError extends UserError {
   override readonly code = 'totp-state';
 }
+
+/** An admin tried to change their own roles: privilege must come from someone else. */
+export class SelfRoleChangeError extends UserError {
+  override readonly code = 'self-role-change';
+  constructor() {
+    super('nobody may change their own roles');
+  }
+}
+
+export class UnknownApprovalError extends UserError {
+  override readonly code = 'approval-unknown';
+  constructor() {
+    super('no such pending change');
+  }
+}
+
+/** The two-person rule: the requester (or the person changed) cannot be the approver. */
+export class SameAdminApprovalError extends UserError {
+  override readonly code = 'approval-same-admin';
+  constructor() {
+    super('a change must be approved by a second admin, not by its requester or subject');
+  }
+}
+
+/** Already decided by another approval, or expired. */
+export class ApprovalClosedError extends UserError {
+  override readonly code = 'approval-closed';
+  constructor() {
+    super('the change was already decided or has expired');
+  }
+}

@@ -31,4 +31,11 @@ export {
   PasswordPolicyError,
   InvalidCredentialsError,
   TotpStateError,
+  SelfRoleChangeError,
+  UnknownApprovalError,
+  SameAdminApprovalError,
+  ApprovalClosedError,
 } from './errors.js';
+export type { AdminChange, PendingApproval } from './approvals.js';
+export { APPROVAL_TTL_MS } from './approvals.js';
+export { APPROVAL_ROLES } from './approval-policy.js';

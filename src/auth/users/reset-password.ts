@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import { checkPasswordPolicy } from '../password/index.js';
 import { hashEnrollmentToken } from './add-user.js';
 import { SYSTEM_ACTOR, type Actor, type UserContext } from './context.js';
-import { emailLocalPart } from './email.js';
 import { InvalidEnrollmentTokenError, PasswordPolicyError, UnknownUserError } from './errors.js';
 import { passwordRoleFor } from './roles.js';
 
@@ -59,7 +58,7 @@ export async function resetPassword(
     throw new InvalidEnrollmentTokenError();
   const policy = checkPasswordPolicy(password, {
     role: passwordRoleFor(user.roles),
-    context: [emailLocalPart(ctx.open(user.id, 'email', user.emailSealed))],
+    context: ctx.passwordContext(user),
   });
   if (!policy.ok) throw new PasswordPolicyError(policy.reasons);
   const hash = await ctx.hasher.hash(password);

@@ -40,48 +40,51 @@ async function checkPassword(
   user: UserRow | undefined,
   password: string,
 ): Promise<SignInResult> {
-  const refusal = refusalBeforeHash(ctx, user);
-  if (refusal !== undefined || !user?.passwordHash) {
+  const refusal = refusalBeforeHash(user);
+  const candidate = refusal === undefined ? user : undefined;
+  // The guess is counted (reserved) before the hash runs, so parallel guesses cannot outrun the
+  // lock (issue 13). Every path runs the same reservation statement, against an id that cannot
+  // exist when there is no candidate, so an unknown account costs what a wrong password does
+  // (test/auth/users/timing.test.ts).
+  const reserved = await ctx.reserveAttempt(candidate?.id ?? NO_SUCH_USER);
+  if (!candidate?.passwordHash || !reserved) {
     await ctx.hasher.dummyVerify(password);
-    await failure(ctx, user, refusal ?? 'not-enrolled');
+    await failure(ctx, user, refusal ?? 'locked');
     return { ok: false };
   }
 
-  // The attempt is counted while the hash runs, not after it: a write only on the wrong-password
-  // path would make it measurably slower than the unknown-user path (found by the timing test).
-  // A correct password takes the count back.
-  const [result, failures] = await Promise.all([
-    ctx.hasher.verify(user.passwordHash, password),
-    ctx.o.users.recordFailure(user.id, ctx.o.clock().toISOString()),
-  ]);
+  const result = await ctx.hasher.verify(candidate.passwordHash, password);
   if (!result.ok) {
-    await ctx.lockIfDue(user, failures);
-    await failure(ctx, user, 'wrong-password');
+    await ctx.attemptFailed(candidate, reserved);
+    await failure(ctx, candidate, 'wrong-password');
     return { ok: false };
   }
   const at = ctx.o.clock().toISOString();
-  await ctx.o.users.undoFailure(user.id, at);
+  // Without TOTP the password is the whole sign-in: it clears the count. With TOTP only this
+  // guess is given back, so a stolen password does not reset the limit on guessing codes.
+  if (candidate.totpConfirmedAt === null) await ctx.o.users.resetFailures(candidate.id, at);
+  else await ctx.releaseAttempt(candidate.id, reserved);
   if (result.needsRehash) {
     // Lost race with a password change: the other hash stands, and this login is still valid.
     await ctx.o.users.replacePasswordHash(
-      user.id,
-      user.passwordHash,
+      candidate.id,
+      candidate.passwordHash,
       await ctx.hasher.hash(password),
       at,
     );
-  }
-  if (user.totpConfirmedAt === null && (user.failedAttempts > 0 || user.lockedUntil !== null)) {
-    await ctx.o.users.resetFailures(user.id, at);
   }
   await ctx.event({
     action: 'login-password',
     outcome: 'success',
     actorType: 'user',
-    actorId: user.id,
+    actorId: candidate.id,
     detail: { rehashed: result.needsRehash },
   });
-  return { ok: true, user: toAccount(user) };
+  return { ok: true, user: toAccount(candidate) };
 }
+
+/** The nil UUID: user ids are random (v4) UUIDs, so no row ever has it. */
+const NO_SUCH_USER = '00000000-0000-0000-0000-000000000000';
 
 async function findByEmail(ctx: UserContext, email: string): Promise<UserRow | undefined> {
   let normalized: string;
@@ -93,10 +96,10 @@ async function findByEmail(ctx: UserContext, email: string): Promise<UserRow | u
   return ctx.o.users.findByEmailIndex(ctx.o.blindIndex.token(emailIndexTerm(normalized)));
 }
 
-function refusalBeforeHash(ctx: UserContext, user: UserRow | undefined): Refusal | undefined {
+function refusalBeforeHash(user: UserRow | undefined): Refusal | undefined {
   if (!user) return 'unknown-user';
   if (user.disabledAt !== null) return 'disabled';
-  if (ctx.locked(user)) return 'locked';
+  if (!user.passwordHash) return 'not-enrolled';
   return undefined;
 }
 

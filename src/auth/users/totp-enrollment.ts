@@ -55,16 +55,18 @@ export async function confirmTotp(
   if (user.totpConfirmedAt !== null || user.totpSecretSealed === null) {
     throw new TotpStateError('no TOTP enrollment is pending');
   }
-  if (ctx.locked(user)) return { ok: false };
+  const reserved = await ctx.reserveAttempt(user.id);
+  if (!reserved) return { ok: false };
   const secret = ctx.open(user.id, 'totp', user.totpSecretSealed);
   const now = ctx.o.clock();
   const result = verifyTotpCode(secret, code, { now });
   const base = { action: 'mfa-enroll', actorType: 'user', actorId: user.id } as const;
   if (!result.ok) {
-    await ctx.countFailure(user);
+    await ctx.attemptFailed(user, reserved);
     await ctx.event({ ...base, outcome: 'failure', detail: { factor: 'totp' } });
     return { ok: false };
   }
+  await ctx.releaseAttempt(user.id, reserved);
   const { codes, hashes } = generateRecoveryCodes(RECOVERY_CODE_COUNT);
   const confirmed = await ctx.o.users.confirmTotp(
     user.id,

@@ -9,10 +9,30 @@ import {
   unlockUser,
   type UserListEntry,
 } from './admin.js';
+import {
+  approve,
+  listApprovals,
+  requestRoleChange,
+  requestUserCreate,
+  type AdminChange,
+  type PendingApproval,
+} from './approvals.js';
 import { changePassword } from './change-password.js';
-import { UserContext, type Actor, type UserServiceOptions } from './context.js';
+import {
+  UserContext,
+  type Actor,
+  type AttemptReservation,
+  type UserServiceOptions,
+} from './context.js';
 import { enroll } from './enroll.js';
-import { useRecoveryCode, verifyTotp, type SecondFactorResult } from './second-factor.js';
+import {
+  externalFactorFailed,
+  externalFactorSucceeded,
+  reserveExternalFactor,
+  useRecoveryCode,
+  verifyTotp,
+  type SecondFactorResult,
+} from './second-factor.js';
 import { issuePasswordReset, resetPassword } from './reset-password.js';
 import { reauthenticateWithPassword, signInWithPassword, type SignInResult } from './sign-in.js';
 import {
@@ -83,6 +103,19 @@ export class UserService {
     return useRecoveryCode(this.#ctx, userId, code);
   }
 
+  /** A passkey second factor: count the assertion before verifying it (undefined: locked). */
+  reserveSecondFactor(userId: string): Promise<AttemptReservation | undefined> {
+    return reserveExternalFactor(this.#ctx, userId);
+  }
+
+  secondFactorFailed(userId: string, reserved: AttemptReservation): Promise<void> {
+    return externalFactorFailed(this.#ctx, userId, reserved);
+  }
+
+  secondFactorSucceeded(userId: string): Promise<void> {
+    return externalFactorSucceeded(this.#ctx, userId);
+  }
+
   disable(userId: string, actor?: Actor): Promise<void> {
     return disableUser(this.#ctx, userId, actor);
   }
@@ -90,6 +123,33 @@ export class UserService {
   /** New roles for a person; ends their sessions and app tokens (a change of privilege). */
   changeRoles(userId: string, roles: readonly string[], actor?: Actor): Promise<UserRole[]> {
     return changeRoles(this.#ctx, userId, roles, actor);
+  }
+
+  /**
+   * An admin's request over HTTP: applied at once when it grants nothing that reaches PHI,
+   * else stored for a second admin (two-person rule). Never changes the requester's own roles.
+   */
+  requestUserCreate(
+    input: AddUserInput,
+    actor: Actor,
+  ): Promise<AdminChange<{ userId: string; enrollmentToken: string; expiresAt: string }>> {
+    return requestUserCreate(this.#ctx, input, actor);
+  }
+
+  requestRoleChange(
+    userId: string,
+    roles: readonly string[],
+    actor: Actor,
+  ): Promise<AdminChange<{ roles: UserRole[] }>> {
+    return requestRoleChange(this.#ctx, userId, roles, actor);
+  }
+
+  listApprovals(): Promise<PendingApproval[]> {
+    return listApprovals(this.#ctx);
+  }
+
+  approve(approvalId: string, approver: Actor): Promise<{ kind: string; subjectId: string }> {
+    return approve(this.#ctx, approvalId, approver);
   }
 
   resetMfa(userId: string, actor?: Actor): Promise<void> {

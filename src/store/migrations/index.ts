@@ -4,6 +4,7 @@ import { initialMigration } from './0001-initial.js';
 import { peopleMigration } from './0002-people.js';
 import { accessMigration } from './0003-access.js';
 import { sealedRelationsMigration } from './0004-sealed-relations.js';
+import { approvalsMigration } from './0005-approvals.js';
 
 /**
  * Versioned migrations, in code so they ship inside the build. Append new ones; never edit a
@@ -17,6 +18,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0002-people': peopleMigration(engine),
         '0003-access': accessMigration(engine),
         '0004-sealed-relations': sealedRelationsMigration(engine),
+        '0005-approvals': approvalsMigration(engine),
       };
     },
   };

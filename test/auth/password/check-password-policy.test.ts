@@ -124,6 +124,27 @@ describe('checkPasswordPolicy: common and breached passwords', () => {
     expect(reasons('ＰＡＳＳＷＯＲＤ１２３４', staff)).toContain('common');
   });
 
+  it.each([
+    'Password123!',
+    'Password123!!',
+    'P@ssw0rd2024!',
+    '!!Password123',
+    'Passw0rd#2024',
+    'Monkey2024!!',
+    'Sunsh1ne!!2023',
+    'Dragon#987654',
+    'Welcome2Haven'.replace('Haven', '2025!'),
+  ])('refuses %j, a listed password under a guessable decoration', (password) => {
+    expect(reasons(password, staff)).toContain('common');
+  });
+
+  it.each(['Tulip-Vase-Comet-42', 'quiet orbit lantern 7!', 'Xq9v#Lm2!Rt8'])(
+    'accepts %j, whose undecorated forms are not listed',
+    (password) => {
+      expect(checkPasswordPolicy(password, staff)).toEqual({ ok: true });
+    },
+  );
+
   it('ignores spaces put into a listed password', () => {
     expect(reasons('password 1234', staff)).toContain('common');
   });
@@ -145,8 +166,14 @@ describe('checkPasswordPolicy: context-specific words', () => {
     expect(reasons(password, jane)).toEqual(['contextual']);
   });
 
-  it('does not look for the email domain', () => {
-    expect(checkPasswordPolicy('clinic example velvet anchor', jane)).toEqual({ ok: true });
+  it('refuses the labels of the email domain, but not its top-level domain', () => {
+    expect(reasons('clinic velvet anchor tulip', jane)).toEqual(['contextual']);
+    expect(checkPasswordPolicy('example velvet anchor tulip', jane)).toEqual({ ok: true });
+  });
+
+  it('refuses the product name and the name under leet substitutions', () => {
+    expect(reasons('H@v3n velvet anchor', patient)).toEqual(['contextual']);
+    expect(reasons('0k4f0r tulip velvet', jane)).toEqual(['contextual']);
   });
 
   it('ignores context words shorter than three characters', () => {

@@ -91,6 +91,24 @@ describe.each(ENGINES)('adding and enrolling users on %s', (engine) => {
     });
   });
 
+  it("refuses the person's own display name and email domain, and a decorated common password", async () => {
+    const added = await h.service.addUser({
+      email: 'r.vantongeren@tulipclinic.example',
+      roles: ['nurse'],
+      displayName: 'Rosalind Quillfeather',
+    });
+    for (const [password, reason] of [
+      ['quillfeather garden 9', 'contextual'],
+      ['tulipclinic morning tea', 'contextual'],
+      ['Password123!', 'common'],
+    ] as const) {
+      const refused = h.service.enroll(added.enrollmentToken, password);
+      await expect(refused).rejects.toBeInstanceOf(PasswordPolicyError);
+      await refused.catch((e: PasswordPolicyError) => expect(e.reasons).toContain(reason));
+    }
+    await expect(h.service.enroll(added.enrollmentToken, STAFF_PASSWORD)).resolves.toBeDefined();
+  });
+
   it('validates roles and record links', async () => {
     await expect(h.service.addUser({ email: email(), roles: ['root'] })).rejects.toBeInstanceOf(
       InvalidRoleError,
