@@ -8,6 +8,7 @@ import { breakGlassRoutes } from './break-glass-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { installErrorHandlers } from './errors.js';
+import { registerJsonBodyParser } from './json-body.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { requirePermissionDeclarations } from './permissions.js';
 import { tlsServerOptions } from './tls/index.js';
@@ -67,6 +68,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     );
   });
   installErrorHandlers(app);
+  registerJsonBodyParser(app);
   app.get('/api/health', { config: { permission: 'public' } }, async () => ({ status: 'ok' }));
   if (opts.benchBaseline) {
     const cache = new Map<number, Buffer>();

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../../src/http/json-body.js';
+import { ENGINES } from '../support/engines.js';
+import { startTestServer, type TestServer } from '../support/haven-server.js';
+
+const nested = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+
+describe('jsonNestsDeeperThan', () => {
+  it('counts objects and arrays, not brackets inside strings', () => {
+    expect(jsonNestsDeeperThan(nested(3), 3)).toBe(false);
+    expect(jsonNestsDeeperThan(nested(4), 3)).toBe(true);
+    expect(jsonNestsDeeperThan('[[["a"]]]', 2)).toBe(true);
+    expect(jsonNestsDeeperThan(`{"s":"${'['.repeat(50)}\\"${'{'.repeat(50)}"}`, 1)).toBe(false);
+  });
+});
+
+/** Issue 13 item 11: input that used to crash a handler (500) is a 400 and changes nothing. */
+describe.each(ENGINES)('hostile bodies on %s', (engine) => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer(engine);
+  }, 60_000);
+  afterAll(async () => t.stop());
+
+  const patientsStored = async () =>
+    (await t.request('GET', '/fhir/R4/Patient?_summary=count')).json().total;
+
+  it.each([
+    ['a resource', '/fhir/R4/Patient', `{"resourceType":"Patient","x":${nested(10_000)}}`],
+    [
+      'a transaction entry',
+      '/fhir/R4',
+      `{"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"Patient","x":${nested(10_000)}},"request":{"method":"POST","url":"Patient"}}]}`,
+    ],
+    ['a JSON API body', '/api/login', `{"email":${nested(10_000)},"password":"x"}`],
+  ])('JSON nested 10,000 deep in %s is a 400, not a RangeError', async (_what, path, raw) => {
+    const before = await patientsStored();
+    const res = await t.request('POST', path, {
+      raw,
+      headers: path.startsWith('/api') ? { 'content-type': 'application/json' } : {},
+      ...(path.startsWith('/api') && { token: null }),
+    });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain(`deeper than ${MAX_JSON_DEPTH}`);
+    expect(await patientsStored()).toBe(before);
+  });
+
+  it('a body at the depth limit still parses', async () => {
+    const res = await t.request('POST', '/fhir/R4/Patient', {
+      raw: `{"resourceType":"Patient","x":${nested(MAX_JSON_DEPTH - 1)}}`,
+    });
+    // Reaches validation (an unknown element), so not refused by the depth check.
+    expect(res.status).toBe(400);
+    expect(res.text).not.toContain('deeper than');
+  });
+
+  it.each([[null], ['a string'], [7], [[]], [{ resource: null, request: 'POST' }]])(
+    'a transaction with entry [%j] is a 400',
+    async (entry) => {
+      const before = await patientsStored();
+      const res = await t.request('POST', '/fhir/R4', {
+        body: { resourceType: 'Bundle', type: 'transaction', entry: [entry] },
+      });
+      expect(res.status).toBe(400);
+      expect(res.json().resourceType).toBe('OperationOutcome');
+      expect(await patientsStored()).toBe(before);
+    },
+  );
+});
