@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { AuditDraft } from '../audit/index.js';
+import { withRequestOrigin, type AuditDraft } from '../audit/index.js';
 import {
   DatabaseSessionStore,
   LoginThrottle,
@@ -73,6 +73,17 @@ export function assemblePeople(opts: {
     idleMinutes: config.sessionIdleMinutes,
     absoluteHours: config.sessionAbsoluteHours,
     allowIdleAbove15: config.allowIdleAbove15,
+    // An automatic logoff is recorded when the expired session is next presented (and deleted).
+    onExpired: async (session, why) => {
+      const draft = withRequestOrigin({
+        action: 'logout',
+        outcome: 'success',
+        actorType: 'user',
+        actorId: session.userId,
+        reason: why === 'idle' ? 'idle-timeout' : 'absolute-timeout',
+      });
+      await writer.submit({ onSuccess: () => [draft], onFailure: () => [] });
+    },
   });
   const userRepo = new UserRepository(database.db);
   const appTokens = new ClientRepository(database.db);
@@ -84,7 +95,8 @@ export function assemblePeople(opts: {
     userDataKey: opts.userDataKey,
     clock,
     recordEvent: async (draft) => {
-      await writer.submit({ onSuccess: () => [draft], onFailure: () => [] });
+      // Sign-in events say from where, with which user agent and in which request.
+      await writer.submit({ onSuccess: () => [withRequestOrigin(draft)], onFailure: () => [] });
     },
     // Every credential a person holds ends together: sessions and the app tokens made from them.
     onRevokeSessions: async (userId) => {

@@ -15,6 +15,7 @@ export type AuditAction =
   | 'attachment-download'
   | 'break-glass'
   | 'break-glass-end'
+  | 'break-glass-list'
   | 'login'
   | 'logout'
   | 'token-rejected'
@@ -36,7 +37,10 @@ export type AuditAction =
   | 'password-change'
   | 'password-reset-issued'
   | 'user-disable'
-  | 'user-roles-change';
+  | 'user-roles-change'
+  | 'user-list'
+  /** A request refused (4xx) that no capability recorded itself: src/http/refusal-audit.ts. */
+  | 'request-refused';
 
 export type AuditOutcome = 'success' | 'denied' | 'failure';
 

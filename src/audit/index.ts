@@ -25,3 +25,6 @@ export {
 export { parseAuditQuery, AuditQueryError } from './audit-query.js';
 export { requestDraft } from './request-draft.js';
 export type { RequestAuditFields, RequestFacts } from './request-draft.js';
+export { AuditedRequests } from './audited-requests.js';
+export { runInRequestScope, withRequestOrigin } from './request-scope.js';
+export type { RequestOrigin } from './request-scope.js';

@@ -9,6 +9,7 @@ import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { installErrorHandlers } from './errors.js';
 import { registerJsonBodyParser } from './json-body.js';
+import { frameworkErrorAnswer, installRefusalAudit } from './refusal-audit.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { requirePermissionDeclarations } from './permissions.js';
 import { tlsServerOptions } from './tls/index.js';
@@ -39,6 +40,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     requestIdHeader: false,
     trustProxy: false,
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorAnswer({ writer: haven.writer }),
   }) as unknown as FastifyInstance; // the HTTPS server type differs only in its raw server generic
   requirePermissionDeclarations(app);
   await app.register(helmet, {
@@ -69,6 +71,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   });
   installErrorHandlers(app);
   registerJsonBodyParser(app);
+  installRefusalAudit(app, { writer: haven.writer, audited: haven.auditedRequests });
   app.get('/api/health', { config: { permission: 'public' } }, async () => ({ status: 'ok' }));
   if (opts.benchBaseline) {
     const cache = new Map<number, Buffer>();

@@ -156,13 +156,15 @@ describe.each(ENGINES)('session principal on the FHIR API on %s', (engine) => {
     });
     expect(crossSite.status).toBe(403);
     expect(crossSite.json().issue?.[0]?.diagnostics).toBe('cross-site requests are refused');
-    // Neither refusal reached the access decision: no denial was audited for them.
-    expect(await deniedRows(user.userId)).toHaveLength(0);
+    // Neither refusal reached the access decision: each is recorded once, by the HTTP layer's
+    // refusal audit (issue 13 item 7), not as a denied create.
+    const refusals = await deniedRows(user.userId);
+    expect(refusals.map((r) => r.action)).toEqual(['request-refused', 'request-refused']);
 
     // With the header, same origin: authenticated, and refused by the decision (an admin).
     const ok = await fhir('POST', '/fhir/R4/Patient', jar, { body });
     expect(ok.status).toBe(403);
-    const rows = await deniedRows(user.userId);
+    const rows = (await deniedRows(user.userId)).slice(refusals.length);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ action: 'create' });
     expect(JSON.parse(rows[0]!.detail!)).toEqual({ reason: 'role-not-permitted' });
