@@ -16,15 +16,17 @@ function errorOf(type: string, query: Array<[string, string]>): SearchRequestErr
 
 describe('parseSearchRequest: refusals', () => {
   it.each([
-    ['unknown parameter', 'Patient', [['shoe-size', PHI]], 'unknown-parameter', 'shoe-size'],
-    ['parameter of another type', 'Patient', [['code', PHI]], 'unknown-parameter', 'code'],
+    // A made-up name is not repeated: it could carry data (issue 13 item 11).
+    ['unknown parameter', 'Patient', [['shoe-size', PHI]], 'unknown-parameter', undefined],
     [
-      'unknown modifier',
+      'a name that is PHI',
       'Patient',
-      [['family:sounds-like', PHI]],
+      [[PHI.replace(/\W/g, ''), '1']],
       'unknown-parameter',
-      'family:sounds-like',
+      undefined,
     ],
+    ['parameter of another type', 'Patient', [['code', PHI]], 'unknown-parameter', 'code'],
+    ['unknown modifier', 'Patient', [['family:sounds-like', PHI]], 'unknown-parameter', undefined],
     [':contains', 'Patient', [['name:contains', PHI]], 'unsupported', 'name:contains'],
     [':text on a token', 'Observation', [['code:text', PHI]], 'unsupported', 'code:text'],
     [':exact on a token', 'Observation', [['code:exact', PHI]], 'unsupported', 'code:exact'],
