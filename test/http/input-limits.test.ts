@@ -66,4 +66,33 @@ describe.each(ENGINES)('hostile bodies on %s', (engine) => {
       expect(await patientsStored()).toBe(before);
     },
   );
+
+  // Found by the route fuzzing: Fastify's own answers quoted the whole URL, search values too.
+  it.each([
+    ['an undecodable URL', '/fhir/R4/Patient/%ED%A0%80?name=Canarywing92', 400],
+    ['an undecodable URL on /api', '/api/break-glass/%/end?x=Canarywing92', 400],
+    [
+      'a path segment over the length limit',
+      `/fhir/R4/Patient/Canarywing92${'a'.repeat(200)}`,
+      414,
+    ],
+  ])(
+    '%s is refused with a fixed text, audited, without echoing it',
+    async (_what, path, status) => {
+      const res = await t.request(path.startsWith('/api') ? 'POST' : 'GET', path);
+      expect(res.status).toBe(status);
+      expect(res.text).not.toContain('Canarywing92');
+      expect(res.headers['x-request-id']).toBeDefined();
+      const rows = (await t.haven.auditRepo.entries(0, 1_000_000)).filter(
+        (r) => r.request_id === res.headers['x-request-id'],
+      );
+      expect(rows.map((r) => [r.action, r.outcome])).toEqual([['request-refused', 'failure']]);
+    },
+  );
+
+  it('does not quote a made-up search parameter name', async () => {
+    const res = await t.request('GET', '/fhir/R4/Patient?Canarywing92=1');
+    expect(res.status).toBe(400);
+    expect(res.text).not.toContain('Canarywing92');
+  });
 });
