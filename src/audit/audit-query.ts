@@ -35,6 +35,8 @@ export function parseAuditQuery(pairs: Array<[string, string]>): {
       throw new AuditQueryError(
         `unsupported AuditEvent search parameter (supported: ${[...PARAMS].join(', ')})`,
       );
+    // PostgreSQL refuses a NUL in a query parameter (a 500); no id or date holds one.
+    if (v.includes('\0')) invalid(k);
     if (k === 'patient') query.patientId = v.replace(/^Patient\//, '');
     else if (k === 'agent') query.actorId = v.split('|').at(-1)!;
     else if (k === 'outcome') query.outcome = OUTCOMES[v] ?? invalid('outcome');

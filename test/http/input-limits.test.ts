@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyTrail } from '../../src/audit/index.js';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../../src/http/json-body.js';
 import { ENGINES } from '../support/engines.js';
 import { startTestServer, type TestServer } from '../support/haven-server.js';
@@ -22,6 +23,8 @@ describe.each(ENGINES)('hostile bodies on %s', (engine) => {
   }, 60_000);
   afterAll(async () => t.stop());
 
+  let auditReader: string | undefined;
+  const auditToken = async () => (auditReader ??= await t.newToken('system/AuditEvent.rs'));
   const patientsStored = async () =>
     (await t.request('GET', '/fhir/R4/Patient?_summary=count')).json().total;
 
@@ -98,4 +101,26 @@ describe.each(ENGINES)('hostile bodies on %s', (engine) => {
       expect(res.text).not.toContain('Canarywing92');
     },
   );
+
+  // Found by the route fuzzing: a NUL from the URL reached an audit entry, PostgreSQL refused
+  // it and the whole batch failed (503 for every request in it).
+  it.each([
+    ['DELETE', '/fhir/R4/Patient/%00'],
+    ['GET', '/fhir/R4/Patient/%00'],
+    ['GET', '/fhir/R4/Patient/%00/_history'],
+    ['GET', '/fhir/R4/Patient?_id=%00'],
+    ['PUT', '/fhir/R4/Patient/%00'],
+    ['GET', '/fhir/R4/Binary/%00'],
+    ['GET', '/api/patients/%00/disclosures'],
+    ['GET', '/fhir/R4/AuditEvent?patient=%00'],
+    ['GET', '/fhir/R4/AuditEvent?agent=%00'],
+  ])('%s %s: no 5xx, and the trail still verifies', async (method, path) => {
+    const res = await t.request(method, path, {
+      ...(path.includes('AuditEvent') && { token: await auditToken() }),
+      ...(method === 'PUT' && { body: { resourceType: 'Patient', id: '\u0000' } }),
+    });
+    expect(res.status).toBeLessThan(500);
+    const report = await verifyTrail(t.haven.auditRepo, [t.haven.auditKey.verifier]);
+    expect(report.ok).toBe(true);
+  });
 });

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEntryFromRow, type AuditEntry } from '../../src/audit/index.js';
+import { auditEntryFromRow, verifyTrail, type AuditEntry } from '../../src/audit/index.js';
 import { canaryPatient } from '../support/canary.js';
 import { ENGINES } from '../support/engines.js';
 import { startTestServer, type TestResponse, type TestServer } from '../support/haven-server.js';
@@ -321,6 +321,23 @@ describe.each(ENGINES)('every refusal is audited on %s', (engine) => {
         )
         .execute(db);
     }
+  });
+
+  // Found by the route fuzzing: a denied DELETE of `/Patient/%00` put a NUL into the entry's
+  // resource id; PostgreSQL refused it and the whole batch failed (503).
+  it('a NUL from the URL is recorded as U+FFFD, and the trail still verifies', async () => {
+    const res = await t.request('DELETE', '/fhir/R4/Patient/%00', {
+      token: null,
+      headers: {
+        'user-agent': UA,
+        origin: new URL(t.server.url).origin,
+        cookie: `__Host-haven_session=${(await signedInNurse()).session}`,
+        'x-csrf-token': nurseJar.csrf!,
+      },
+    });
+    expect(res.status).toBe(403);
+    expect((await only(res)).resourceId).toBe('\uFFFD');
+    expect((await verifyTrail(t.haven.auditRepo, [t.haven.auditKey.verifier])).ok).toBe(true);
   });
 
   it('parallel refusals each get exactly one entry', async () => {
