@@ -59,6 +59,7 @@ export class BreakGlassService implements GrantSource {
       throw new BreakGlassError('not-permitted', 'your role may not use emergency access');
     }
     if (!(await this.o.patientExists(patientId))) {
+      await this.audit(ctx, 'break-glass', 'failure', patientId, { reason: 'unknown-patient' });
       throw new BreakGlassError('unknown-patient', 'no such patient');
     }
     const patient = `Patient/${patientId}`;
@@ -112,13 +113,32 @@ export class BreakGlassService implements GrantSource {
       now.toISOString(),
       reviewer ? undefined : ctx.principal.id,
     );
-    return Promise.all(
+    const grants = await Promise.all(
       rows.map(async (r) => ({
         ...view(r, now),
         // The stated reason is for the people who review emergency access.
         ...(reviewer && { reason: await this.o.reasons.open(r.id, r.patient, r.reasonSealed) }),
       })),
     );
+    // Who is under emergency access for which patient (and why) is itself disclosed here: one
+    // entry per patient listed, or one without a patient for an empty list; durable first.
+    const patients = [...new Set(grants.map((g) => g.patientId))];
+    const detail = { returned: grants.length, reasons: reviewer };
+    await this.o.writer.submit({
+      onSuccess: () =>
+        patients.length === 0
+          ? [requestDraft(ctx, { action: 'break-glass-list', outcome: 'success', detail })]
+          : patients.map((patientId) =>
+              requestDraft(ctx, {
+                action: 'break-glass-list',
+                outcome: 'success',
+                patientId,
+                detail,
+              }),
+            ),
+      onFailure: () => [],
+    });
+    return grants;
   }
 
   /** Ends a grant early: its holder, or a reviewer. Nobody can move its expiry. */
@@ -143,7 +163,7 @@ export class BreakGlassService implements GrantSource {
   private async audit(
     ctx: RequestContext,
     action: 'break-glass' | 'break-glass-end',
-    outcome: 'success' | 'denied',
+    outcome: 'success' | 'denied' | 'failure',
     patientId: string,
     detail: Record<string, string>,
   ): Promise<void> {
@@ -156,7 +176,7 @@ export class BreakGlassService implements GrantSource {
   private draft(
     ctx: RequestContext,
     action: 'break-glass' | 'break-glass-end',
-    outcome: 'success' | 'denied',
+    outcome: 'success' | 'denied' | 'failure',
     patientId: string,
     detail: Record<string, string>,
   ): AuditDraft {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  AuditedRequests,
   AuditTrail,
   auditSigningKey,
   type AuditDraft,
@@ -50,6 +51,14 @@ export interface Haven {
   breakGlass: BreakGlassService;
   /** Recent security alerts (also written to the log). */
   alerts: MemoryAlertSink;
+  /** Request ids whose audit entry is durable (the HTTP refusal hook skips those). */
+  auditedRequests: AuditedRequests;
+  /**
+   * Signs a checkpoint over every audit entry not yet covered by one, and resolves once it is
+   * durable: `haven serve` on SIGTERM/SIGINT and `haven audit export` call it, so a clean stop
+   * or an export leaves no entry outside a signed checkpoint.
+   */
+  signCheckpoint(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -114,12 +123,26 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
         }
       },
     });
+    const auditedRequests = new AuditedRequests();
+    // The drafts of the batch in flight: their request ids count as audited once it commits.
+    let batchDrafts: readonly AuditDraft[] = [];
     const writer = new BatchWriter<AuditDraft>(
       database.db,
       database.engine,
-      trail.finalize,
-      trail.afterCommit,
+      async (trx, drafts) => {
+        batchDrafts = drafts;
+        await trail.finalize(trx, drafts);
+      },
+      (committed) => {
+        if (committed) auditedRequests.markDurable(batchDrafts);
+        batchDrafts = [];
+        trail.afterCommit(committed);
+      },
     );
+    const signCheckpoint = async () => {
+      trail.signNow();
+      await writer.submit({ onSuccess: () => [], onFailure: () => [] });
+    };
     // Idle checkpoints: an empty batch every interval signs whatever is not yet covered.
     const idleTimer = setInterval(
       () => void writer.submit({ onSuccess: () => [], onFailure: () => [] }).catch(() => undefined),
@@ -206,6 +229,8 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       people,
       breakGlass,
       alerts,
+      auditedRequests,
+      signCheckpoint,
       close: async () => {
         clearInterval(idleTimer);
         await people.close();

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Alert } from '../alerts/index.js';
-import type { AuditDraft } from '../audit/index.js';
+import { withRequestOrigin, type AuditDraft } from '../audit/index.js';
 import type { EnrollmentDelivery } from '../notify/index.js';
 import {
   DatabaseSessionStore,
@@ -83,6 +83,17 @@ export function assemblePeople(opts: {
     idleMinutes: config.sessionIdleMinutes,
     absoluteHours: config.sessionAbsoluteHours,
     allowIdleAbove15: config.allowIdleAbove15,
+    // An automatic logoff is recorded when the expired session is next presented (and deleted).
+    onExpired: async (session, why) => {
+      const draft = withRequestOrigin({
+        action: 'logout',
+        outcome: 'success',
+        actorType: 'user',
+        actorId: session.userId,
+        reason: why === 'idle' ? 'idle-timeout' : 'absolute-timeout',
+      });
+      await writer.submit({ onSuccess: () => [draft], onFailure: () => [] });
+    },
   });
   const userRepo = new UserRepository(database.db);
   const resources = new ResourceRepository(database.db);
@@ -98,7 +109,8 @@ export function assemblePeople(opts: {
     userDataKey: opts.userDataKey,
     clock,
     recordEvent: async (draft) => {
-      await writer.submit({ onSuccess: () => [draft], onFailure: () => [] });
+      // Sign-in events say from where, with which user agent and in which request.
+      await writer.submit({ onSuccess: () => [withRequestOrigin(draft)], onFailure: () => [] });
     },
     linkExists: async (resourceType, id) => {
       const head = await resources.head(resourceType, id);

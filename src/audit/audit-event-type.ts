@@ -70,6 +70,10 @@ const DICOM: Record<string, { type: Coding; subtype?: Coding }> = {
   'break-glass': { type: SECURITY_ALERT, subtype: EMERGENCY_STARTED },
   'break-glass-end': { type: SECURITY_ALERT, subtype: EMERGENCY_STOPPED },
   'api-denied': { type: SECURITY_ALERT, subtype: RESTRICTED_FUNCTION },
+  'request-refused': { type: SECURITY_ALERT, subtype: RESTRICTED_FUNCTION },
+  // Listing grants or people reads security data, not the trail or a record.
+  'break-glass-list': { type: APPLICATION_ACTIVITY },
+  'user-list': { type: APPLICATION_ACTIVITY },
   'user-roles-change': { type: SECURITY_ALERT, subtype: ROLES_CHANGED },
   'privilege-request': { type: SECURITY_ALERT, subtype: ROLES_CHANGED },
   'privilege-approve': { type: SECURITY_ALERT, subtype: ROLES_CHANGED },

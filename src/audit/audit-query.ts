@@ -30,11 +30,14 @@ export function parseAuditQuery(pairs: Array<[string, string]>): {
   let count = 50;
   let offset = 0;
   for (const [k, v] of pairs) {
+    // The name is not repeated: a made-up one can carry data (found by the route fuzzing).
     if (!PARAMS.has(k))
       // Not repeated: an unknown name is the client's text, which may be anything (issue 23).
       throw new AuditQueryError(
         `unsupported AuditEvent search parameter (supported: ${[...PARAMS].join(', ')})`,
       );
+    // PostgreSQL refuses a NUL in a query parameter (a 500); no id or date holds one.
+    if (v.includes('\0')) invalid(k);
     if (k === 'patient') query.patientId = v.replace(/^Patient\//, '');
     else if (k === 'agent') query.actorId = v.split('|').at(-1)!;
     else if (k === 'outcome') query.outcome = OUTCOMES[v] ?? invalid('outcome');

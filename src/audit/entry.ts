@@ -15,6 +15,7 @@ export type AuditAction =
   | 'attachment-download'
   | 'break-glass'
   | 'break-glass-end'
+  | 'break-glass-list'
   | 'login'
   | 'logout'
   | 'token-rejected'
@@ -38,7 +39,10 @@ export type AuditAction =
   | 'user-disable'
   | 'user-roles-change'
   | 'privilege-request'
-  | 'privilege-approve';
+  | 'privilege-approve'
+  | 'user-list'
+  /** A request refused (4xx) that no capability recorded itself: src/http/refusal-audit.ts. */
+  | 'request-refused';
 
 export type AuditOutcome = 'success' | 'denied' | 'failure';
 
@@ -83,19 +87,33 @@ export function entryFromDraft(seq: number, at: string, d: AuditDraft): AuditEnt
     seq,
     at,
     actorType: d.actorType,
-    actorId: d.actorId,
+    actorId: d.actorId === null ? null : storable(d.actorId),
     action: d.action,
-    resourceType: d.resourceType ?? null,
-    resourceId: d.resourceId ?? null,
+    resourceType: storable(d.resourceType),
+    resourceId: storable(d.resourceId),
     resourceVersion: d.resourceVersion ?? null,
-    patientId: d.patientId ?? null,
+    patientId: storable(d.patientId),
     outcome: d.outcome,
-    ip: d.ip ?? null,
-    userAgent: d.userAgent ? d.userAgent.slice(0, 256) : null,
-    requestId: d.requestId ?? null,
-    reason: d.reason ? d.reason.slice(0, 1000) : null,
+    ip: storable(d.ip),
+    userAgent: d.userAgent ? storable(d.userAgent.slice(0, 256)) : null,
+    requestId: storable(d.requestId),
+    reason: d.reason ? storable(d.reason.slice(0, 1000)) : null,
     detail: d.detail ? JSON.stringify(d.detail) : null,
   };
+}
+
+/**
+ * Text both engines store exactly as given, so the leaf hashed now is the leaf verified later.
+ * A NUL (PostgreSQL refuses it, failing the whole batch: every request in it would get a 503)
+ * and a lone surrogate (stored as U+FFFD by both drivers, so the stored entry would no longer
+ * match its leaf) become U+FFFD here. Ids in entries can come from a URL (`/Patient/%00`);
+ * found by the route fuzzing (issue 13 item 11). JSON `detail` escapes both already.
+ */
+function storable(text: string | undefined): string | null {
+  if (text === undefined) return null;
+  return text
+    .replaceAll('\0', '\uFFFD')
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
 /**

@@ -24,7 +24,7 @@ export interface ExportOptions {
 export async function exportTrail(
   repo: AuditRepository,
   opts: ExportOptions,
-): Promise<{ entries: number; checkpoints: number }> {
+): Promise<{ entries: number; checkpoints: number; leftOut: number }> {
   const archive = await repo.latestArchive();
   const base = archive?.upToSeq ?? 0;
   const fromSeq = Math.max(opts.sinceSeq, base);
@@ -85,7 +85,10 @@ export async function exportTrail(
   else
     for (const c of checkpoints)
       opts.write(`${JSON.stringify({ type: 'checkpoint', note: c.note })}\n`);
-  return { entries: written, checkpoints: checkpoints.length };
+  // Entries newer than the newest checkpoint cannot be proven yet, so they are not exported;
+  // the caller says how many.
+  const leftOut = Math.max(0, (await repo.head()).size - Math.max(end, fromSeq));
+  return { entries: written, checkpoints: checkpoints.length, leftOut };
 }
 
 function headerParameters(

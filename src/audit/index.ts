@@ -26,3 +26,6 @@ export { parseAuditQuery, AuditQueryError } from './audit-query.js';
 export { requestDraft } from './request-draft.js';
 export type { RequestAuditFields, RequestFacts } from './request-draft.js';
 export { checkExternalCheckpoint, type ExternalCheckpointProblem } from './external-checkpoint.js';
+export { AuditedRequests } from './audited-requests.js';
+export { runInRequestScope, withRequestOrigin } from './request-scope.js';
+export type { RequestOrigin } from './request-scope.js';

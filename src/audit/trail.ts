@@ -24,6 +24,10 @@ export interface AuditTrailOptions {
  */
 export class AuditTrail {
   private pendingExports: { note: string; size: number }[] = [];
+  /** Set by signNow: the next batch signs whatever is not yet covered, due or not. */
+  private signRequested = false;
+  /** Whether the batch in flight took the request (given back if that batch rolls back). */
+  private forcedInBatch = false;
 
   constructor(private readonly opts: AuditTrailOptions) {}
 
@@ -32,9 +36,12 @@ export class AuditTrail {
     const head = await repo.lockHead(trx);
     // An empty batch is the idle timer: it only signs a checkpoint over entries not yet covered,
     // so the unsigned tail of a quiet server does not stay open to rewriting.
+    const forced = this.signRequested;
+    this.signRequested = false;
+    this.forcedInBatch ||= forced;
     if (
       drafts.length === 0 &&
-      !(head.size > head.checkpointSize && this.timeDue(head.checkpointAt))
+      !(head.size > head.checkpointSize && (forced || this.timeDue(head.checkpointAt)))
     )
       return;
     const frontier =
@@ -55,6 +62,7 @@ export class AuditTrail {
     let checkpointSize = head.checkpointSize;
     let checkpointAt = head.checkpointAt;
     const due =
+      (forced && size > head.checkpointSize) ||
       size - head.checkpointSize >= this.opts.checkpointEveryEntries ||
       this.timeDue(head.checkpointAt);
     if (due) {
@@ -75,6 +83,15 @@ export class AuditTrail {
     });
   };
 
+  /**
+   * Asks the next batch to sign a checkpoint over every entry not yet covered (shutdown, and
+   * before an export), so the newest entries are not left out of what an export can prove.
+   * Submit a batch (an empty one will do) after calling it.
+   */
+  signNow(): void {
+    this.signRequested = true;
+  }
+
   private timeDue(checkpointAt: string): boolean {
     return this.opts.clock().getTime() - Date.parse(checkpointAt) >= this.opts.checkpointEveryMs;
   }
@@ -83,6 +100,8 @@ export class AuditTrail {
   readonly afterCommit = (committed: boolean): void => {
     const exports = this.pendingExports;
     this.pendingExports = [];
+    if (!committed && this.forcedInBatch) this.signRequested = true;
+    this.forcedInBatch = false;
     if (!committed || !this.opts.onCheckpoint) return;
     for (const e of exports) {
       try {

@@ -22,11 +22,18 @@ const NewUserBody = z.object({
  */
 export async function adminUserRoutes(app: FastifyInstance, o: ApiGuardOptions): Promise<void> {
   const { users } = o.people;
-  const { route, contextOf } = apiGuard(app, o, translate);
+  const { route, contextOf, audit } = apiGuard(app, o, translate);
 
-  app.get('/api/admin/users', route('api:users:manage'), async () => ({
-    users: await users.list(),
-  }));
+  app.get('/api/admin/users', route('api:users:manage'), async (req) => {
+    const list = await users.list();
+    // Who has an account, with which roles and links, is disclosed here: recorded first.
+    await audit(
+      contextOf(req),
+      { action: 'user-list', detail: { returned: list.length } },
+      'success',
+    );
+    return { users: list };
+  });
 
   app.post('/api/admin/users', route('api:users:manage', { reauth: true }), async (req, reply) => {
     const body = parse(NewUserBody, req.body);

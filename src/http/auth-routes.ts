@@ -1,7 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditDraft } from '../audit/index.js';
 import type { People } from '../app/index.js';
-import { accountKey, PasswordPolicyError, readSessionCookie, UserError } from '../auth/index.js';
+import {
+  accountKey,
+  PasswordPolicyError,
+  readSessionCookie,
+  UserError,
+  type StartedSession,
+} from '../auth/index.js';
 import type { BatchWriter } from '../store/index.js';
 import { translateErrors } from './errors.js';
 import type { RoutePermission } from './permissions.js';
@@ -80,22 +86,35 @@ export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Pro
     // Each key counts this attempt before the password is checked; a refused key gives the
     // others back. So parallel guesses get no further than the limit (issue 13).
     const grants = await reserveAll(throttle, keys, o.clock(), reply);
-    const result = await users.verifyPassword(body.email, body.password);
+    const result = await users.verifyPassword(body.email, body.password, { recordSuccess: false });
     if (!result.ok) throw invalidCredentials();
-    if (index) await throttle.succeed(accountKey(index));
-    await releaseAll(
-      throttle,
-      grants.filter(([k]) => !k.startsWith('account:')),
-      o.clock(),
-    );
-    // A session presented with the login is replaced, never upgraded (session fixation).
-    await sessions.end(readSessionCookie(req.headers.cookie));
-    const started = await sessions.start({
-      userId: result.user.id,
-      ip: req.ip,
-      userAgent: req.headers['user-agent'],
-      mfaSatisfied: false,
-    });
+    // The password was right; the entry records whether the sign-in as a whole succeeded.
+    const userId = result.user.id;
+    let started: StartedSession | undefined;
+    try {
+      if (index) await throttle.succeed(accountKey(index));
+      await releaseAll(
+        throttle,
+        grants.filter(([k]) => !k.startsWith('account:')),
+        o.clock(),
+      );
+      // A session presented with the login is replaced, never upgraded (session fixation).
+      await sessions.end(readSessionCookie(req.headers.cookie));
+      started = await sessions.start({
+        userId,
+        ip: req.ip,
+        userAgent: req.headers['user-agent'],
+        mfaSatisfied: false,
+      });
+      await users.recordPasswordStep(userId, { outcome: 'success', rehashed: result.rehashed });
+    } catch (err) {
+      // No cookie has been sent: a session started here must not outlive the failed sign-in.
+      if (started) await sessions.end(started.sessionId).catch(() => false);
+      await users
+        .recordPasswordStep(userId, { outcome: 'failure', reason: 'server-error' })
+        .catch(() => undefined);
+      throw err;
+    }
     setSessionCookies(reply, started);
     return { mfaRequired: true, mfaEnrolled: result.user.totpConfirmed };
   });

@@ -8,7 +8,9 @@ import { appTokenRoutes } from './app-token-routes.js';
 import { breakGlassRoutes } from './break-glass-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
-import { frameworkError, installErrorHandlers } from './errors.js';
+import { installErrorHandlers } from './errors.js';
+import { registerJsonBodyParser } from './json-body.js';
+import { frameworkErrorAnswer, installRefusalAudit } from './refusal-audit.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { requirePermissionDeclarations } from './permissions.js';
@@ -42,8 +44,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     requestIdHeader: false,
     trustProxy: false,
     return503OnClosing: true,
-    // A URL that does not decode, or a too-long path parameter: Fastify's own answer quotes the path.
-    frameworkErrors: frameworkError,
+    frameworkErrors: frameworkErrorAnswer({ writer: haven.writer }),
   }) as unknown as FastifyInstance; // the HTTPS server type differs only in its raw server generic
   requirePermissionDeclarations(app);
   refuseUnknownHosts(app, {
@@ -77,6 +78,8 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     );
   });
   installErrorHandlers(app);
+  registerJsonBodyParser(app);
+  installRefusalAudit(app, { writer: haven.writer, audited: haven.auditedRequests });
   app.get('/api/health', { config: { permission: 'public' } }, async () => ({ status: 'ok' }));
   healthRoutes(app, haven);
   if (opts.benchBaseline) {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ALLOWED_BINARY_TYPES, FhirError } from '../records/index.js';
+import { depthLimitedJsonParser } from './json-body.js';
 
 interface RawUpload {
   rawUpload: Buffer;
@@ -8,14 +9,14 @@ interface RawUpload {
 
 /**
  * FHIR JSON (application/fhir+json and application/json) goes through Fastify's safe JSON
- * parser (prototype-poisoning protection); form bodies serve POST _search; attachment types are
+ * parser (prototype-poisoning protection) behind a nesting-depth limit (json-body.ts); form bodies serve POST _search; attachment types are
  * taken raw for Binary. Anything else is refused with 415 before the handler runs.
  */
 export function registerFhirBodyParsers(app: FastifyInstance, binaryLimitBytes: number): void {
   app.addContentTypeParser(
     'application/fhir+json',
     { parseAs: 'string' },
-    app.getDefaultJsonParser('error', 'error'),
+    depthLimitedJsonParser(app),
   );
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',

@@ -82,6 +82,8 @@ export function sessionGuard(o: SessionGuardOptions, need: SessionRequirement) {
     const id = readSessionCookie(request.headers.cookie);
     const session = id ? await o.sessions.resolve(id, { touch: need.touch }) : undefined;
     if (!id || !session) throw new ApiError(401, 'session-required', 'sign in first');
+    // A refusal from here on (CSRF, disabled account) is recorded against this person.
+    request.sessionUserId = session.userId;
     if (stateChanging && !o.sessions.checkCsrf(session, csrfHeader(request))) {
       throw new ApiError(403, 'csrf', 'the CSRF token is missing or does not match the session');
     }

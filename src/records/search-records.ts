@@ -106,7 +106,8 @@ export async function searchRecords(
     : matches.slice(request.offset, request.offset + request.count);
   const params = [...new Set(query.map(([k]) => k))].sort();
   const byPatient = new Map<string, Grant>();
-  for (const m of page) {
+  // A count discloses something about every patient it counted, so _summary=count names them all.
+  for (const m of request.summaryCount ? matches : page) {
     const p = patientIdOfOwner(m.owner);
     if (p !== undefined) byPatient.set(p, m.grant);
   }

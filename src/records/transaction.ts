@@ -164,7 +164,17 @@ function readEntries(bundle: unknown): RawEntry[] {
     throw new FhirError(400, 'invalid', 'the transaction has no entries');
   if (b.entry.length > MAX_ENTRIES)
     throw new FhirError(400, 'too-costly', `a transaction may hold at most ${MAX_ENTRIES} entries`);
+  // `entry: [null]` or a string entry would otherwise fail as a TypeError (500) further on.
+  b.entry.forEach((e: unknown, i) => {
+    if (!isObject(e)) throw entryError(i, 'is not an object');
+    const r = (e as { request?: unknown }).request;
+    if (r !== undefined && !isObject(r)) throw entryError(i, 'has a request that is not an object');
+  });
   return b.entry as RawEntry[];
+}
+
+function isObject(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function entryError(i: number, what: string): FhirError {

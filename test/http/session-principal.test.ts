@@ -156,13 +156,22 @@ describe.each(ENGINES)('session principal on the FHIR API on %s', (engine) => {
     });
     expect(crossSite.status).toBe(403);
     expect(crossSite.json().issue?.[0]?.diagnostics).toBe('cross-site requests are refused');
-    // Neither refusal reached the access decision: no denial was audited for them.
-    expect(await deniedRows(user.userId)).toHaveLength(0);
+    // Neither refusal reached the access decision: each is recorded once, by the HTTP layer's
+    // refusal audit (issue 13 item 7), not as a denied create. The CSRF refusal names the
+    // session's person; the cross-site one is refused before the session is even looked up.
+    const refusals = await deniedRows(user.userId);
+    expect(refusals.map((r) => [r.action, r.reason])).toEqual([['request-refused', 'forbidden']]);
+    const crossSiteRows = (await t.haven.auditRepo.entries(0, 100_000)).filter(
+      (r) => r.request_id === crossSite.headers['x-request-id'],
+    );
+    expect(crossSiteRows.map((r) => [r.action, r.actor_type, r.outcome])).toEqual([
+      ['request-refused', 'anonymous', 'denied'],
+    ]);
 
     // With the header, same origin: authenticated, and refused by the decision (an admin).
     const ok = await fhir('POST', '/fhir/R4/Patient', jar, { body });
     expect(ok.status).toBe(403);
-    const rows = await deniedRows(user.userId);
+    const rows = (await deniedRows(user.userId)).slice(refusals.length);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ action: 'create' });
     expect(JSON.parse(rows[0]!.detail!)).toEqual({ reason: 'role-not-permitted' });

@@ -9,6 +9,11 @@ export type Session = SessionRecord;
 export interface SessionManagerOptions extends SessionLimits {
   store: SessionStore;
   clock?: Clock;
+  /**
+   * Awaited when an expired session is presented and deleted (an automatic logoff), so it can
+   * be audited; if it rejects, the request fails (closed) and the session is still gone.
+   */
+  onExpired?: (session: Session, why: 'idle' | 'absolute') => Promise<void>;
 }
 
 export interface StartedSession {
@@ -38,9 +43,11 @@ export class SessionManager {
   private readonly store: SessionStore;
   private readonly clock: Clock;
   private readonly limits: ResolvedLimits;
+  private readonly onExpired: NonNullable<SessionManagerOptions['onExpired']>;
 
   constructor(o: SessionManagerOptions) {
     this.store = o.store;
+    this.onExpired = o.onExpired ?? (async () => {});
     this.clock = o.clock ?? (() => new Date());
     this.limits = resolveLimits(o);
   }
@@ -79,7 +86,10 @@ export class SessionManager {
     if (!s) return undefined;
     const now = this.clock();
     if (this.hasExpired(s, now)) {
-      await this.store.delete(idHash);
+      // Only the request that deletes it reports the logoff (parallel ones find nothing).
+      if (await this.store.delete(idHash)) {
+        await this.onExpired(s, now.getTime() >= s.expiresAt.getTime() ? 'absolute' : 'idle');
+      }
       return undefined;
     }
     if (o.touch === false || now.getTime() - s.lastSeenAt.getTime() < this.limits.touchEveryMs)

@@ -3,7 +3,7 @@ import { toAccount, type Account } from './account.js';
 import type { UserContext } from './context.js';
 import { emailIndexTerm, normalizeEmail } from './email.js';
 
-export type SignInResult = { ok: true; user: Account } | { ok: false };
+export type SignInResult = { ok: true; user: Account; rehashed: boolean } | { ok: false };
 
 type Refusal = 'unknown-user' | 'not-enrolled' | 'disabled' | 'locked' | 'wrong-password';
 
@@ -19,8 +19,28 @@ export async function signInWithPassword(
   ctx: UserContext,
   email: string,
   password: string,
+  o: { recordSuccess?: boolean } = {},
 ): Promise<SignInResult> {
-  return checkPassword(ctx, await findByEmail(ctx, email), password);
+  return checkPassword(ctx, await findByEmail(ctx, email), password, o.recordSuccess ?? true);
+}
+
+/**
+ * The password step's entry, for a caller that verified with `recordSuccess: false` and records
+ * the outcome only once it knows it: a sign-in that fails after the password was right (the
+ * session could not be started) is a failure, not a success.
+ */
+export async function recordPasswordStep(
+  ctx: UserContext,
+  userId: string,
+  o: { outcome: 'success'; rehashed: boolean } | { outcome: 'failure'; reason: string },
+): Promise<void> {
+  await ctx.event({
+    action: 'login-password',
+    outcome: o.outcome,
+    actorType: 'user',
+    actorId: userId,
+    ...(o.outcome === 'success' ? { detail: { rehashed: o.rehashed } } : { reason: o.reason }),
+  });
 }
 
 /**
@@ -39,6 +59,7 @@ async function checkPassword(
   ctx: UserContext,
   user: UserRow | undefined,
   password: string,
+  recordSuccess = true,
 ): Promise<SignInResult> {
   const refusal = refusalBeforeHash(user);
   const candidate = refusal === undefined ? user : undefined;
@@ -73,14 +94,13 @@ async function checkPassword(
       at,
     );
   }
-  await ctx.event({
-    action: 'login-password',
-    outcome: 'success',
-    actorType: 'user',
-    actorId: candidate.id,
-    detail: { rehashed: result.needsRehash },
-  });
-  return { ok: true, user: toAccount(candidate) };
+  if (recordSuccess) {
+    await recordPasswordStep(ctx, candidate.id, {
+      outcome: 'success',
+      rehashed: result.needsRehash,
+    });
+  }
+  return { ok: true, user: toAccount(candidate), rehashed: result.needsRehash };
 }
 
 /** The nil UUID: user ids are random (v4) UUIDs, so no row ever has it. */

@@ -34,7 +34,12 @@ import {
   type SecondFactorResult,
 } from './second-factor.js';
 import { issuePasswordReset, resetPassword } from './reset-password.js';
-import { reauthenticateWithPassword, signInWithPassword, type SignInResult } from './sign-in.js';
+import {
+  reauthenticateWithPassword,
+  recordPasswordStep,
+  signInWithPassword,
+  type SignInResult,
+} from './sign-in.js';
 import {
   beginTotpEnrollment,
   confirmTotp,
@@ -61,8 +66,23 @@ export class UserService {
     return enroll(this.#ctx, token, password);
   }
 
-  verifyPassword(email: string, password: string): Promise<SignInResult> {
-    return signInWithPassword(this.#ctx, email, password);
+  /**
+   * First factor. Refusals are always recorded; with `recordSuccess: false` a success is not,
+   * and the caller records the real outcome with `recordPasswordStep` once it knows it.
+   */
+  verifyPassword(
+    email: string,
+    password: string,
+    o: { recordSuccess?: boolean } = {},
+  ): Promise<SignInResult> {
+    return signInWithPassword(this.#ctx, email, password, o);
+  }
+
+  recordPasswordStep(
+    userId: string,
+    o: { outcome: 'success'; rehashed: boolean } | { outcome: 'failure'; reason: string },
+  ): Promise<void> {
+    return recordPasswordStep(this.#ctx, userId, o);
   }
 
   /** A single-use, one-hour password-reset token for an enrolled person. */

@@ -7,6 +7,7 @@ import {
   proveEntry,
   verifyExport,
 } from '../../audit/index.js';
+import type { Haven } from '../../app/index.js';
 import { CliFailure, print, withCommonOptions, withHaven, type CommonFlags } from '../common.js';
 
 /** audit prove / export / verify-export / archive: evidence that leaves Haven's database. */
@@ -33,7 +34,8 @@ export function auditExportCommands(audit: Command): void {
     .option('--since <date>', 'first day to include (ISO date); default: the whole trail')
     .option('--format <format>', 'jsonl or fhir', 'jsonl')
     .requiredOption('--out <file>', 'file to write (created; never overwritten)')
-    .action(async (flags: CommonFlags & { since?: string; format: string; out: string }) => {
+    .option('--no-sign', 'do not sign a checkpoint over the newest entries first')
+    .action(async (flags: ExportFlags) => {
       if (flags.format !== 'jsonl' && flags.format !== 'fhir')
         throw new CliFailure('--format must be jsonl or fhir', 64);
       const since = flags.since ? Date.parse(flags.since) : 0;
@@ -42,13 +44,14 @@ export function auditExportCommands(audit: Command): void {
       // wrong place leaves nothing behind.
       let fd: number | undefined;
       const result = await withHaven(flags, async (haven) => {
+        const unsigned = await signFirst(haven, flags.sign);
         const out = openExclusive(flags.out);
         fd = out;
         const sinceSeq = flags.since
           ? ((await haven.auditRepo.firstSeqAtOrAfter(new Date(since).toISOString())) ??
             (await haven.auditRepo.head()).size)
           : 0;
-        return exportTrail(haven.auditRepo, {
+        const exported = await exportTrail(haven.auditRepo, {
           sinceSeq,
           origin: haven.config.auditOrigin,
           verifierKey: haven.auditKey.verifierKey,
@@ -56,14 +59,23 @@ export function auditExportCommands(audit: Command): void {
           write: (chunk) => fs.writeSync(out, chunk),
           now: new Date(),
         });
+        return { ...exported, ...(exported.leftOut > 0 && { leftOutReason: unsigned }) };
       }).finally(() => {
         if (fd !== undefined) fs.closeSync(fd);
       });
+      const text = `exported ${result.entries} entries and ${result.checkpoints} signed checkpoints to ${flags.out}`;
       print(
         flags,
         { ...result, out: flags.out },
-        `exported ${result.entries} entries and ${result.checkpoints} signed checkpoints to ${flags.out}`,
+        result.leftOut > 0
+          ? `${text}\nLEFT OUT: the ${result.leftOut} newest entries, because ${result.leftOutReason ?? 'they were written after the export began'}; they are exported once a signed checkpoint covers them (run the export again${flags.sign ? '' : ' without --no-sign'})`
+          : text,
       );
+      if (result.leftOut > 0 && !flags.json) {
+        process.stderr.write(
+          `haven: ${result.leftOut} audit entries were left out of the export (see above)\n`,
+        );
+      }
     });
 
   audit
@@ -131,6 +143,29 @@ export function auditExportCommands(audit: Command): void {
         `archived and removed ${result.removed} entries; signed archive mark recorded`,
       );
     });
+}
+
+interface ExportFlags extends CommonFlags {
+  since?: string;
+  format: string;
+  out: string;
+  /** False with --no-sign. */
+  sign: boolean;
+}
+
+/**
+ * An export covers entries up to the newest signed checkpoint (what the verifier key can prove).
+ * Signing one first brings the newest entries in; without it, or if it fails, the reason why
+ * they are left out is returned for the report.
+ */
+async function signFirst(haven: Haven, sign: boolean): Promise<string> {
+  if (!sign) return 'no signed checkpoint covers them yet (--no-sign was given)';
+  try {
+    await haven.signCheckpoint();
+    return 'they were written after the export signed its checkpoint';
+  } catch {
+    return 'no signed checkpoint covers them yet and this export could not sign one (the audit store refused the write)';
+  }
 }
 
 function openExclusive(file: string): number {

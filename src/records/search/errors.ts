@@ -1,3 +1,5 @@
+import { searchableResourceTypes, searchParameters } from './definitions.js';
+
 export type SearchErrorCode = 'unknown-parameter' | 'invalid-value' | 'unsupported';
 
 /**
@@ -20,9 +22,34 @@ export class SearchRequestError extends Error {
 
 const SAFE_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
 
-/** A parameter name fit to quote in a message; anything odd is not repeated. */
+/** Modifiers and special parameters of the FHIR R4 search specification (quotable words). */
+const SPEC_WORDS = [
+  ...['exact', 'missing', 'not', 'contains', 'text', 'above', 'below', 'in', 'not-in'],
+  ...['of-type', 'identifier', 'type', 'iterate', 'recurse'],
+  ...['_count', '_sort', '_summary', '_elements', '_include', '_revinclude', '_has', '_total'],
+  ...['_id', '_lastUpdated', '_format', '_contained', '_containedType', '_list', '_text'],
+  ...['_content', '_query', '_filter', '_type', '_tag', '_profile', '_security', '_source'],
+  ...['_cursor', '_pretty', '_offset'],
+];
+let knownWords: ReadonlySet<string> | undefined;
+
+/** Every word a parameter name may be built from: Haven's parameters, types and the spec's. */
+function known(): ReadonlySet<string> {
+  knownWords ??= new Set([
+    ...SPEC_WORDS,
+    ...searchableResourceTypes,
+    ...Object.values(searchParameters).flatMap((params) => Object.keys(params)),
+  ]);
+  return knownWords;
+}
+
+/**
+ * A parameter name fit to quote in a message: well-formed and built only of words Haven or the
+ * FHIR specification defines. A name the client made up (`?Smith1911=x`, `family:Smith`) can
+ * carry data, so it is not repeated (found by the route fuzzing, issue 13 item 11).
+ */
 export function safeName(name: string): string | undefined {
-  return SAFE_NAME.test(name) ? name : undefined;
+  return SAFE_NAME.test(name) && name.split(/[:.]/).every((w) => known().has(w)) ? name : undefined;
 }
 
 /**

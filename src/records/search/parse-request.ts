@@ -81,6 +81,8 @@ export function parseSearchRequest(
   };
   let sortText: string | undefined;
   for (const [name, value] of query) {
+    // No FHIR string holds a NUL, and PostgreSQL refuses one in a query parameter (a 500).
+    if (value.includes('\0')) throw paramError('invalid-value', name, 'contains a NUL character');
     if (RESULT_PARAMS.has(name)) {
       if (name === '_sort') {
         if (sortText !== undefined) throw paramError('invalid-value', name, 'may appear only once');
