@@ -9,6 +9,7 @@ import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { installErrorHandlers } from './errors.js';
 import { fhirRoutes } from './fhir-routes.js';
+import { installInFlightLimit } from './load-shedding.js';
 import { requirePermissionDeclarations } from './permissions.js';
 import { tlsServerOptions } from './tls/index.js';
 import { webauthnRoutes } from './webauthn-routes.js';
@@ -40,6 +41,8 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     return503OnClosing: true,
   }) as unknown as FastifyInstance; // the HTTPS server type differs only in its raw server generic
   requirePermissionDeclarations(app);
+  // First hook of all: a request past the bound is refused before anything else runs.
+  installInFlightLimit(app, haven.config.maxInFlight);
   await app.register(helmet, {
     hsts: { maxAge: 63072000, includeSubDomains: true, preload: false },
     contentSecurityPolicy: {
@@ -66,7 +69,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
       'request',
     );
   });
-  installErrorHandlers(app);
+  installErrorHandlers(app, haven.config.retryAfterSeconds);
   app.get('/api/health', { config: { permission: 'public' } }, async () => ({ status: 'ok' }));
   if (opts.benchBaseline) {
     const cache = new Map<number, Buffer>();

@@ -1,15 +1,24 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { FhirError, operationOutcome, type IssueCode } from '../records/index.js';
+import { isStoreUnavailable } from '../store/index.js';
 
 /**
  * Every error leaves as an OperationOutcome (FHIR) or a JSON error with a code and the request
  * id. Messages come from Haven's own fixed texts: parser and driver messages can quote input,
  * so they are never forwarded, and nothing is logged but the error's type and code.
  */
-export function installErrorHandlers(app: FastifyInstance): void {
+export function installErrorHandlers(app: FastifyInstance, retryAfterSeconds: number): void {
   app.setErrorHandler((error: FastifyError | FhirError | Error, request, reply) => {
     const mapped = mapError(error);
-    if (mapped.status >= 500) {
+    if (mapped.status === 503) {
+      // Transient: a dependency is away or the server is full. The client may come back; the
+      // cause is logged by its code only (the load shedder's refusals are not logged at all:
+      // under overload one line each would add to the load).
+      reply.header('retry-after', String(retryAfterSeconds));
+      if (!(error instanceof OverloadedError)) {
+        request.log.warn({ reqId: request.id, code: codeOf(error) }, 'dependency unavailable');
+      }
+    } else if (mapped.status >= 500) {
       request.log.error({ reqId: request.id, err: error, status: mapped.status }, 'request failed');
     }
     reply.status(mapped.status);
@@ -44,7 +53,13 @@ function mapError(error: unknown): {
 } {
   if (error instanceof FhirError) return { status: error.status, issues: error.issues };
   const code = (error as { code?: unknown }).code;
-  if (code === 'store-unavailable') {
+  if (error instanceof OverloadedError || code === 'store-busy') {
+    return {
+      status: 503,
+      issues: [{ code: 'transient', diagnostics: 'the server is busy; retry later' }],
+    };
+  }
+  if (isStoreUnavailable(error)) {
     return {
       status: 503,
       issues: [
@@ -97,4 +112,14 @@ function mapError(error: unknown): {
       { code: 'exception', diagnostics: 'internal error; quote the request id to the operator' },
     ],
   };
+}
+
+/** The in-flight limit was reached: refused before any work (see load-shedding.ts). */
+export class OverloadedError extends Error {
+  readonly code = 'overloaded';
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : ((error as Error)?.constructor?.name ?? 'unknown');
 }

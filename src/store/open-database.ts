@@ -9,10 +9,13 @@ import {
   sql,
   type SqliteDialectConfig,
 } from 'kysely';
-import pg from 'pg';
 import type { Engine } from './engine.js';
 import { migrationProvider } from './migrations/index.js';
+import { createPostgresPool } from './postgres-pool.js';
 import type { HavenDatabase } from './schema.js';
+import { StoreError } from './store-error.js';
+
+export { StoreError } from './store-error.js';
 
 export interface DatabaseOptions {
   /** postgres://… for PostgreSQL; undefined for SQLite at sqlitePath. */
@@ -21,21 +24,18 @@ export interface DatabaseOptions {
   schema?: string | undefined;
   sqlitePath: string;
   poolSize?: number;
+  /** PostgreSQL: most callers waiting for a connection at once (default 8 × poolSize). */
+  poolMaxWaiting?: number;
+  /** PostgreSQL: how long a caller may wait for a connection, in ms (default 5000). */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: told the code of each connection lost (a restart, a terminated backend). */
+  onConnectionError?: (code: string) => void;
 }
 
 export interface Database {
   readonly engine: Engine;
   readonly db: Kysely<HavenDatabase>;
   close(): Promise<void>;
-}
-
-export class StoreError extends Error {
-  constructor(
-    readonly code: 'store-unavailable' | 'migration-failed',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -121,19 +121,16 @@ async function openPostgres(opts: DatabaseOptions): Promise<Database> {
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new StoreError('store-unavailable', 'database schema name must match [a-z_][a-z0-9_]*');
   }
-  const pool = new pg.Pool({
+  const size = opts.poolSize ?? 10;
+  const { dialectPool } = createPostgresPool({
     connectionString: opts.databaseUrl,
-    max: opts.poolSize ?? 10,
-    // int8 (counts, sequence numbers) as JS numbers: they stay far below 2^53.
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === 20
-          ? (v: string) => Number(v)
-          : pg.types.getTypeParser(oid, format as 'text')) as never,
-    },
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    schema,
+    size,
+    maxWaiting: opts.poolMaxWaiting ?? size * 8,
+    connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
+    onConnectionError: opts.onConnectionError ?? (() => {}),
   });
-  const db = new Kysely<HavenDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<HavenDatabase>({ dialect: new PostgresDialect({ pool: dialectPool }) });
   try {
     if (schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
   } catch {

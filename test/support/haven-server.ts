@@ -44,13 +44,19 @@ export interface TestResponse {
 
 export async function startTestServer(
   engine: 'sqlite' | 'postgres',
-  opts: { scopes?: string; clock?: () => Date; env?: Record<string, string> } = {},
+  opts: {
+    scopes?: string;
+    clock?: () => Date;
+    env?: Record<string, string>;
+    /** PostgreSQL reached another way (a proxy the test can cut); same database and schema. */
+    databaseUrl?: string;
+  } = {},
 ): Promise<TestServer> {
   const target = await makeTarget(engine);
   const config = resolveConfig(
     {
       data: target.dataDir,
-      databaseUrl: target.databaseUrl,
+      databaseUrl: target.databaseUrl && (opts.databaseUrl ?? target.databaseUrl),
       databaseSchema: target.schema,
       port: 0,
       logLevel: 'info',
