@@ -29,6 +29,7 @@ import { BatchedDataKeys } from './batched-data-keys.js';
 import { exportCheckpoint, postCheckpoint } from './checkpoint-export.js';
 import { openKeyProvider } from './key-setup.js';
 import { assemblePeople, type People } from './people.js';
+import { closeRedis, connectRedis } from './redis-connection.js';
 
 /** Everything a running Haven holds, assembled once from the configuration. */
 export interface Haven {
@@ -63,8 +64,17 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     databaseUrl: config.databaseUrl,
     schema: config.databaseSchema,
     sqlitePath: path.join(config.dataDir, 'haven.db'),
+    // A terminated backend or a PostgreSQL restart costs the requests using that connection a
+    // 503; the pool reconnects on the next checkout.
+    onConnectionError: (code) =>
+      logger.warn({ event: 'database-connection-lost', code }, 'a database connection was lost'),
   });
+  let redis: Awaited<ReturnType<typeof connectRedis>> | undefined;
   try {
+    // Refuse to start rather than run with a Redis that is not there (every sign-in would fail).
+    redis = config.redisUrl
+      ? await connectRedis(config.redisUrl, { timeoutMs: config.redisTimeoutMs, logger })
+      : undefined;
     const systemKeys = new SystemKeyRepository(database.db);
     const { provider, created } = await openKeyProvider(config.keyringPath, await systemKeys.any());
     if (created) logger.info({ event: 'keyring-created' }, 'created a new local keyring');
@@ -124,6 +134,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       blindIndex,
       userDataKey: userDataKey!,
       clock,
+      redis,
     });
     const resources = new ResourceRepository(database.db);
     const alerts = new MemoryAlertSink();
@@ -184,11 +195,13 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       close: async () => {
         clearInterval(idleTimer);
         await people.close();
+        if (redis) await closeRedis(redis);
         await writer.close();
         await database.close();
       },
     };
   } catch (e) {
+    if (redis) await closeRedis(redis);
     await database.close();
     throw e;
   }

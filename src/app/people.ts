@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { AuditDraft } from '../audit/index.js';
 import {
   DatabaseSessionStore,
@@ -59,11 +59,10 @@ export function assemblePeople(opts: {
   blindIndex: BlindIndex;
   userDataKey: Buffer;
   clock: () => Date;
+  /** The connected Redis client when REDIS_URL is set (see redis-connection.ts). */
+  redis: Redis | undefined;
 }): People {
-  const { config, database, writer, clock } = opts;
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
-    : undefined;
+  const { config, database, writer, clock, redis } = opts;
   const store = redis
     ? new RedisSessionStore(redis)
     : new DatabaseSessionStore(new SessionRepository(database.db));
@@ -127,8 +126,6 @@ export function assemblePeople(opts: {
     },
     sessions,
     throttle,
-    close: async () => {
-      await redis?.quit();
-    },
+    close: async () => {},
   };
 }
