@@ -38,6 +38,10 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** SQLite's own default interval: ~4 MiB of 4 KiB pages between automatic checkpoints. */
+const WAL_AUTOCHECKPOINT_PAGES = 1000;
+const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
+
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Opens the database and brings its schema up to date. */
@@ -86,7 +90,20 @@ function openSqlite(file: string): Database {
   sqlite.pragma('secure_delete = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('cache_size = -65536');
-  sqlite.pragma('wal_autocheckpoint = 20000');
+  // A small write-ahead log (ADR 0009-sqlite-wal): checkpoint every 1000 pages (~4 MiB) and
+  // truncate the file back to 4 MiB whenever the log restarts, so that after a disk-full event a
+  // few MiB of free space let the server fold the log into the database and carry on. The former
+  // 20000 pages let it reach ~80 MiB, all of which had to be checkpointed (and found room for)
+  // before the space came back.
+  sqlite.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+  sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+  // A log left large by a crash or an older version is folded in and given back at start-up;
+  // if other processes hold it (several workers) or the disk is full, this waits for next time.
+  try {
+    sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  } catch {
+    // not fatal: the automatic checkpoints catch up
+  }
   fs.chmodSync(file, 0o600);
   const db = new Kysely<HavenDatabase>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
