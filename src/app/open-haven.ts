@@ -110,7 +110,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       },
     });
     const writer = new BatchWriter<AuditDraft>(
-      database.db,
+      database.writeDb,
       database.engine,
       trail.finalize,
       trail.afterCommit,

@@ -35,6 +35,13 @@ export interface DatabaseOptions {
 export interface Database {
   readonly engine: Engine;
   readonly db: Kysely<HavenDatabase>;
+  /**
+   * For the group-commit writer only. On PostgreSQL its own one-connection pool, so the audit
+   * trail's batch never waits in line (or is refused) behind the requests it has to audit: with
+   * one shared pool, a burst of reads holding every connection starved the very batch that would
+   * let them answer. On SQLite the same handle as `db` (one file, one writer anyway).
+   */
+  readonly writeDb: Kysely<HavenDatabase>;
   close(): Promise<void>;
 }
 
@@ -108,7 +115,7 @@ function openSqlite(file: string): Database {
   const db = new Kysely<HavenDatabase>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
   });
-  return { engine: 'sqlite', db, close: () => db.destroy() };
+  return { engine: 'sqlite', db, writeDb: db, close: () => db.destroy() };
 }
 
 /**
@@ -139,20 +146,30 @@ async function openPostgres(opts: DatabaseOptions): Promise<Database> {
     throw new StoreError('store-unavailable', 'database schema name must match [a-z_][a-z0-9_]*');
   }
   const size = opts.poolSize ?? 10;
-  const { dialectPool } = createPostgresPool({
-    connectionString: opts.databaseUrl,
-    schema,
-    size,
-    maxWaiting: opts.poolMaxWaiting ?? size * 8,
-    connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
-    onConnectionError: opts.onConnectionError ?? (() => {}),
-  });
-  const db = new Kysely<HavenDatabase>({ dialect: new PostgresDialect({ pool: dialectPool }) });
+  const pool = (poolSize: number, maxWaiting: number) =>
+    new Kysely<HavenDatabase>({
+      dialect: new PostgresDialect({
+        pool: createPostgresPool({
+          connectionString: opts.databaseUrl,
+          schema,
+          size: poolSize,
+          maxWaiting,
+          connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
+          onConnectionError: opts.onConnectionError ?? (() => {}),
+        }).dialectPool,
+      }),
+    });
+  const db = pool(size, opts.poolMaxWaiting ?? size * 8);
+  // One batch at a time per process: one connection, and nobody else waits for it.
+  const writeDb = pool(1, 4);
+  const close = async () => {
+    await Promise.all([db.destroy(), writeDb.destroy()]);
+  };
   try {
     if (schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
   } catch {
-    await db.destroy();
+    await close();
     throw new StoreError('store-unavailable', 'cannot reach the PostgreSQL database');
   }
-  return { engine: 'postgres', db, close: () => db.destroy() };
+  return { engine: 'postgres', db, writeDb, close };
 }
