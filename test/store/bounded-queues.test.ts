@@ -120,4 +120,34 @@ describe('bounded PostgreSQL pool waiters', () => {
     await held;
     for (const r of await Promise.all(waiting)) expect(r.rows[0]!.one).toBe(1);
   });
+
+  it('gives the group-commit writer a connection of its own: it commits while every pooled one is held', async () => {
+    const hold = gate();
+    let acquired!: () => void;
+    const holding = new Promise<void>((resolve) => (acquired = resolve));
+    const held = database.db.connection().execute(async () => {
+      acquired();
+      await hold.wait;
+    });
+    await holding;
+    const committed: string[] = [];
+    const writer = new BatchWriter<string>(database.writeDb, database.engine, async (_t, d) => {
+      committed.push(...d);
+    });
+    let outcome = 'pending';
+    const job = writer
+      .submit({
+        run: async (trx) => (await sql<{ one: number }>`SELECT 1 AS one`.execute(trx)).rows[0]!.one,
+        onSuccess: () => ['audited'],
+        onFailure: () => [],
+      })
+      .then((v) => (outcome = `committed ${v}`));
+    // The audit batch does not wait for the requests' connections to come back.
+    await Promise.race([job, held]);
+    expect(outcome).toBe('committed 1');
+    expect(committed).toEqual(['audited']);
+    hold.open();
+    await held;
+    await writer.close();
+  });
 });
