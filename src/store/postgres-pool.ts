@@ -57,11 +57,41 @@ export function createPostgresPool(o: PostgresPoolOptions): {
           new StoreError('store-busy', 'too many requests are waiting for the database'),
         );
       }
-      return pool.connect();
+      return connectWithin(pool, o.connectTimeoutMs + CONNECT_GRACE_MS);
     },
     end: () => pool.end(),
   };
   return { pool, dialectPool };
+}
+
+/** Past pg-pool's own connect timeout, how long before our deadline gives up on it. */
+const CONNECT_GRACE_MS = 1000;
+
+/**
+ * pool.connect() with a deadline of our own. pg-pool's `connectionTimeoutMillis` can fail to fire
+ * under heavy concurrency, leaving a caller waiting forever (node-postgres issues #3197 and
+ * #2338): in the overload bench, with no in-flight limit, requests were still unanswered a minute
+ * after the load. A connection that arrives after the deadline is handed straight back.
+ */
+function connectWithin(pool: pg.Pool, ms: number): Promise<pg.PoolClient> {
+  return new Promise((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(new StoreError('store-unavailable', 'no database connection within the timeout'));
+    }, ms);
+    pool.connect().then(
+      (client) => {
+        clearTimeout(timer);
+        if (late) client.release();
+        else resolve(client);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        if (!late) reject(err as Error);
+      },
+    );
+  });
 }
 
 /** `haven/<schema>` (or `haven`), within PostgreSQL's 63-byte identifier limit. */
