@@ -12,7 +12,9 @@ export interface BenchSettings {
    */
   workers: number[];
   /** Which measurements to run (BENCH_SCENARIOS, default all). */
-  scenarios: (Scenario | 'bare')[];
+  scenarios: (Scenario | 'bare' | 'overload')[];
+  /** Clients in the overload scenario (BENCH_OVERLOAD_CONNECTIONS, default 256). */
+  overloadConnections: number;
   databaseUrl: string;
   writeDocs: boolean;
 }
@@ -57,7 +59,8 @@ export function readSettings(argv: string[]): BenchSettings {
     verifyEntries: int('BENCH_VERIFY_ENTRIES', 1_000_000, 0),
     engines: engines as ('sqlite' | 'postgres')[],
     workers: [...new Set(workers)].sort((a, b) => a - b),
-    scenarios: scenarios as (Scenario | 'bare')[],
+    scenarios: scenarios as (Scenario | 'bare' | 'overload')[],
+    overloadConnections: int('BENCH_OVERLOAD_CONNECTIONS', 256),
     databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     writeDocs: argv.includes('--write-docs'),
   };
@@ -77,6 +80,7 @@ export const ALL_SCENARIOS = [
   'read-clinician',
   'search',
   'create',
+  'overload',
 ] as const;
 
 /** Medplum, measured on this machine class (2 cores), for context. */

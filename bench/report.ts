@@ -5,6 +5,7 @@ import * as prettier from 'prettier';
 import { MEDPLUM_RPS, TARGETS, type BenchSettings, type Scenario } from './config.js';
 import type { Machine } from './machine.js';
 import { auditOk, OTHER_CPU_WARN, type Measurement } from './measure.js';
+import type { OverloadResult } from './overload.js';
 import type { VerifySpeed } from './verify-speed.js';
 
 /** One engine at one process count. */
@@ -17,6 +18,8 @@ export interface EngineResults {
   responseBytes: number;
   seedSeconds: number;
   scenarios: Partial<Record<Scenario, Measurement>>;
+  /** Far more clients than the in-flight limit admits (in-process Haven only). */
+  overload?: OverloadResult;
 }
 
 export interface BenchResults {
@@ -124,6 +127,48 @@ function throughputTable(r: BenchResults): Table {
     ],
     rows,
     right: [false, true, false, true, true, true, true, true, true, true, true, true],
+  };
+}
+
+/** p99 of every answer under overload, what was served and refused, and memory around it. */
+function overloadTable(r: BenchResults): Table | undefined {
+  const rows = byEngine(r)
+    .filter((e) => e.overload)
+    .map((e) => {
+      const o = e.overload!;
+      return [
+        variantName(e),
+        String(o.connections),
+        int(o.load.rps),
+        ms(o.load.p50),
+        ms(o.load.p99),
+        ms(o.load.max),
+        int(o.served),
+        int(o.refused),
+        int(o.abandoned),
+        `${int(o.auditWritten)} ${o.auditWritten >= o.served && o.auditWritten <= o.served + o.abandoned ? '✓' : '✗'}`,
+        `${o.rssBeforeMiB} → ${o.rssPeakMiB} → ${o.rssAfterMiB}`,
+        `${o.rssRatio.toFixed(2)}× ${o.rssRatio <= 1.1 ? '✓' : '✗'}`,
+      ];
+    });
+  if (rows.length === 0) return undefined;
+  return {
+    head: [
+      'engine',
+      'clients',
+      'answers/s',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'served (200)',
+      'refused (503)',
+      'abandoned at stop',
+      'audit entries',
+      'RSS MiB before → peak → after GC',
+      'after/before',
+    ],
+    rows,
+    right: [false, true, true, true, true, true, true, true, true, true, true, true],
   };
 }
 
@@ -355,6 +400,8 @@ function sections(r: BenchResults, render: (t: Table) => string): [string, strin
       render(cpuTable(r)),
     ],
   ];
+  const overload = overloadTable(r);
+  if (overload) out.push(['Overload: reads far past the in-flight limit', render(overload)]);
   if (r.verify) out.push(['Audit trail append and verification', render(verifyTable(r.verify))]);
   return out;
 }

@@ -11,6 +11,7 @@ import { ROOT, warnIfStale } from './haven.js';
 import type { LoadSpec } from './load.js';
 import { describeMachine } from './machine.js';
 import { measure, type Measurement } from './measure.js';
+import { measureOverload } from './overload.js';
 import {
   printReport,
   variantName,
@@ -38,6 +39,7 @@ const results: BenchResults = {
     engines: settings.engines,
     workers: settings.workers,
     scenarios: settings.scenarios,
+    overloadConnections: settings.overloadConnections,
   },
   machine: await describeMachine(
     settings.engines.includes('postgres') ? settings.databaseUrl : undefined,
@@ -144,7 +146,22 @@ async function benchEngine(target: HavenTarget): Promise<EngineResults> {
       headers: { ...headers, 'content-type': 'application/fhir+json' },
     }),
   );
+  // Overload: in-process Haven only (its memory is this process's, which the bench can collect).
+  let overload;
+  if (settings.scenarios.includes('overload') && target.requests) {
+    overload = await measureOverload(
+      { ...spec(readPaths), connections: settings.overloadConnections },
+      target.requests,
+      target.countAudit,
+      log,
+    );
+    for (const p of overload.problems) results.problems.push(`${name} overload: ${p}`);
+    log(
+      `    p50 ${overload.load.p50} ms, p99 ${overload.load.p99} ms, max ${overload.load.max} ms; ${overload.served} served, ${overload.refused} refused (503); audit +${overload.auditWritten}; RSS ${overload.rssBeforeMiB} → peak ${overload.rssPeakMiB} → ${overload.rssAfterMiB} MiB`,
+    );
+  }
   return {
+    ...(overload ? { overload } : {}),
     engine: target.engine,
     workers: target.workers,
     location: target.location,

@@ -115,7 +115,10 @@ async function startInProcess(engine: Engine, databaseUrl: string): Promise<Have
         host: '127.0.0.1',
         logLevel: 'warn',
       },
-      {},
+      // The in-flight limit may be varied for the overload scenario; nothing else from the shell.
+      process.env.HAVEN_MAX_IN_FLIGHT
+        ? { HAVEN_MAX_IN_FLIGHT: process.env.HAVEN_MAX_IN_FLIGHT }
+        : {},
     );
     const haven = await app.openHaven(cfg, { logger: logging.createLogger('silent') });
     const server = await http.startServer(haven, {

@@ -33,6 +33,7 @@ import { openKeyProvider } from './key-setup.js';
 import { openInstallation } from './open-installation.js';
 import { relationCipher } from './relation-cipher.js';
 import { assemblePeople, type People } from './people.js';
+import { closeRedis, connectRedis } from './redis-connection.js';
 
 /** Everything a running Haven holds, assembled once from the configuration. */
 export interface Haven {
@@ -80,8 +81,15 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
   const logger = opts.logger ?? createLogger(config.logLevel);
   const create = opts.create !== false;
   if (create) fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const database = await openInstallation(config, create);
+  const database = await openInstallation(config, create, (code) =>
+    logger.warn({ event: 'database-connection-lost', code }, 'a database connection was lost'),
+  );
+  let redis: Awaited<ReturnType<typeof connectRedis>> | undefined;
   try {
+    // Refuse to start rather than run with a Redis that is not there (every sign-in would fail).
+    redis = config.redisUrl
+      ? await connectRedis(config.redisUrl, { timeoutMs: config.redisTimeoutMs, logger })
+      : undefined;
     const systemKeys = new SystemKeyRepository(database.db);
     const { provider, created } = await openKeyProvider(
       config.keyringPath,
@@ -127,7 +135,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     // The drafts of the batch in flight: their request ids count as audited once it commits.
     let batchDrafts: readonly AuditDraft[] = [];
     const writer = new BatchWriter<AuditDraft>(
-      database.db,
+      database.writeDb,
       database.engine,
       async (trx, drafts) => {
         batchDrafts = drafts;
@@ -177,6 +185,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       blindIndex,
       userDataKey: userDataKey!,
       clock,
+      redis,
       raiseAlert: (a) => alertBus.raise(a),
       enrollmentDelivery: config.smtpUrl
         ? new SmtpEnrollmentDelivery(config.smtpUrl, config.smtpFrom, publicBase)
@@ -234,11 +243,13 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       close: async () => {
         clearInterval(idleTimer);
         await people.close();
+        if (redis) await closeRedis(redis);
         await writer.close();
         await database.close();
       },
     };
   } catch (e) {
+    if (redis) await closeRedis(redis);
     await database.close();
     throw e;
   }

@@ -12,13 +12,18 @@ export class NotInstalledError extends Error {
  * missing database, schema or set of Haven tables is refused with a message that names where
  * Haven looked, and nothing is created there.
  */
-export async function openInstallation(config: HavenConfig, create: boolean): Promise<Database> {
+export async function openInstallation(
+  config: HavenConfig,
+  create: boolean,
+  onConnectionError?: (code: string) => void,
+): Promise<Database> {
   try {
     return await openDatabase({
       databaseUrl: config.databaseUrl,
       schema: config.databaseSchema,
       sqlitePath: path.join(config.dataDir, 'haven.db'),
       create,
+      ...(onConnectionError && { onConnectionError }),
     });
   } catch (e) {
     if (e instanceof StoreError && e.code === 'not-installed') {

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Alert } from '../alerts/index.js';
 import { withRequestOrigin, type AuditDraft } from '../audit/index.js';
 import type { EnrollmentDelivery } from '../notify/index.js';
@@ -69,11 +69,10 @@ export function assemblePeople(opts: {
   raiseAlert: (alert: Alert) => Promise<void>;
   /** Where approved enrollment links go (email or the terminal), never an HTTP response. */
   enrollmentDelivery: EnrollmentDelivery;
+  /** The connected Redis client when REDIS_URL is set (see redis-connection.ts). */
+  redis: Redis | undefined;
 }): People {
-  const { config, database, writer, clock } = opts;
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
-    : undefined;
+  const { config, database, writer, clock, redis } = opts;
   const store = redis
     ? new RedisSessionStore(redis)
     : new DatabaseSessionStore(new SessionRepository(database.db));
@@ -161,8 +160,6 @@ export function assemblePeople(opts: {
     sessions,
     throttle,
     pingRedis: redis ? () => redis.ping() : undefined,
-    close: async () => {
-      await redis?.quit();
-    },
+    close: async () => {},
   };
 }

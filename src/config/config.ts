@@ -49,6 +49,12 @@ export interface HavenConfig {
   breakGlassMinutes: number;
   /** Optional URL that receives every security alert as JSON (ids only, never PHI). */
   alertWebhook: string | undefined;
+  /** Requests one server process works on at once; past it, 503 + Retry-After (HAVEN_MAX_IN_FLIGHT). */
+  maxInFlight: number;
+  /** Seconds a client is told to wait (Retry-After) on a 503 (HAVEN_RETRY_AFTER_SECONDS). */
+  retryAfterSeconds: number;
+  /** How long a Redis command may take before the request fails with 503 (HAVEN_REDIS_TIMEOUT_MS). */
+  redisTimeoutMs: number;
   /**
    * HAVEN_SMTP_URL (smtp:// or smtps://): enrollment links approved under the two-person rule are
    * emailed to the person. Undefined: they are printed on the server's terminal (stderr).
@@ -145,6 +151,9 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     publicUrl: publicOriginUrl(flags.publicUrl ?? env.HAVEN_PUBLIC_URL),
     breakGlassMinutes: positiveInt(env.HAVEN_BREAK_GLASS_MINUTES, 60),
     alertWebhook: webhookUrl(env.HAVEN_ALERT_WEBHOOK, 'HAVEN_ALERT_WEBHOOK'),
+    maxInFlight: positiveInt(env.HAVEN_MAX_IN_FLIGHT, 64),
+    retryAfterSeconds: positiveInt(env.HAVEN_RETRY_AFTER_SECONDS, 1),
+    redisTimeoutMs: positiveInt(env.HAVEN_REDIS_TIMEOUT_MS, 1000),
     smtpUrl: smtpUrl(env.HAVEN_SMTP_URL),
     smtpFrom:
       env.HAVEN_SMTP_FROM ||

@@ -13,6 +13,7 @@ import { registerJsonBodyParser } from './json-body.js';
 import { frameworkErrorAnswer, installRefusalAudit } from './refusal-audit.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { healthRoutes } from './health-routes.js';
+import { installInFlightLimit } from './load-shedding.js';
 import { requirePermissionDeclarations } from './permissions.js';
 import { fastifyTimeouts, nodeServerTimeouts } from './server-timeouts.js';
 import { tlsServerOptions } from './tls/index.js';
@@ -47,6 +48,8 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     frameworkErrors: frameworkErrorAnswer({ writer: haven.writer }),
   }) as unknown as FastifyInstance; // the HTTPS server type differs only in its raw server generic
   requirePermissionDeclarations(app);
+  // First hook of all: a request past the bound is refused before anything else runs.
+  installInFlightLimit(app, haven.config.maxInFlight);
   refuseUnknownHosts(app, {
     listenHost: haven.config.host,
     publicUrl: publicBaseUrl,
@@ -77,7 +80,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
       'request',
     );
   });
-  installErrorHandlers(app);
+  installErrorHandlers(app, haven.config.retryAfterSeconds);
   registerJsonBodyParser(app);
   installRefusalAudit(app, { writer: haven.writer, audited: haven.auditedRequests });
   app.get('/api/health', { config: { permission: 'public' } }, async () => ({ status: 'ok' }));

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FhirError, operationOutcome, type Issue, type IssueCode } from '../records/index.js';
 import { ApiError } from './session-auth.js';
+import { isStoreUnavailable } from '../store/index.js';
 
 /**
  * The one place where an error becomes a response body (issue 23). Every error of every route
@@ -11,7 +12,8 @@ import { ApiError } from './session-auth.js';
  * logged but the error's type and code. Plugins that have typed errors of their own hand them in
  * through `translateErrors`; they do not build bodies themselves.
  */
-export function installErrorHandlers(app: FastifyInstance): void {
+export function installErrorHandlers(app: FastifyInstance, retryAfterSeconds = 1): void {
+  retryAfter = retryAfterSeconds;
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) =>
     sendError(
@@ -42,6 +44,12 @@ export function frameworkError(error: FastifyError, request: FastifyRequest, rep
   return sendError(request, reply, error);
 }
 
+/**
+ * Seconds a client is told to wait on a 503 (HAVEN_RETRY_AFTER_SECONDS). One value per process,
+ * set when the app is built, so that every plugin's `sendError` answers alike.
+ */
+let retryAfter = 1;
+
 interface Refusal {
   status: number;
   code: string;
@@ -55,7 +63,15 @@ export function sendError(
   error: unknown,
 ): FastifyReply {
   const refusal = refusalOf(error);
-  if (refusal.status >= 500) {
+  if (refusal.status === 503) {
+    // Transient: a dependency is away or the server is full. The client may come back; the
+    // cause is logged by its code only (the load shedder's refusals are not logged at all:
+    // under overload one line each would add to the load).
+    reply.header('retry-after', String(retryAfter));
+    if (!(error instanceof OverloadedError)) {
+      request.log.warn({ code: codeOf(error) }, 'dependency unavailable');
+    }
+  } else if (refusal.status >= 500) {
     request.log.error({ err: error, status: refusal.status }, 'request failed');
   }
   reply.status(refusal.status);
@@ -89,7 +105,10 @@ function refusalOf(error: unknown): Refusal {
     };
   }
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'store-unavailable') {
+  if (error instanceof OverloadedError || code === 'store-busy') {
+    return fixed(503, 'transient', 'the server is busy; retry later');
+  }
+  if (isStoreUnavailable(error)) {
     return fixed(
       503,
       'transient',
@@ -132,4 +151,14 @@ function issueCodeOf(status: number): IssueCode {
   if (status === 409 || status === 412) return 'conflict';
   if (status >= 500) return 'exception';
   return 'invalid';
+}
+
+/** The in-flight limit was reached: refused before any work (see load-shedding.ts). */
+export class OverloadedError extends Error {
+  readonly code = 'overloaded';
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : ((error as Error)?.constructor?.name ?? 'unknown');
 }

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { HavenDatabase } from './schema.js';
 import { writeTransaction, type Engine } from './engine.js';
-import { StoreError } from './open-database.js';
+import { StoreError } from './store-error.js';
 
 type Db = Kysely<HavenDatabase>;
 
@@ -42,10 +42,24 @@ export class BatchWriter<D> {
     private readonly finalize: BatchFinalizer<D>,
     private readonly afterCommit: (committed: boolean) => void = () => {},
     private readonly maxBatch = 512,
+    /**
+     * Most jobs waiting for the next batch. Past it a job is refused at once (503, nothing
+     * served) rather than queued: under overload or while the database is away, a line that only
+     * grows holds every waiting request's memory and makes each of them later, not sooner.
+     */
+    private readonly maxQueue = 4096,
   ) {}
+
+  /** Jobs waiting for a batch (not counting the one committing). */
+  get queued(): number {
+    return this.queue.length;
+  }
 
   submit<T>(job: WriteJob<T, D>): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError('store-unavailable', 'writer is closed'));
+    if (this.queue.length >= this.maxQueue) {
+      return Promise.reject(new StoreError('store-busy', 'the audit writer queue is full'));
+    }
     return new Promise<T>((resolve, reject) => {
       this.queue.push({
         job: job as WriteJob<unknown, D>,

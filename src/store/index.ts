@@ -1,5 +1,7 @@
 /** The store owns every SQL statement in Haven; other folders use these repositories. */
 export { openDatabase, StoreError, describeDatabase } from './open-database.js';
+export { isStoreUnavailable } from './unavailable.js';
+export { applicationName } from './postgres-pool.js';
 export type { Database, DatabaseOptions } from './open-database.js';
 export type { Engine } from './engine.js';
 export { ResourceRepository, VersionConflictError } from './resource-repository.js';

@@ -9,10 +9,13 @@ import {
   sql,
   type SqliteDialectConfig,
 } from 'kysely';
-import pg from 'pg';
 import type { Engine } from './engine.js';
 import { migrationProvider } from './migrations/index.js';
+import { createPostgresPool } from './postgres-pool.js';
 import type { HavenDatabase } from './schema.js';
+import { StoreError } from './store-error.js';
+
+export { StoreError } from './store-error.js';
 
 export interface DatabaseOptions {
   /** postgres://… for PostgreSQL; undefined for SQLite at sqlitePath. */
@@ -26,22 +29,30 @@ export interface DatabaseOptions {
    * are refused (StoreError 'not-installed') and nothing is created — no file, no schema.
    */
   create?: boolean;
+  /** PostgreSQL: most callers waiting for a connection at once (default 8 × poolSize). */
+  poolMaxWaiting?: number;
+  /** PostgreSQL: how long a caller may wait for a connection, in ms (default 5000). */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: told the code of each connection lost (a restart, a terminated backend). */
+  onConnectionError?: (code: string) => void;
 }
 
 export interface Database {
   readonly engine: Engine;
   readonly db: Kysely<HavenDatabase>;
+  /**
+   * For the group-commit writer only. On PostgreSQL its own one-connection pool, so the audit
+   * trail's batch never waits in line (or is refused) behind the requests it has to audit: with
+   * one shared pool, a burst of reads holding every connection starved the very batch that would
+   * let them answer. On SQLite the same handle as `db` (one file, one writer anyway).
+   */
+  readonly writeDb: Kysely<HavenDatabase>;
   close(): Promise<void>;
 }
 
-export class StoreError extends Error {
-  constructor(
-    readonly code: 'store-unavailable' | 'migration-failed' | 'not-installed',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** SQLite's own default interval: ~4 MiB of 4 KiB pages between automatic checkpoints. */
+const WAL_AUTOCHECKPOINT_PAGES = 1000;
+const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -133,12 +144,25 @@ function openSqlite(file: string, create: boolean): Database {
   sqlite.pragma('secure_delete = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('cache_size = -65536');
-  sqlite.pragma('wal_autocheckpoint = 20000');
+  // A small write-ahead log (ADR 0009-sqlite-wal): checkpoint every 1000 pages (~4 MiB) and
+  // truncate the file back to 4 MiB whenever the log restarts, so that after a disk-full event a
+  // few MiB of free space let the server fold the log into the database and carry on. The former
+  // 20000 pages let it reach ~80 MiB, all of which had to be checkpointed (and found room for)
+  // before the space came back.
+  sqlite.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+  sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+  // A log left large by a crash or an older version is folded in and given back at start-up;
+  // if other processes hold it (several workers) or the disk is full, this waits for next time.
+  try {
+    sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  } catch {
+    // not fatal: the automatic checkpoints catch up
+  }
   fs.chmodSync(file, 0o600);
   const db = new Kysely<HavenDatabase>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
   });
-  return { engine: 'sqlite', db, close: () => db.destroy() };
+  return { engine: 'sqlite', db, writeDb: db, close: () => db.destroy() };
 }
 
 /**
@@ -168,19 +192,26 @@ async function openPostgres(opts: DatabaseOptions, create: boolean): Promise<Dat
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new StoreError('store-unavailable', 'database schema name must match [a-z_][a-z0-9_]*');
   }
-  const pool = new pg.Pool({
-    connectionString: opts.databaseUrl,
-    max: opts.poolSize ?? 10,
-    // int8 (counts, sequence numbers) as JS numbers: they stay far below 2^53.
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === 20
-          ? (v: string) => Number(v)
-          : pg.types.getTypeParser(oid, format as 'text')) as never,
-    },
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
-  });
-  const db = new Kysely<HavenDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const size = opts.poolSize ?? 10;
+  const pool = (poolSize: number, maxWaiting: number) =>
+    new Kysely<HavenDatabase>({
+      dialect: new PostgresDialect({
+        pool: createPostgresPool({
+          connectionString: opts.databaseUrl,
+          schema,
+          size: poolSize,
+          maxWaiting,
+          connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
+          onConnectionError: opts.onConnectionError ?? (() => {}),
+        }).dialectPool,
+      }),
+    });
+  const db = pool(size, opts.poolMaxWaiting ?? size * 8);
+  // One batch at a time per process: one connection, and nobody else waits for it.
+  const writeDb = pool(1, 4);
+  const close = async () => {
+    await Promise.all([db.destroy(), writeDb.destroy()]);
+  };
   try {
     await sql`SELECT 1`.execute(db);
   } catch (e) {
@@ -193,13 +224,13 @@ async function openPostgres(opts: DatabaseOptions, create: boolean): Promise<Dat
   try {
     if (schema && create) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
   } catch {
-    await db.destroy();
+    await close();
     throw new StoreError(
       'store-unavailable',
       `cannot create schema ${schema} in ${describeDatabase(opts.databaseUrl!)}`,
     );
   }
-  return { engine: 'postgres', db, close: () => db.destroy() };
+  return { engine: 'postgres', db, writeDb, close };
 }
 
 /** Why a connection failed, from the driver's codes (its messages are not passed on whole). */

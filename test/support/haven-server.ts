@@ -50,13 +50,15 @@ export async function startTestServer(
     env?: Record<string, string>;
     /** Receives what the server prints on its terminal (enrollment links without SMTP). */
     terminal?: { write(text: string): unknown };
+    /** PostgreSQL reached another way (a proxy the test can cut); same database and schema. */
+    databaseUrl?: string;
   } = {},
 ): Promise<TestServer> {
   const target = await makeTarget(engine);
   const config = resolveConfig(
     {
       data: target.dataDir,
-      databaseUrl: target.databaseUrl,
+      databaseUrl: target.databaseUrl && (opts.databaseUrl ?? target.databaseUrl),
       databaseSchema: target.schema,
       port: 0,
       logLevel: 'info',
