@@ -3,7 +3,7 @@ import type { CareRelation, RelationAuthority } from '../store/index.js';
 import type { Grant } from './decide.js';
 
 /**
- * Who may create a care relation (ADR 0009). A relation grants access, so it may only come
+ * Who may create a care relation (ADR 0013). A relation grants access, so it may only come
  * from someone already entitled to write its source for that patient — a person through their
  * role's reach, an integration through its scopes — never from access obtained through
  * break-glass: otherwise an emergency grant would outlive itself (the holder names themselves

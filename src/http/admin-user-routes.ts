@@ -17,7 +17,7 @@ const NewUserBody = z.object({
  * User management for admins over HTTP, as `haven user` does from the shell: list, invite,
  * disable, reset MFA, unlock. Changes need a re-authentication within 5 minutes. Nobody changes
  * their own roles here; a change that reaches PHI (a clinical, patient or auditor role, a record
- * link) waits for a second admin (two-person rule, ADR 0009). The CLI is the operator's
+ * link) waits for a second admin (two-person rule, ADR 0015). The CLI is the operator's
  * authority at the console and applies changes directly.
  */
 export async function adminUserRoutes(app: FastifyInstance, o: ApiGuardOptions): Promise<void> {

@@ -134,7 +134,7 @@ export async function checkPrepared(
 
 /**
  * The relations a CareTeam, Appointment or lab ServiceRequest version would hold, against the
- * writer's authority to create them (ADR 0009): a write allowed only through break-glass may
+ * writer's authority to create them (ADR 0013): a write allowed only through break-glass may
  * keep or remove relations but add none, for anyone. Keyed and sealed here for the write,
  * with who creates them and under which authority.
  */

@@ -18,7 +18,7 @@ export interface CareRelation {
 /**
  * The authority a write acts under when it creates relations: a person's role reach or an API
  * client's scopes. Access obtained through break-glass is none: such a write may keep or remove
- * relations, never add one (ADR 0009).
+ * relations, never add one (ADR 0013).
  */
 export type RelationAuthority = 'role-reach' | 'client-scope';
 

@@ -144,7 +144,7 @@ function openSqlite(file: string, create: boolean): Database {
   sqlite.pragma('secure_delete = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('cache_size = -65536');
-  // A small write-ahead log (ADR 0009-sqlite-wal): checkpoint every 1000 pages (~4 MiB) and
+  // A small write-ahead log (ADR 0017-sqlite-wal): checkpoint every 1000 pages (~4 MiB) and
   // truncate the file back to 4 MiB whenever the log restarts, so that after a disk-full event a
   // few MiB of free space let the server fold the log into the database and carry on. The former
   // 20000 pages let it reach ~80 MiB, all of which had to be checkpointed (and found room for)

@@ -19,7 +19,7 @@ const LAB = [{ coding: [{ system: 'http://snomed.info/sct', code: '108252007' }]
 const IMAGING = [{ coding: [{ system: 'http://snomed.info/sct', code: '363679005' }] }];
 
 /**
- * Break-glass must end (issue 13, item 1; ADR 0009). Under an emergency grant a physician may
+ * Break-glass must end (issue 13, item 1; ADR 0013). Under an emergency grant a physician may
  * write clinically, but no write of theirs may create a care relation — for themselves or for
  * anyone — so when the grant ends, so does their access, whatever they wrote during it.
  */

@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from '../support/haven-server.js';
 const MiB = 1024 * 1024;
 
 /**
- * The SQLite write-ahead log stays small under a sustained write load (ADR 0009-sqlite-wal): it is
+ * The SQLite write-ahead log stays small under a sustained write load (ADR 0017-sqlite-wal): it is
  * checkpointed every ~4 MiB of pages and truncated back when it restarts, so that after a
  * disk-full event only a few MiB must be freed for the server to fold it into the database and
  * continue. With the former wal_autocheckpoint=20000 it grew to ~80 MiB before any checkpoint.

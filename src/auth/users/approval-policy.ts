@@ -1,7 +1,7 @@
 import { USER_ROLES, type UserRole } from './roles.js';
 
 /**
- * Roles given only under the two-person rule over HTTP (issue 13, item 4; ADR 0009): all of
+ * Roles given only under the two-person rule over HTTP (issue 13, item 4; ADR 0015): all of
  * them. Clinicians, the lab, the scheduler (appointment times are PHI) and patients read records;
  * the auditor reads who accessed which patient id and is the check on admins. `admin` reads no
  * clinical data, but an admin is an approver: one admin who could create another alone could

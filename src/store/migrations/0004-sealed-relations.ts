@@ -9,7 +9,7 @@ export const LEGACY_GRANTS = 'break_glass_grants_0003';
  * Who treats whom is PHI. Care relations and break-glass grants keep no patient, practitioner
  * or source id in plaintext: lookups go through blind-index keys (HMAC under the index key),
  * and the ids a search needs back are sealed (AES-256-GCM under the relation key). Each
- * relation also records who created it and under which authority (ADR 0009).
+ * relation also records who created it and under which authority (ADR 0013).
  *
  * The old tables are renamed, not converted here: a migration has no keys. openHaven converts
  * their rows once the keys are unwrapped and drops them in the same transaction.
