@@ -68,8 +68,11 @@ export function sendError(
     // cause is logged by its code only (the load shedder's refusals are not logged at all:
     // under overload one line each would add to the load).
     reply.header('retry-after', String(retryAfter));
-    if (!(error instanceof OverloadedError)) {
+    if (isStoreUnavailable(error) || codeOf(error) === 'store-busy') {
       request.log.warn({ code: codeOf(error) }, 'dependency unavailable');
+    } else if (!(error instanceof OverloadedError)) {
+      // A key that cannot be unwrapped names the key id and keyring it expected (no PHI).
+      request.log.error({ err: error, status: 503 }, 'request failed');
     }
   } else if (refusal.status >= 500) {
     request.log.error({ err: error, status: refusal.status }, 'request failed');

@@ -25,6 +25,11 @@ describe.each(ENGINES)('two-person rule for admin changes on %s', (engine) => {
       clock: clock.fn,
       terminal: { write: (text: string) => terminal.push(text) },
     });
+    // A link is made only to a stored record (issue 13 item 10).
+    const stored = await t.request('PUT', `/fhir/R4/Practitioner/${PRACTITIONER}`, {
+      body: { resourceType: 'Practitioner', id: PRACTITIONER, name: [{ family: 'Syntheticdoc' }] },
+    });
+    expect(stored.status).toBe(201);
   });
   afterAll(async () => t.stop());
 

@@ -56,6 +56,11 @@ describe.each(ENGINES)('enrollment links by email on %s', (engine) => {
         HAVEN_SMTP_FROM: 'haven@haven.example',
       },
     });
+    // A link is made only to a stored record (issue 13 item 10).
+    const stored = await t.request('PUT', `/fhir/R4/Practitioner/${PRACTITIONER}`, {
+      body: { resourceType: 'Practitioner', id: PRACTITIONER, name: [{ family: 'Syntheticdoc' }] },
+    });
+    expect(stored.status).toBe(201);
   });
   afterAll(async () => {
     await t.stop();
