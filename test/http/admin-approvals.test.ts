@@ -30,6 +30,10 @@ describe.each(ENGINES)('two-person rule for admin changes on %s', (engine) => {
       body: { resourceType: 'Practitioner', id: PRACTITIONER, name: [{ family: 'Syntheticdoc' }] },
     });
     expect(stored.status).toBe(201);
+    const patient = await t.request('PUT', '/fhir/R4/Patient/pat-synthetic-9', {
+      body: { resourceType: 'Patient', id: 'pat-synthetic-9', name: [{ family: 'Testpatient' }] },
+    });
+    expect(patient.status).toBe(201);
   });
   afterAll(async () => t.stop());
 

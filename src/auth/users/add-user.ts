@@ -79,7 +79,7 @@ export async function addUser(
 }
 
 /** A link names a stored record: an unknown id would be claimed by whoever creates it later. */
-async function requireLinkedRecords(ctx: UserContext, input: AddUserInput): Promise<void> {
+export async function requireLinkedRecords(ctx: UserContext, input: AddUserInput): Promise<void> {
   for (const [type, id] of [
     ['Patient', input.patientId],
     ['Practitioner', input.practitionerId],

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { addUser, type AddUserInput } from './add-user.js';
+import { addUser, requireLinkedRecords, type AddUserInput } from './add-user.js';
 import { changeRoles } from './admin.js';
 import { creationNeedsApproval, grantsApprovalRole } from './approval-policy.js';
 import type { Actor, UserContext } from './context.js';
@@ -44,6 +44,8 @@ export async function requestUserCreate(
 ): Promise<AdminChange<{ userId: string; enrollmentToken: string; expiresAt: string }>> {
   const roles = parseRoles(input.roles);
   checkLinks(roles, input.patientId, input.practitionerId);
+  // Refused at once, not after a second admin approves: the link must name a stored record.
+  await requireLinkedRecords(ctx, input);
   if (!creationNeedsApproval(roles, input.patientId, input.practitionerId)) {
     return { status: 'applied', ...(await addUser(ctx, input, actor)) };
   }
