@@ -72,7 +72,7 @@ export function sendError(
       request.log.warn({ code: codeOf(error) }, 'dependency unavailable');
     } else if (!(error instanceof OverloadedError)) {
       // A key that cannot be unwrapped names the key id and keyring it expected (no PHI).
-      request.log.error({ err: error, status: 503 }, 'request failed');
+      request.log.error({ err: error, code: codeOf(error), status: 503 }, 'request failed');
     }
   } else if (refusal.status >= 500) {
     request.log.error({ err: error, status: refusal.status }, 'request failed');

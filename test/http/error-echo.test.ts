@@ -96,7 +96,7 @@ describe.each(ENGINES)('refusals without echo on %s', (engine) => {
     for (const res of answers) noCanary(res);
     expect(answers[0]!.json()).toMatchObject({ resourceType: 'OperationOutcome' });
     expect(answers[2]!.json()).toMatchObject({
-      error: { code: 'invalid', requestId: expect.any(String) },
+      error: { code: 'bad-url', requestId: expect.any(String) },
     });
     expect(t.logs.join('\n').toLowerCase()).not.toContain(CANARY.toLowerCase());
   });

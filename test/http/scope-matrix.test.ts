@@ -29,6 +29,8 @@ const NO_PHI = [
   'GET /api/health',
   'GET /bench/baseline',
   'GET /fhir/R4/metadata',
+  'GET /healthz',
+  'GET /readyz',
   'POST /api/enroll',
   'POST /api/login',
   'POST /api/login/passkey/options',

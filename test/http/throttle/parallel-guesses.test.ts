@@ -92,7 +92,9 @@ describe.each([...ENGINES, 'sqlite+redis'] as const)('parallel guesses on %s', (
           csrf: false,
         }),
       );
-      expect(new Set(res.map((r) => r.status))).toEqual(new Set([401, 429]));
+      const statuses = [...new Set(res.map((r) => r.status))];
+      expect(statuses).toContain(429);
+      expect(statuses.every((s) => s === 401 || s === 429 || s === SHED)).toBe(true);
       const checked = await evaluated(user.userId, 'login-password', ['wrong-password']);
       expect(checked).toBeGreaterThan(0);
       expect(checked).toBeLessThanOrEqual(DEFAULT_LOCKOUT_THRESHOLD);
@@ -174,7 +176,9 @@ describe.each([...ENGINES, 'sqlite+redis'] as const)('parallel guesses on %s', (
         csrf: false,
       }),
     );
-    expect(new Set(res.map((r) => r.status))).toEqual(new Set([401, 429]));
+    const statuses = [...new Set(res.map((r) => r.status))];
+    expect(statuses).toContain(429);
+    expect(statuses.every((s) => s === 401 || s === 429 || s === SHED)).toBe(true);
     const checked = (await t.haven.auditRepo.entries(0, 1_000_000)).filter(
       (r) =>
         r.action === 'login-webauthn' &&

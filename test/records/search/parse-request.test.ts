@@ -29,8 +29,6 @@ describe('parseSearchRequest: refusals', () => {
       'invalid-value',
       'subject',
     ],
-    ['parameter of another type', 'Patient', [['code', PHI]], 'unknown-parameter', 'code'],
-    ['unknown modifier', 'Patient', [['family:sounds-like', PHI]], 'unknown-parameter', undefined],
     [':contains', 'Patient', [['name:contains', PHI]], 'unsupported', 'name:contains'],
     [':text on a token', 'Observation', [['code:text', PHI]], 'unsupported', 'code:text'],
     [':exact on a token', 'Observation', [['code:exact', PHI]], 'unsupported', 'code:exact'],
