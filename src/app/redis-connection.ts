@@ -35,14 +35,20 @@ export async function connectRedis(
   });
   let reported = false;
   let lastError: unknown;
-  redis.on('error', (err: unknown) => {
-    lastError = err;
-    // One line per outage, not one per reconnect attempt; the code only (never the URL, which
-    // may carry a password).
+  // One line per outage, not one per reconnect attempt; the code only (never the URL, which may
+  // carry a password).
+  const report = (code: string) => {
     if (reported) return;
     reported = true;
-    o.logger.warn({ event: 'redis-unavailable', code: codeOf(err) }, 'Redis is unreachable');
+    o.logger.warn({ event: 'redis-unavailable', code }, 'Redis is unreachable');
+  };
+  redis.on('error', (err: unknown) => {
+    lastError = err;
+    report(codeOf(err));
   });
+  // A dropped connection is an outage even when Redis is back before the first reconnect attempt
+  // fails (no 'error' then): requests were refused in between.
+  redis.on('reconnecting', () => report('connection-closed'));
   redis.on('ready', () => {
     if (reported) o.logger.info({ event: 'redis-available' }, 'Redis is reachable again');
     reported = false;

@@ -37,14 +37,6 @@ export function translateErrors(app: FastifyInstance, translate: ErrorTranslatio
 }
 
 /**
- * Fastify's `frameworkErrors` option: a URL that does not decode or a path parameter that is too
- * long. Fastify's own answers quote the whole path, so they come here instead.
- */
-export function frameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  return sendError(request, reply, error);
-}
-
-/**
  * Seconds a client is told to wait on a 503 (HAVEN_RETRY_AFTER_SECONDS). One value per process,
  * set when the app is built, so that every plugin's `sendError` answers alike.
  */

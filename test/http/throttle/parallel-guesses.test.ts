@@ -146,6 +146,8 @@ describe.each([...ENGINES, 'sqlite+redis'] as const)('parallel guesses on %s', (
     // origin: a real signature the server must check, and refuse.
     const res = await parallel(async () => {
       const opts = await call(t, 'POST', '/api/login/webauthn/options', { body: {}, jar });
+      // Asking for a challenge can itself be shed under this load: nothing was checked then.
+      if (opts.status === SHED) return opts;
       const { options } = opts.json() as { options: PublicKeyCredentialRequestOptionsJSON };
       return call(t, 'POST', '/api/login/webauthn/verify', {
         body: { response: authenticator.authenticate(options, { origin: EVIL }) },

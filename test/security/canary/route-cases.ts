@@ -54,6 +54,8 @@ const patient = (f: Fixtures, withId = false): Json => ({
 
 export const ROUTE_CASES: Record<string, RouteCase> = {
   'GET /api/health': { as: ['none'] },
+  'GET /healthz': { as: ['none'] },
+  'GET /readyz': { as: ['none'] },
   'GET /bench/baseline': { query: [['bytes', '64']], as: ['none'] },
 
   // People's sign-in API.
@@ -130,6 +132,8 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   'POST /api/admin/users/:id/disable': { params: { id: 'test-id' }, as: ['session:admin'] },
   'POST /api/admin/users/:id/reset-mfa': { params: { id: 'test-id' }, as: ['session:admin'] },
   'POST /api/admin/users/:id/unlock': { params: { id: 'test-id' }, as: ['session:admin'] },
+  'GET /api/admin/approvals': { as: ['session:admin'] },
+  'POST /api/admin/approvals/:id/approve': { params: { id: 'test-id' }, as: ['session:admin'] },
 
   // The audit trail's views.
   'GET /api/patients/:id/disclosures': {
