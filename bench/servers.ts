@@ -285,7 +285,7 @@ async function startCluster(
     database = db;
     const auditRepo = new store.AuditRepository(db.db, db.engine);
     const { token } = await auth.createApiClient(
-      new store.ClientRepository(db.db),
+      new store.ClientRepository(db.db, () => new Date()),
       'bench',
       'system/*.cruds',
     );

@@ -11,6 +11,7 @@ export class BatchedDataKeys {
   constructor(
     private readonly reads: DataKeyRepository,
     private readonly writer: BatchWriter<AuditDraft>,
+    private readonly clock: () => Date,
   ) {}
 
   findCurrent(owner: string): Promise<DataKeyRow | undefined> {
@@ -28,7 +29,7 @@ export class BatchedDataKeys {
     wrapped: Buffer;
   }): Promise<boolean> {
     return this.writer.submit({
-      run: (trx) => new DataKeyRepository(trx).insert(rec),
+      run: (trx) => new DataKeyRepository(trx, this.clock).insert(rec),
       onSuccess: () => [],
       onFailure: () => [],
     });
@@ -36,7 +37,7 @@ export class BatchedDataKeys {
 
   reserve(owner: string, version: number, count: number): Promise<number> {
     return this.writer.submit({
-      run: (trx) => new DataKeyRepository(trx).reserve(owner, version, count),
+      run: (trx) => new DataKeyRepository(trx, this.clock).reserve(owner, version, count),
       onSuccess: () => [],
       onFailure: () => [],
     });

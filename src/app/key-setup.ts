@@ -9,7 +9,8 @@ import { KeyringMissingError, LocalKeyringProvider, type KeyProvider } from '../
 export async function openKeyProvider(
   keyringPath: string,
   databaseHasKeys: boolean,
-  mayCreate = true,
+  mayCreate: boolean,
+  clock: () => Date,
 ): Promise<{ provider: KeyProvider; created: boolean }> {
   if (!fs.existsSync(keyringPath)) {
     if (!mayCreate) {
@@ -22,7 +23,7 @@ export async function openKeyProvider(
         `keyring not found at ${keyringPath}, but the database holds data sealed with it; restore the keyring file (Haven will not create a new one over existing data)`,
       );
     }
-    return { provider: await LocalKeyringProvider.create(keyringPath), created: true };
+    return { provider: await LocalKeyringProvider.create(keyringPath, clock), created: true };
   }
-  return { provider: await LocalKeyringProvider.open(keyringPath), created: false };
+  return { provider: await LocalKeyringProvider.open(keyringPath, clock), created: false };
 }

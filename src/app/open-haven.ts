@@ -38,6 +38,8 @@ import { closeRedis, connectRedis } from './redis-connection.js';
 /** Everything a running Haven holds, assembled once from the configuration. */
 export interface Haven {
   config: HavenConfig;
+  /** The clock every time-dependent rule reads (OpenOptions.clock; the system clock by default). */
+  clock: () => Date;
   database: Database;
   provider: KeyProvider;
   records: RecordDeps;
@@ -90,11 +92,12 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     redis = config.redisUrl
       ? await connectRedis(config.redisUrl, { timeoutMs: config.redisTimeoutMs, logger })
       : undefined;
-    const systemKeys = new SystemKeyRepository(database.db);
+    const systemKeys = new SystemKeyRepository(database.db, clock);
     const { provider, created } = await openKeyProvider(
       config.keyringPath,
       await systemKeys.any(),
       create,
+      clock,
     );
     if (created) logger.info({ event: 'keyring-created' }, 'created a new local keyring');
     const [indexKey, auditSeed, cursorKey, userDataKey, relationKey] = await Promise.all(
@@ -159,7 +162,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     idleTimer.unref();
     const vault = new Vault({
       provider,
-      dataKeys: new BatchedDataKeys(new DataKeyRepository(database.db), writer),
+      dataKeys: new BatchedDataKeys(new DataKeyRepository(database.db, clock), writer, clock),
     });
     loadFhirDefinitions();
     const blindIndex = new BlindIndex(indexKey!);
@@ -227,10 +230,11 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     };
     return {
       config,
+      clock,
       database,
       provider,
       records,
-      clients: new ClientRepository(database.db),
+      clients: new ClientRepository(database.db, clock),
       auditRepo,
       auditKey,
       writer,

@@ -96,7 +96,7 @@ export function assemblePeople(opts: {
   });
   const userRepo = new UserRepository(database.db);
   const resources = new ResourceRepository(database.db);
-  const appTokens = new ClientRepository(database.db);
+  const appTokens = new ClientRepository(database.db, clock);
   // Counters shared by every instance: in Redis when there is one, else in the shared database.
   const throttle = new LoginThrottle(
     redis ? new RedisThrottleStore(redis) : new ThrottleRepository(database.db),

@@ -19,7 +19,7 @@ const CHECK_TIMEOUT_MS = 1000;
  * when sessions live there. Checks run in parallel, each bounded; nothing is created or written.
  */
 export async function checkReadiness(haven: Haven): Promise<Readiness> {
-  const keys = new SystemKeyRepository(haven.database.db);
+  const keys = new SystemKeyRepository(haven.database.db, haven.clock);
   const wrapped = bounded(keys.get('search-cursor'));
   const checks: Record<string, Promise<CheckResult>> = {
     database: wrapped.then(

@@ -17,12 +17,16 @@ import {
 const WRAP_FORMAT = 0x01;
 const WRAP_LABEL = 'haven-key-wrap/1';
 
-function newKek(id: string): Kek {
+function newKek(id: string, now: Date): Kek {
   const raw = generateKey();
   const key = createSecretKey(raw);
   raw.fill(0);
-  return { id, created: new Date().toISOString(), key };
+  return { id, created: now.toISOString(), key };
 }
+
+/** The installation's injected clock stamps each KEK's `created`; the system clock by default. */
+type Clock = () => Date;
+const systemClock: Clock = () => new Date();
 
 function nextKekId(ring: Keyring): string {
   let highest = 0;
@@ -51,24 +55,26 @@ export class LocalKeyringProvider implements KeyProvider {
   readonly kind = 'local-keyring';
 
   readonly #path: string;
+  readonly #clock: Clock;
   #ring: Keyring;
   #rotating: Promise<unknown> = Promise.resolve();
 
-  private constructor(path: string, ring: Keyring) {
+  private constructor(path: string, ring: Keyring, clock: Clock) {
     this.#path = path;
     this.#ring = ring;
+    this.#clock = clock;
   }
 
   /** Writes a new keyring with one KEK, `local-1`. Throws KeyringExistsError if present. */
-  static async create(path: string): Promise<LocalKeyringProvider> {
-    const ring: Keyring = { current: 'local-1', keys: [newKek('local-1')] };
+  static async create(path: string, clock: Clock = systemClock): Promise<LocalKeyringProvider> {
+    const ring: Keyring = { current: 'local-1', keys: [newKek('local-1', clock())] };
     await createKeyringFile(path, ring);
-    return new LocalKeyringProvider(path, ring);
+    return new LocalKeyringProvider(path, ring, clock);
   }
 
   /** Throws KeyringMissingError, or KeyringUnreadableError for bad JSON/shape/permissions. */
-  static async open(path: string): Promise<LocalKeyringProvider> {
-    return new LocalKeyringProvider(path, await readKeyringFile(path));
+  static async open(path: string, clock: Clock = systemClock): Promise<LocalKeyringProvider> {
+    return new LocalKeyringProvider(path, await readKeyringFile(path), clock);
   }
 
   currentKekId(): string {
@@ -79,7 +85,7 @@ export class LocalKeyringProvider implements KeyProvider {
   rotate(): Promise<string> {
     // Serialised so two rotations in one process cannot both write `local-N+1`.
     const run = this.#rotating.then(async () => {
-      const kek = newKek(nextKekId(this.#ring));
+      const kek = newKek(nextKekId(this.#ring), this.#clock());
       const next: Keyring = { current: kek.id, keys: [...this.#ring.keys, kek] };
       await replaceKeyringFile(this.#path, next);
       this.#ring = next; // only once the new keyring is durable

@@ -29,7 +29,7 @@ export class ClientRepository {
         name: c.name,
         token_hash: c.tokenHash,
         scopes: c.scopes,
-        created_at: c.createdAt ?? new Date().toISOString(),
+        created_at: c.createdAt ?? this.now(),
         revoked_at: null,
         user_id: c.userId ?? null,
       })
@@ -52,7 +52,7 @@ export class ClientRepository {
   async revokeAllForUser(userId: string): Promise<number> {
     const r = await this.db
       .updateTable('api_clients')
-      .set({ revoked_at: new Date().toISOString() })
+      .set({ revoked_at: this.now() })
       .where('user_id', '=', userId)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
@@ -63,7 +63,7 @@ export class ClientRepository {
   async revokeForUser(id: string, userId: string): Promise<boolean> {
     const r = await this.db
       .updateTable('api_clients')
-      .set({ revoked_at: new Date().toISOString() })
+      .set({ revoked_at: this.now() })
       .where('id', '=', id)
       .where('user_id', '=', userId)
       .where('revoked_at', 'is', null)
@@ -73,7 +73,11 @@ export class ClientRepository {
 
   private readonly activeByHash: (hash: Buffer) => Promise<HavenDatabase['api_clients'][]>;
 
-  constructor(private readonly db: Kysely<HavenDatabase>) {
+  /** `clock` is the installation's injected clock: creation and revocation times come from it. */
+  constructor(
+    private readonly db: Kysely<HavenDatabase>,
+    private readonly clock: () => Date,
+  ) {
     this.activeByHash = prepareQuery<[Buffer], HavenDatabase['api_clients']>(db, 1, (hash) =>
       db
         .selectFrom('api_clients')
@@ -81,6 +85,10 @@ export class ClientRepository {
         .where('token_hash', '=', hash as unknown as Buffer)
         .where('revoked_at', 'is', null),
     );
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
   }
 
   /** The live (not revoked) client holding this token hash (every API request runs this). */
@@ -102,7 +110,7 @@ export class ClientRepository {
   async revoke(id: string): Promise<boolean> {
     const r = await this.db
       .updateTable('api_clients')
-      .set({ revoked_at: new Date().toISOString() })
+      .set({ revoked_at: this.now() })
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();

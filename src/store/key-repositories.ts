@@ -12,10 +12,16 @@ export interface DataKeyRow {
 }
 
 type Db = Kysely<HavenDatabase>;
+/** The installation's injected clock; the system clock only where none is given. */
+type Clock = () => Date;
+const systemClock: Clock = () => new Date();
 
 /** Wrapped per-owner data keys. Only wrapped keys ever reach the database. */
 export class DataKeyRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   async findCurrent(owner: string): Promise<DataKeyRow | undefined> {
     const row = await this.db
@@ -53,7 +59,7 @@ export class DataKeyRepository {
         wrapped: rec.wrapped,
         reserved: 0,
         destroyed: 0,
-        created_at: new Date().toISOString(),
+        created_at: this.clock().toISOString(),
       })
       .onConflict((c) => c.doNothing())
       .executeTakeFirst();
@@ -74,7 +80,10 @@ export class DataKeyRepository {
 
 /** Wrapped installation-wide keys (blind-index key, audit signing seed, cursor key). */
 export class SystemKeyRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /** Whether any key was ever sealed here, i.e. whether this is not a fresh installation. */
   async any(): Promise<boolean> {
@@ -103,7 +112,7 @@ export class SystemKeyRepository {
   async insert(purpose: string, w: { kekId: string; blob: Buffer }): Promise<boolean> {
     const r = await this.db
       .insertInto('system_keys')
-      .values({ purpose, kek_id: w.kekId, wrapped: w.blob, created_at: new Date().toISOString() })
+      .values({ purpose, kek_id: w.kekId, wrapped: w.blob, created_at: this.clock().toISOString() })
       .onConflict((c) => c.doNothing())
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openHaven } from '../../src/app/index.js';
 import { createLogger } from '../../src/logging/index.js';
+import { runHaven } from '../support/cli.js';
 import { flipSignatureBit } from './forged-notes.js';
 import { closeTrails, trailWith } from './trail-harness.js';
 
@@ -25,7 +26,10 @@ describe('haven audit CLI', () => {
         stderr: e.stderr,
       }));
 
-  // Spawns the CLI several times: a slow test, kept out of the mutation run (vitest.mutate.config.ts).
+  // The first and last verify run as real processes (the exit code a script sees); the steps
+  // between run the same commander program in-process (test/support/cli.ts), which reports the
+  // same exit codes without starting Node and tsx each time. Kept out of the mutation run.
+  const inProcess = (args: string[]) => runHaven(args, { HAVEN_LOG_LEVEL: 'warn' });
   it(
     'verify exits 0 on a good trail and 2 naming the entry on a bad one; export verifies standalone',
     { timeout: 120_000 },
@@ -47,7 +51,7 @@ describe('haven audit CLI', () => {
       const genuine = fs.readFileSync(path.join(notes, newest), 'utf8');
       const forgedFile = path.join(config.dataDir, 'forged.note');
       fs.writeFileSync(forgedFile, flipSignatureBit(genuine, 200));
-      const viaFile = await cli([
+      const viaFile = await inProcess([
         'audit',
         'verify',
         ...data,
@@ -55,15 +59,17 @@ describe('haven audit CLI', () => {
         path.join(notes, newest),
       ]);
       expect(viaFile.code, viaFile.stderr).toBe(0);
-      const forged = await cli(['audit', 'verify', ...data, '--from-checkpoint', forgedFile]);
+      const forged = await inProcess(['audit', 'verify', ...data, '--from-checkpoint', forgedFile]);
       expect(forged.code).toBe(2);
       expect(forged.stderr).toMatch(/external checkpoint does not verify/);
       const out = path.join(config.dataDir, 'export.jsonl');
-      expect((await cli(['audit', 'export', ...data, '--out', out])).code).toBe(0);
+      expect((await inProcess(['audit', 'export', ...data, '--out', out])).code).toBe(0);
       const key = fs.readFileSync(path.join(config.dataDir, 'audit-public-key.txt'), 'utf8').trim();
-      expect((await cli(['audit', 'verify-export', out, '--key', key])).code).toBe(0);
+      expect((await inProcess(['audit', 'verify-export', out, '--key', key])).code).toBe(0);
       fs.writeFileSync(out + '.bad', fs.readFileSync(out, 'utf8').replace('"p7"', '"p8"'));
-      expect((await cli(['audit', 'verify-export', out + '.bad', '--key', key])).code).toBe(2);
+      expect((await inProcess(['audit', 'verify-export', out + '.bad', '--key', key])).code).toBe(
+        2,
+      );
 
       const reopened = await openHaven(config, { logger: createLogger('silent') });
       await sql.raw('DROP TRIGGER audit_entries_no_update').execute(reopened.database.db);

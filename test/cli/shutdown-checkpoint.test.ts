@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { openHaven } from '../../src/app/index.js';
 import { createApiClient } from '../../src/auth/index.js';
 import { resolveConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logging/index.js';
+import { runHaven } from '../support/cli.js';
 import { ENGINES, makeTarget, type EngineTarget } from '../support/engines.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -117,25 +118,20 @@ describe.each(ENGINES)('the audit export after a stop on %s', (engine) => {
     }
   };
 
-  const exportTrail = (t: EngineTarget, extra: string[], json: boolean) => {
+  // The export runs the commander program in this process (test/support/cli.ts): same code,
+  // output and exit code as `haven audit export`, without starting Node and tsx each time.
+  // Only `serve` must be a real process here (it is stopped by signals).
+  const exportTrail = async (t: EngineTarget, extra: string[], json: boolean) => {
     const out = path.join(t.dataDir, `export-${Date.now()}-${Math.random()}.jsonl`);
-    const r = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/main.ts',
-        'audit',
-        'export',
-        '--data',
-        t.dataDir,
-        '--out',
-        out,
-        ...extra,
-        ...(json ? ['--json'] : []),
-      ],
-      { cwd: REPO, env: env(t), encoding: 'utf8' },
+    const settings = Object.fromEntries(
+      Object.entries(env(t)).filter(
+        (e): e is [string, string] =>
+          (e[0].startsWith('HAVEN_') || e[0] === 'DATABASE_URL') && e[1] !== undefined,
+      ),
     );
+    const args = ['audit', 'export', '--data', t.dataDir, '--out', out, ...extra];
+    const run = await runHaven([...args, ...(json ? ['--json'] : [])], settings);
+    const r = { status: run.code, stdout: run.stdout, stderr: run.stderr };
     expect(r.status, r.stderr).toBe(0);
     const lines = fs
       .readFileSync(out, 'utf8')
@@ -157,7 +153,7 @@ describe.each(ENGINES)('the audit export after a stop on %s', (engine) => {
       await auditedReads(target, s.url, token);
       s.proc.kill('SIGTERM');
       expect(await s.exited).toBe(0);
-      const result = exportTrail(target, ['--no-sign'], true);
+      const result = await exportTrail(target, ['--no-sign'], true);
       expect(result.searches).toBe(READS);
       expect(JSON.parse(result.stdout)).toMatchObject({ leftOut: 0 });
     },
@@ -175,7 +171,7 @@ describe.each(ENGINES)('the audit export after a stop on %s', (engine) => {
       await s.exited;
       const head = await trailHead(target);
       expect(head.size - head.checkpointSize).toBeGreaterThan(READS / 2); // nothing signed them
-      const unsigned = exportTrail(target, ['--no-sign'], false);
+      const unsigned = await exportTrail(target, ['--no-sign'], false);
       const m = /LEFT OUT: the (\d+) newest entries, because (.+)/.exec(unsigned.stdout);
       expect(m, unsigned.stdout).not.toBeNull();
       expect(Number(m![1])).toBe(head.size - head.checkpointSize);
@@ -183,7 +179,7 @@ describe.each(ENGINES)('the audit export after a stop on %s', (engine) => {
       expect(unsigned.stderr).toContain(`${m![1]} audit entries were left out`);
       expect(unsigned.searches).toBeLessThan(READS);
       // The default export signs first: everything is in, nothing left out.
-      const signed = exportTrail(target, [], true);
+      const signed = await exportTrail(target, [], true);
       expect(signed.searches).toBe(READS);
       expect(JSON.parse(signed.stdout)).toMatchObject({ leftOut: 0 });
     },

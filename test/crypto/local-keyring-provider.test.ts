@@ -77,6 +77,20 @@ describe('rotate', () => {
     expect((await LocalKeyringProvider.open(ringPath())).status().kekIds).toHaveLength(4);
   });
 
+  it('stamps each KEK with the injected clock, on create and on a rotation after reopening', async () => {
+    await LocalKeyringProvider.create(ringPath(), () => new Date('2031-02-03T04:05:06.000Z'));
+    const reopened = await LocalKeyringProvider.open(
+      ringPath(),
+      () => new Date('2032-01-01T00:00:00.000Z'),
+    );
+    await reopened.rotate();
+    const ring = JSON.parse(readFileSync(ringPath(), 'utf8')) as { keys: { created: string }[] };
+    expect(ring.keys.map((k) => k.created)).toEqual([
+      '2031-02-03T04:05:06.000Z',
+      '2032-01-01T00:00:00.000Z',
+    ]);
+  });
+
   it('reports status without key material', async () => {
     const provider = await LocalKeyringProvider.create(ringPath());
     const material = JSON.parse(readFileSync(ringPath(), 'utf8')).keys[0].material as string;

@@ -1,36 +1,23 @@
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHaven } from '../support/cli.js';
 import { ENGINES } from '../support/engines.js';
 import { startTestServer, type TestServer } from '../support/haven-server.js';
 import { api, createUser, signIn, TestClock } from './auth/sign-in.js';
 import type { SignedIn } from './access/clinic.js';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** Runs `haven …` (the real CLI) against the test server's data and database. */
-function haven(t: TestServer, args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const { DATABASE_URL: _db, HAVEN_DB_SCHEMA: _schema, ...inherited } = process.env;
-  const env = { ...inherited, HAVEN_LOG_LEVEL: 'warn' };
-  return new Promise((resolve, reject) => {
-    const proc = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args, '--data', t.target.dataDir],
-      {
-        cwd: REPO,
-        env: t.target.databaseUrl
-          ? { ...env, DATABASE_URL: t.target.databaseUrl, HAVEN_DB_SCHEMA: t.target.schema }
-          : env,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let stderr = '';
-    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    proc.on('error', reject);
-    proc.on('exit', (code) => resolve({ code, stderr }));
-  });
+/**
+ * Runs `haven …` (the real commander program, in this process: test/support/cli.ts) against the
+ * test server's data and database.
+ */
+async function haven(t: TestServer, args: string[]): Promise<{ code: number; stderr: string }> {
+  const env: Record<string, string> = { HAVEN_LOG_LEVEL: 'warn' };
+  if (t.target.databaseUrl) {
+    env.DATABASE_URL = t.target.databaseUrl;
+    env.HAVEN_DB_SCHEMA = t.target.schema!;
+  }
+  const { code, stderr } = await runHaven([...args, '--data', t.target.dataDir], env);
+  return { code, stderr };
 }
 
 /**
@@ -124,7 +111,7 @@ describe.each(ENGINES)('links to records on %s', (engine) => {
     ]);
     expect(ok).toEqual({ code: 0, stderr: '' });
     expect(await users()).toBe(before + 1);
-  }, 120_000);
+  });
 
   it('gives an attachment the owner of its securityContext written in the same transaction', async () => {
     const ids = {

@@ -110,7 +110,7 @@ describe.each(ENGINES)('store on %s', (engine) => {
   });
 
   it('stores data keys once per (owner, version) and reserves budget atomically', async () => {
-    const keys = new DataKeyRepository(database.db);
+    const keys = new DataKeyRepository(database.db, () => new Date('2031-02-03T04:05:06.000Z'));
     const rec = { owner: 'Patient/a', version: 1, kekId: 'local-1', wrapped: Buffer.from('w') };
     expect(await keys.insert(rec)).toBe(true);
     expect(await keys.insert(rec)).toBe(false);
@@ -120,16 +120,30 @@ describe.each(ENGINES)('store on %s', (engine) => {
     ]);
     expect(totals.sort()).toEqual([10, 20]);
     expect((await keys.findCurrent('Patient/a'))?.reserved).toBe(20);
+    // The creation time is the injected clock's, not the machine's.
+    const row = await database.db
+      .selectFrom('data_keys')
+      .select('created_at')
+      .where('owner', '=', 'Patient/a')
+      .executeTakeFirstOrThrow();
+    expect(row.created_at).toBe('2031-02-03T04:05:06.000Z');
   });
 
-  it('revokes API clients immediately', async () => {
-    const clients = new ClientRepository(database.db);
+  it('revokes API clients immediately, stamping both times from the injected clock', async () => {
+    let now = new Date('2031-02-03T04:05:06.000Z');
+    const clients = new ClientRepository(database.db, () => now);
     const hash = tok('token');
     await clients.insert({ id: 'c1', name: 'lab', tokenHash: hash, scopes: 'system/*.rs' });
     expect((await clients.findActiveByTokenHash(hash))?.id).toBe('c1');
+    now = new Date('2031-02-04T00:00:00.000Z');
     expect(await clients.revoke('c1')).toBe(true);
     expect(await clients.findActiveByTokenHash(hash)).toBeUndefined();
     expect(await clients.revoke('c1')).toBe(false);
+    const [row] = await clients.list();
+    expect(row).toMatchObject({
+      createdAt: '2031-02-03T04:05:06.000Z',
+      revokedAt: '2031-02-04T00:00:00.000Z',
+    });
   });
 
   it('group-commits jobs: a failing job rolls back alone and its failure draft is still finalized', async () => {

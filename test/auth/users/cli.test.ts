@@ -1,31 +1,25 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHaven } from '../../support/cli.js';
 import { makeTarget, type EngineTarget } from '../../support/engines.js';
 
-const run = promisify(execFile);
-const REPO = path.resolve(import.meta.dirname, '../../..');
-// src/cli/main.ts once it registers userCommand; until then a test entry with only that command.
-const ENTRY = 'src/cli/main.ts';
+// The real commander program in this process (test/support/cli.ts): the same parsing, output
+// and exit codes as `haven user ...`, without starting a Node process and tsx per step.
+// test/cli/ starts src/cli/main.ts as a real process for the entry point itself.
+const ENV = { HAVEN_LOG_LEVEL: 'warn' };
 
 describe('haven user (CLI)', () => {
   let target: EngineTarget;
+  /** stdout of a successful run; a failing run rejects with its code and stderr. */
   const haven = async (...args: string[]) => {
-    const { stdout } = await run(
-      process.execPath,
-      ['--import', 'tsx', ENTRY, 'user', ...args, '--data', target.dataDir],
-      { cwd: REPO, env: { ...process.env, HAVEN_LOG_LEVEL: 'warn' } },
-    );
-    return stdout;
+    const r = await runHaven(['user', ...args, '--data', target.dataDir], ENV);
+    if (r.code !== 0) throw Object.assign(new Error(`haven user exited ${r.code}`), r);
+    return r.stdout;
   };
   beforeAll(async () => {
     target = await makeTarget('sqlite');
     // Only init (and serve) create an installation; `user` commands refuse an empty directory.
-    await run(process.execPath, ['--import', 'tsx', ENTRY, 'init', '--data', target.dataDir], {
-      cwd: REPO,
-      env: { ...process.env, HAVEN_LOG_LEVEL: 'warn' },
-    });
+    const init = await runHaven(['init', '--data', target.dataDir], ENV);
+    expect(init.code, init.stderr).toBe(0);
   });
   afterAll(async () => target.cleanup());
 
@@ -88,5 +82,5 @@ describe('haven user (CLI)', () => {
     await expect(haven('disable', 'no-such-user')).rejects.toMatchObject({
       stderr: expect.stringContaining('no user with id no-such-user'),
     });
-  }, 180_000); // ~35 s alone: each step starts a CLI process; more under a loaded suite
+  });
 });
