@@ -74,7 +74,7 @@ export function assemblePeople(opts: {
 }): People {
   const { config, database, writer, clock, redis } = opts;
   const store = redis
-    ? new RedisSessionStore(redis)
+    ? new RedisSessionStore(redis, config.redisPrefix)
     : new DatabaseSessionStore(new SessionRepository(database.db));
   const sessions = new SessionManager({
     store,
@@ -99,7 +99,7 @@ export function assemblePeople(opts: {
   const appTokens = new ClientRepository(database.db, clock);
   // Counters shared by every instance: in Redis when there is one, else in the shared database.
   const throttle = new LoginThrottle(
-    redis ? new RedisThrottleStore(redis) : new ThrottleRepository(database.db),
+    redis ? new RedisThrottleStore(redis, { prefix: config.redisPrefix }) : new ThrottleRepository(database.db),
   );
   const users = new UserService({
     users: userRepo,
@@ -137,7 +137,7 @@ export function assemblePeople(opts: {
     origin: rp.origin,
     // Shared through Redis when several servers run; in-process otherwise.
     challenges: redis
-      ? new RedisChallengeStore(redis, { clock })
+      ? new RedisChallengeStore(redis, { prefix: config.redisPrefix, clock })
       : new MemoryChallengeStore({ clock }),
     clock,
   });

@@ -33,6 +33,11 @@ export interface HavenConfig {
   checkpointWebhook: string | undefined;
   /** redis://… keeps sessions in Redis (shared by several servers); undefined: in the database. */
   redisUrl: string | undefined;
+  /**
+   * Prefix of every key Haven keeps in Redis (HAVEN_REDIS_PREFIX, default `haven:`): two
+   * installations sharing one Redis must not share sign-in throttles, sessions or challenges.
+   */
+  redisPrefix: string;
   /** Automatic logoff after this many idle minutes (at most 15 unless explicitly allowed). */
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
@@ -144,6 +149,7 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     auditOrigin: env.HAVEN_AUDIT_ORIGIN ?? 'haven.local/audit',
     checkpointWebhook: webhookUrl(env.HAVEN_CHECKPOINT_WEBHOOK),
     redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: redisPrefix(env.HAVEN_REDIS_PREFIX),
     sessionIdleMinutes: positiveInt(env.HAVEN_SESSION_IDLE_MINUTES, 15),
     sessionAbsoluteHours: positiveInt(env.HAVEN_SESSION_ABSOLUTE_HOURS, 12),
     allowIdleAbove15: env.HAVEN_ALLOW_IDLE_ABOVE_15 === '1',
@@ -202,6 +208,16 @@ function smtpUrl(raw: string | undefined): string | undefined {
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
     throw new ConfigError('HAVEN_SMTP_URL must be an smtp:// or smtps:// URL');
   }
+  return raw;
+}
+
+/** A Redis key prefix: printable, no spaces or glob characters (keys are listed by pattern). */
+function redisPrefix(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return 'haven:';
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(raw))
+    throw new ConfigError(
+      'HAVEN_REDIS_PREFIX may hold only letters, digits and _ . : - (at most 64)',
+    );
   return raw;
 }
 

@@ -40,7 +40,7 @@ describe.each([...ENGINES, 'sqlite+redis'] as const)('sign-in API on %s', (targe
   /** The session as the server's store holds it (no expiry check): is it gone server-side? */
   const sessionStored = async (jar: Jar) =>
     (redis
-      ? new RedisSessionStore(redis)
+      ? new RedisSessionStore(redis, t.config.redisPrefix)
       : new DatabaseSessionStore(new SessionRepository(t.haven.database.db))
     ).get(crypto.createHash('sha256').update(jar.session!, 'utf8').digest());
 
@@ -60,7 +60,7 @@ describe.each([...ENGINES, 'sqlite+redis'] as const)('sign-in API on %s', (targe
     for (const u of users) await t.haven.people.sessions.endAllForUser(u.userId);
     if (redis) {
       for (const u of users) {
-        expect(await redis.exists(`haven:user-sessions:${u.userId}`)).toBe(0);
+        expect(await redis.exists(`${t.config.redisPrefix}user-sessions:${u.userId}`)).toBe(0);
       }
       await redis.quit();
     }
@@ -105,6 +105,11 @@ describe.each([...ENGINES, 'sqlite+redis'] as const)('sign-in API on %s', (targe
       idleExpiresInSeconds: 15 * 60,
       absoluteExpiresInSeconds: 12 * 3600,
     });
+    // In Redis, the session and the sign-in counters live under this installation's prefix only.
+    if (redis) {
+      expect(await redis.keys(`${t.config.redisPrefix}session:*`)).not.toHaveLength(0);
+      expect(t.config.redisPrefix).not.toBe('haven:');
+    }
   });
 
   it('keeps an MFA-pending session away from everything but MFA, session and logout', async () => {

@@ -1,7 +1,9 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
 import { openHaven, type Haven } from '../../src/app/index.js';
 import { createApiClient } from '../../src/auth/index.js';
 import { resolveConfig, type HavenConfig } from '../../src/config/index.js';
@@ -55,6 +57,13 @@ export async function startTestServer(
   } = {},
 ): Promise<TestServer> {
   const target = await makeTarget(engine);
+  // Test servers sharing one Redis (parallel files, parallel runs) each get their own keys, so a
+  // sign-in throttle counted by one test never locks out another.
+  const redisPrefix =
+    opts.env?.REDIS_URL && !opts.env.HAVEN_REDIS_PREFIX
+      ? `haven-test-${crypto.randomBytes(6).toString('hex')}:`
+      : undefined;
+  const env = redisPrefix ? { ...opts.env, HAVEN_REDIS_PREFIX: redisPrefix } : (opts.env ?? {});
   const config = resolveConfig(
     {
       data: target.dataDir,
@@ -63,7 +72,7 @@ export async function startTestServer(
       port: 0,
       logLevel: 'info',
     },
-    opts.env ?? {},
+    env,
   );
   const logs: string[] = [];
   const sink = new Writable({
@@ -101,10 +110,29 @@ export async function startTestServer(
       await server.close();
       await haven.close();
       await target.cleanup();
+      if (redisPrefix && config.redisUrl) await deleteRedisKeys(config.redisUrl, redisPrefix);
       const leaked = logs.find((line) => CANARY_PATTERN.test(line));
       if (leaked) throw new Error('canary PHI appeared in the server log');
     },
   };
+}
+
+/** Lifts what a test server left in a shared Redis (best effort: Redis may be the thing stopped). */
+async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  try {
+    await redis.connect();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } catch {
+    // The fault tests stop their own Redis; nothing is left there to lift.
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export function send(
