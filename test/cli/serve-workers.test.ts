@@ -63,7 +63,7 @@ describe('haven serve --workers', () => {
     token = (await createApiClient(haven.clients, 'workers-test', 'system/*.cruds')).token;
     await haven.close();
     ca = fs.readFileSync(path.join(target.dataDir, 'tls', 'dev-cert.pem'), 'utf8');
-  }, 60_000);
+  }, 180_000); // three processes start through tsx: slow on a loaded two-core machine
 
   afterAll(async () => {
     if (proc.exitCode === null) proc.kill('SIGKILL');
