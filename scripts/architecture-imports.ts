@@ -1,0 +1,133 @@
+/**
+ * Which capability folder imports which, read from the source: the table in
+ * docs/architecture.md between the `imports:begin` and `imports:end` markers is rendered from
+ * this, and test/docs/architecture-doc.test.ts fails when the two differ.
+ *   node --import tsx scripts/architecture-imports.ts          prints the table
+ *   node --import tsx scripts/architecture-imports.ts --write  rewrites it in the document
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SRC = path.join(ROOT, 'src');
+export const DOC = path.join(ROOT, 'docs', 'architecture.md');
+const BEGIN = '<!-- imports:begin (npm run docs:architecture) -->';
+const END = '<!-- imports:end -->';
+
+/** Folder → the other folders it imports, split by whether anything is used at run time. */
+export interface FolderImports {
+  runtime: Set<string>;
+  typeOnly: Set<string>;
+}
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(p);
+    return e.name.endsWith('.ts') || e.name.endsWith('.tsx') ? [p] : [];
+  });
+}
+
+// `import … from '…'`, `export … from '…'` and `import('…')`, with what stands before `from`.
+const STATEMENT =
+  /(?:^|\n)\s*(import|export)\s+([^;]*?)\s+from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g;
+
+function isTypeOnly(keyword: string, clause: string): boolean {
+  if (clause.startsWith('type ')) return true;
+  if (keyword === 'export' && clause.startsWith('type')) return true;
+  const braces = /^\{([^}]*)\}$/.exec(clause.trim());
+  if (!braces) return false;
+  const names = braces[1]!
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  return names.length > 0 && names.every((n) => n.startsWith('type '));
+}
+
+export function folderImports(): Map<string, FolderImports> {
+  const folders = fs
+    .readdirSync(SRC, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+  const result = new Map<string, FolderImports>(
+    folders.map((f) => [f, { runtime: new Set(), typeOnly: new Set() }]),
+  );
+  for (const folder of folders) {
+    const entry = result.get(folder)!;
+    for (const file of sourceFiles(path.join(SRC, folder))) {
+      const text = fs.readFileSync(file, 'utf8');
+      for (const m of text.matchAll(STATEMENT)) {
+        const spec = m[3] ?? m[4]!;
+        if (!spec.startsWith('.')) continue;
+        const target = path
+          .relative(SRC, path.resolve(path.dirname(file), spec))
+          .split(path.sep)[0]!;
+        if (target === folder || !result.has(target)) continue;
+        const typeOnly = m[4] === undefined && isTypeOnly(m[1]!, m[2]!);
+        (typeOnly ? entry.typeOnly : entry.runtime).add(target);
+      }
+    }
+    for (const f of entry.runtime) entry.typeOnly.delete(f);
+  }
+  return result;
+}
+
+export function renderImportsTable(imports = folderImports()): string {
+  const list = (s: Set<string>) =>
+    [...s]
+      .sort()
+      .map((f) => `\`${f}\``)
+      .join(', ') || '—';
+  const rows = [...imports].map(
+    ([folder, i]) => `| \`${folder}/\` | ${list(i.runtime)} | ${list(i.typeOnly)} |`,
+  );
+  return [
+    BEGIN,
+    '',
+    '| folder | imports at run time | imports types only |',
+    '| ------ | ------------------- | ------------------ |',
+    ...rows,
+    '',
+    END,
+  ].join('\n');
+}
+
+/** Rows of a markdown table as trimmed cells, so Prettier's column padding does not matter. */
+export function tableCells(table: string): string[][] {
+  return table
+    .split('\n')
+    .filter((l) => l.startsWith('|') && !/^\|[\s|:-]+\|$/.test(l))
+    .map((l) =>
+      l
+        .slice(1, -1)
+        .split('|')
+        .map((c) => c.trim()),
+    );
+}
+
+/** The table as the document holds it now (undefined when the markers are missing). */
+export function documentedImportsTable(doc = fs.readFileSync(DOC, 'utf8')): string | undefined {
+  const start = doc.indexOf(BEGIN);
+  const end = doc.indexOf(END);
+  if (start < 0 || end < start) return undefined;
+  return doc.slice(start, end + END.length);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const table = renderImportsTable();
+  if (process.argv.includes('--write')) {
+    const doc = fs.readFileSync(DOC, 'utf8');
+    const current = documentedImportsTable(doc);
+    if (current === undefined) throw new Error(`markers missing in ${DOC}`);
+    const prettier = await import('prettier');
+    const next = doc.replace(current, table);
+    fs.writeFileSync(
+      DOC,
+      await prettier.format(next, { ...(await prettier.resolveConfig(DOC)), filepath: DOC }),
+    );
+  } else {
+    process.stdout.write(`${table}\n`);
+  }
+}
