@@ -89,6 +89,8 @@ const DICOM: Record<string, { type: Coding; subtype?: Coding }> = {
   'password-reset-issued': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
   'client-create': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
   'client-revoke': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
+  'key-rotate': { type: SECURITY_ALERT },
+  'key-retire': { type: SECURITY_ALERT },
 };
 
 const havenAction = (action: string): Coding => ({ system: HAVEN_ACTION_SYSTEM, code: action });

@@ -41,6 +41,9 @@ export type AuditAction =
   | 'privilege-request'
   | 'privilege-approve'
   | 'user-list'
+  /** Key lifecycle (haven keys): ids and counts only, never key material. */
+  | 'key-rotate'
+  | 'key-retire'
   /** A request refused (4xx) that no capability recorded itself: src/http/refusal-audit.ts. */
   | 'request-refused';
 

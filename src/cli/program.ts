@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { auditCommand } from './commands/audit.js';
 import { clientCommand } from './commands/client.js';
 import { initCommand } from './commands/init.js';
+import { keysCommand } from './commands/keys.js';
 import { serveCommand } from './commands/serve.js';
 import { userCommand } from './commands/user.js';
 import { CliFailure } from './common.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   clientCommand(program);
   auditCommand(program);
   userCommand(program);
+  keysCommand(program);
   return program;
 }
 

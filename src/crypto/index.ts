@@ -8,6 +8,13 @@ export { BlindIndex } from './blind-index.js';
 export { Lru } from './lru.js';
 export { generateKey } from './generate-key.js';
 export { loadOrCreateSystemKey, type SystemKeyRepository } from './system-key.js';
+export {
+  rewrapAll,
+  RotationMovedError,
+  type KekUse,
+  type StoredWrap,
+  type WrapStore,
+} from './rewrap.js';
 export { sealWithKey, openWithKey } from './seal-with-key.js';
 export {
   HavenCryptoError,

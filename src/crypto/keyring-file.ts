@@ -18,9 +18,17 @@ export interface Kek {
   key: KeyObject;
 }
 
+/** A KEK removed from the keyring once nothing was wrapped under it: its id and when. */
+export interface RetiredKek {
+  id: string;
+  retired: string;
+}
+
 export interface Keyring {
-  current: string;
+  /** Undefined only when every KEK was retired (the keys moved to an HSM). */
+  current: string | undefined;
   keys: Kek[];
+  retired: RetiredKek[];
 }
 
 const KEK_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -56,15 +64,34 @@ export function parseKeyring(path: string, text: string): Keyring {
     refuse(path, 'not valid JSON');
   }
   if (typeof doc !== 'object' || doc === null) refuse(path, 'not a JSON object');
-  const { format, current, keys } = doc as Record<string, unknown>;
+  const { format, current, keys, retired = [] } = doc as Record<string, unknown>;
   if (format !== KEYRING_FORMAT) refuse(path, `"format" is not "${KEYRING_FORMAT}"`);
-  if (!Array.isArray(keys) || keys.length === 0) refuse(path, '"keys" is not a non-empty array');
+  const gone = parseRetired(path, retired);
+  // Empty only after every KEK was retired (moved to an HSM); then there is no current one.
+  if (!Array.isArray(keys) || (keys.length === 0 && gone.length === 0)) {
+    refuse(path, '"keys" is not a non-empty array');
+  }
   const parsed = keys.map((entry) => parseKek(path, entry));
-  if (new Set(parsed.map((k) => k.id)).size !== parsed.length) refuse(path, 'duplicate key ids');
+  const ids = [...parsed.map((k) => k.id), ...gone.map((k) => k.id)];
+  if (new Set(ids).size !== ids.length) refuse(path, 'duplicate key ids');
+  if (parsed.length === 0 && current === null)
+    return { current: undefined, keys: [], retired: gone };
   if (typeof current !== 'string' || !parsed.some((k) => k.id === current)) {
     refuse(path, '"current" does not name a key in "keys"');
   }
-  return { current, keys: parsed };
+  return { current, keys: parsed, retired: gone };
+}
+
+function parseRetired(path: string, retired: unknown): RetiredKek[] {
+  if (!Array.isArray(retired)) refuse(path, '"retired" is not an array');
+  return retired.map((entry: unknown) => {
+    const { id, retired: when } = (entry ?? {}) as Record<string, unknown>;
+    if (typeof id !== 'string' || !KEK_ID.test(id)) refuse(path, 'a retired key has an invalid id');
+    if (typeof when !== 'string' || Number.isNaN(Date.parse(when))) {
+      refuse(path, `retired key ${id} has an invalid "retired" timestamp`);
+    }
+    return { id, retired: when };
+  });
 }
 
 export function serializeKeyring(ring: Keyring): string {
@@ -73,7 +100,14 @@ export function serializeKeyring(ring: Keyring): string {
     created: k.created,
     material: k.key.export().toString('base64'),
   }));
-  return `${JSON.stringify({ format: KEYRING_FORMAT, current: ring.current, keys }, null, 2)}\n`;
+  const doc = {
+    format: KEYRING_FORMAT,
+    current: ring.current ?? null,
+    keys,
+    // Written only once a KEK was retired, so older Havens still read an unrotated keyring.
+    ...(ring.retired.length > 0 && { retired: ring.retired }),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
 /** Reads and validates; permissions are checked on the opened descriptor, not the path. */

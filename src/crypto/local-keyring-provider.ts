@@ -1,4 +1,5 @@
 import { createSecretKey, randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 
 import { gcmOpen, gcmSeal, NONCE_BYTES, TAG_BYTES } from './aes-gcm.js';
 import { encodeFields } from './encode-fields.js';
@@ -30,7 +31,7 @@ const systemClock: Clock = () => new Date();
 
 function nextKekId(ring: Keyring): string {
   let highest = 0;
-  for (const { id } of ring.keys) {
+  for (const { id } of [...ring.keys, ...ring.retired]) {
     const match = /^local-(\d+)$/.exec(id);
     if (match?.[1] !== undefined) highest = Math.max(highest, Number(match[1]));
   }
@@ -39,7 +40,7 @@ function nextKekId(ring: Keyring): string {
 
 // The KEK id and the caller's context are both authenticated: a wrapped key relabelled with
 // another KEK id, or presented for another owner/version/purpose, fails to unwrap.
-function wrapAad(kekId: string, context: string): Buffer {
+export function wrapAad(kekId: string, context: string): Buffer {
   return encodeFields([WRAP_LABEL, kekId, context]);
 }
 
@@ -57,39 +58,89 @@ export class LocalKeyringProvider implements KeyProvider {
   readonly #path: string;
   readonly #clock: Clock;
   #ring: Keyring;
+  // Which file the ring was read from (inode, size, mtime): another process's rotation replaces
+  // the file (rename), so a changed stamp means "read it again".
+  #stamp: string;
   #rotating: Promise<unknown> = Promise.resolve();
 
-  private constructor(path: string, ring: Keyring, clock: Clock) {
+  private constructor(path: string, ring: Keyring, clock: Clock, stamp: string) {
     this.#path = path;
     this.#ring = ring;
     this.#clock = clock;
+    this.#stamp = stamp;
   }
 
   /** Writes a new keyring with one KEK, `local-1`. Throws KeyringExistsError if present. */
   static async create(path: string, clock: Clock = systemClock): Promise<LocalKeyringProvider> {
-    const ring: Keyring = { current: 'local-1', keys: [newKek('local-1', clock())] };
+    const ring: Keyring = { current: 'local-1', keys: [newKek('local-1', clock())], retired: [] };
     await createKeyringFile(path, ring);
-    return new LocalKeyringProvider(path, ring, clock);
+    return new LocalKeyringProvider(path, ring, clock, await fileStamp(path));
   }
 
   /** Throws KeyringMissingError, or KeyringUnreadableError for bad JSON/shape/permissions. */
   static async open(path: string, clock: Clock = systemClock): Promise<LocalKeyringProvider> {
-    return new LocalKeyringProvider(path, await readKeyringFile(path), clock);
+    // Stamp before reading: a replacement in between is then seen (and read) on first refresh.
+    const stamp = await fileStamp(path).catch(() => '');
+    return new LocalKeyringProvider(path, await readKeyringFile(path), clock, stamp);
   }
 
+  /** Empty once every KEK was retired (the keys moved to an HSM). */
   currentKekId(): string {
-    return this.#ring.current;
+    return this.#ring.current ?? '';
+  }
+
+  async refresh(): Promise<void> {
+    const stamp = await fileStamp(this.#path).catch(() => this.#stamp);
+    if (stamp === this.#stamp) return;
+    const ring = await readKeyringFile(this.#path);
+    // KEKs this process already holds stay usable until it restarts, even if another process
+    // retired them: a read in flight never fails because of a rotation elsewhere.
+    const kept = this.#ring.keys.filter((k) => !ring.keys.some((n) => n.id === k.id));
+    this.#ring = { ...ring, keys: [...ring.keys, ...kept] };
+    this.#stamp = stamp;
   }
 
   /** Adds a KEK and makes it current; older KEKs remain for unwrapping. Returns the new id. */
   rotate(): Promise<string> {
-    // Serialised so two rotations in one process cannot both write `local-N+1`.
+    return this.#change(async (ring) => {
+      const kek = newKek(nextKekId(ring), this.#clock());
+      return [{ ...ring, current: kek.id, keys: [...ring.keys, kek] }, kek.id];
+    });
+  }
+
+  /**
+   * Removes a KEK from the file and records its id as retired. Refuses the current KEK unless
+   * `evenCurrent` (the whole keyring handed over to an HSM).
+   */
+  async retire(kekId: string, evenCurrent = false): Promise<void> {
+    await this.#change(async (ring) => {
+      if (!ring.keys.some((k) => k.id === kekId)) return [ring, undefined];
+      if (kekId === ring.current && !evenCurrent) {
+        throw new KeyUnavailableError(`key ${kekId} is current; rotate before retiring it`);
+      }
+      const keys = ring.keys.filter((k) => k.id !== kekId);
+      const retired = [...ring.retired, { id: kekId, retired: this.#clock().toISOString() }];
+      return [
+        { current: kekId === ring.current ? undefined : ring.current, keys, retired },
+        undefined,
+      ];
+    });
+  }
+
+  async close(): Promise<void> {
+    // Nothing held open: the keyring is read whole.
+  }
+
+  // Read-modify-write of the file, serialised in this process; the ring in memory follows only
+  // once the new file is durable.
+  #change<T>(edit: (ring: Keyring) => Promise<[Keyring, T]>): Promise<T> {
     const run = this.#rotating.then(async () => {
-      const kek = newKek(nextKekId(this.#ring), this.#clock());
-      const next: Keyring = { current: kek.id, keys: [...this.#ring.keys, kek] };
-      await replaceKeyringFile(this.#path, next);
-      this.#ring = next; // only once the new keyring is durable
-      return kek.id;
+      const latest = await readKeyringFile(this.#path);
+      const [next, result] = await edit(latest);
+      if (next !== latest) await replaceKeyringFile(this.#path, next);
+      this.#ring = next;
+      this.#stamp = await fileStamp(this.#path);
+      return result;
     });
     this.#rotating = run.catch(() => undefined);
     return run;
@@ -99,8 +150,10 @@ export class LocalKeyringProvider implements KeyProvider {
     if (!Buffer.isBuffer(plainKey) || plainKey.length === 0) {
       throw new TypeError('wrapKey requires a non-empty Buffer');
     }
-    const kek = this.#kek(this.#ring.current);
-    if (kek === undefined) throw new KeyUnavailableError();
+    // New wraps follow a rotation made by another process at once (one stat per new data key).
+    await this.refresh();
+    const kek = this.#ring.current === undefined ? undefined : this.#kek(this.#ring.current);
+    if (kek === undefined) throw new KeyUnavailableError('this keyring holds no current key');
     const nonce = randomBytes(NONCE_BYTES);
     const { ciphertext, tag } = gcmSeal(kek.key, nonce, plainKey, wrapAad(kek.id, context));
     const blob = Buffer.concat([Buffer.of(WRAP_FORMAT), nonce, ciphertext, tag]);
@@ -108,6 +161,8 @@ export class LocalKeyringProvider implements KeyProvider {
   }
 
   async unwrapKey(wrapped: WrappedKey, context: string): Promise<Buffer> {
+    // A KEK this process does not know may have been added by a rotation in another process.
+    if (this.#kek(wrapped.kekId) === undefined) await this.refresh();
     const kek = this.#kek(wrapped.kekId);
     const { blob } = wrapped;
     if (kek === undefined) throw this.#notHeld(wrapped.kekId, false);
@@ -137,6 +192,13 @@ export class LocalKeyringProvider implements KeyProvider {
   #notHeld(kekId: string, sameNameOtherKey: boolean): KeyUnavailableError {
     // Ids are checked against KEK_ID when the keyring is read; a stored id is shown only if sane.
     const id = /^[A-Za-z0-9._-]{1,64}$/.test(kekId) ? kekId : '(invalid id)';
+    const gone = this.#ring.retired.find((r) => r.id === kekId);
+    if (gone !== undefined) {
+      return new KeyUnavailableError(
+        `key ${id} was retired on ${gone.retired} (keyring: ${this.#path}); nothing should still be wrapped under it`,
+        { kekId: id, keyring: this.#path },
+      );
+    }
     return new KeyUnavailableError(
       `this keyring does not hold key ${id} that the data was sealed with (keyring: ${this.#path}` +
         `${sameNameOtherKey ? `; its ${id} is a different key or the wrapped key is damaged` : ''})`,
@@ -147,12 +209,21 @@ export class LocalKeyringProvider implements KeyProvider {
   status(): KeyProviderStatus {
     return {
       kind: this.kind,
-      currentKekId: this.#ring.current,
-      kekIds: this.#ring.keys.map((k) => k.id),
+      currentKekId: this.#ring.current ?? '',
+      // Keys kept in memory after another process retired them are not reported as held.
+      kekIds: this.#ring.keys
+        .map((k) => k.id)
+        .filter((id) => !this.#ring.retired.some((r) => r.id === id)),
+      retiredKekIds: this.#ring.retired.map((k) => k.id),
     };
   }
 
   #kek(id: string): Kek | undefined {
     return this.#ring.keys.find((k) => k.id === id);
   }
+}
+
+async function fileStamp(path: string): Promise<string> {
+  const s = await stat(path, { bigint: true });
+  return `${s.ino}:${s.size}:${s.mtimeNs}`;
 }

@@ -23,6 +23,11 @@ async function unwrap(
   return key;
 }
 
+/** Wrap context of a system key: its purpose is bound, so one cannot be read back as another. */
+export function systemKeyContext(purpose: string): string {
+  return `system-key|${purpose}`;
+}
+
 /**
  * Returns the process-wide key for `purpose` ('blind-index', 'audit-signing', 'search-cursor', ...),
  * creating and storing it, wrapped, on first use. The purpose is bound into the wrap, so a
@@ -37,7 +42,7 @@ export async function loadOrCreateSystemKey(
   repo: SystemKeyRepository,
 ): Promise<Buffer> {
   checkText(purpose, 'purpose');
-  const context = `system-key|${purpose}`;
+  const context = systemKeyContext(purpose);
   const existing = await repo.get(purpose);
   if (existing !== undefined) return unwrap(provider, existing, context);
 

@@ -8,6 +8,7 @@ export { ResourceRepository, VersionConflictError } from './resource-repository.
 export type { StoredVersion, VersionWrite } from './resource-repository.js';
 export { DataKeyRepository, SystemKeyRepository } from './key-repositories.js';
 export type { DataKeyRow } from './key-repositories.js';
+export { KeyWrapRepository, type KekUse, type StoredWrap } from './key-wrap-repository.js';
 export { ClientRepository } from './client-repository.js';
 export type { ApiClientRow } from './client-repository.js';
 export { AuditRepository } from './audit-repository.js';

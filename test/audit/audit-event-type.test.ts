@@ -51,6 +51,8 @@ const EXPECTED: Record<AuditAction, Expect> = {
   'password-reset-issued': [DCM, '110113', [DCM, '110137']],
   'client-create': [DCM, '110113', [DCM, '110137']],
   'client-revoke': [DCM, '110113', [DCM, '110137']],
+  'key-rotate': [DCM, '110113', undefined],
+  'key-retire': [DCM, '110113', undefined],
 };
 
 const entry = (action: string): AuditEntry => ({

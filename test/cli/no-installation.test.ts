@@ -34,6 +34,9 @@ const ARGS: Record<string, (out: string) => string[]> = {
   'user disable': () => ['user-1'],
   'user reset-mfa': () => ['user-1'],
   'user unlock': () => ['user-1'],
+  'keys status': () => [],
+  'keys rotate': () => [],
+  'keys migrate-to-hsm': () => [],
 };
 /** The two commands that create an installation, and the one that needs no database at all. */
 const CREATES = ['init', 'serve'];

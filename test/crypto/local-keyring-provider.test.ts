@@ -66,6 +66,7 @@ describe('rotate', () => {
       kind: 'local-keyring',
       currentKekId: 'local-2',
       kekIds: ['local-1', 'local-2'],
+      retiredKekIds: [],
     });
     expect((await reopened.unwrapKey(old, 'ctx')).length).toBe(32);
   });
