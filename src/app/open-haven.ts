@@ -162,6 +162,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     idleTimer.unref();
     const vault = new Vault({
       provider,
+      clock,
       dataKeys: new BatchedDataKeys(new DataKeyRepository(database.db, clock), writer, clock),
     });
     loadFhirDefinitions();

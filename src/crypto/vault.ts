@@ -16,6 +16,13 @@ export interface VaultOptions {
   dataKeys: DataKeyRepository;
   /** Owners whose derived keys stay in memory (LRU). Default 10,000. */
   cacheSize?: number;
+  /**
+   * How long an owner's derived keys stay cached after they were unwrapped, in ms (reads do not
+   * extend it). Default 5 minutes; then the data key is unwrapped again through the provider.
+   */
+  cacheTtlMs?: number;
+  /** The installation's injected clock, which the cache expiry reads. */
+  clock?: () => Date;
   /** Encryptions per data-key version before a new version is made. Default 2^30. */
   maxEncryptionsPerKey?: number;
   /** Encryptions reserved per repository call. Default 4096. */
@@ -29,7 +36,7 @@ interface OwnerKeys {
 
 /**
  * Envelope encryption of records: one data key per owner, wrapped by the provider's KEK.
- * Only HKDF-derived keys are cached, never data keys; once an owner's keys are cached,
+ * Only HKDF-derived keys are cached, never data keys, and only for cacheTtlMs; once an owner's keys are cached,
  * `decrypt` is synchronous work inside one promise.
  */
 export class Vault {
@@ -44,14 +51,21 @@ export class Vault {
   #epoch = 0;
 
   constructor(opts: VaultOptions) {
-    const { cacheSize = 10_000, maxEncryptionsPerKey = 2 ** 30, reservationBlock = 4096 } = opts;
+    const {
+      cacheSize = 10_000,
+      cacheTtlMs = 5 * 60_000,
+      clock = () => new Date(),
+      maxEncryptionsPerKey = 2 ** 30,
+      reservationBlock = 4096,
+    } = opts;
     checkInteger(cacheSize, 'cacheSize', 1, Number.MAX_SAFE_INTEGER);
+    checkInteger(cacheTtlMs, 'cacheTtlMs', 1, Number.MAX_SAFE_INTEGER);
     // 2^32 is the SP 800-38D limit for random 96-bit nonces; it is a ceiling, not a target.
     checkInteger(maxEncryptionsPerKey, 'maxEncryptionsPerKey', 1, 2 ** 32);
     checkInteger(reservationBlock, 'reservationBlock', 1, 2 ** 32);
     this.#provider = opts.provider;
     this.#repo = opts.dataKeys;
-    this.#cache = new Lru(cacheSize);
+    this.#cache = new Lru(cacheSize, { ttlMs: cacheTtlMs, clock });
     this.#max = maxEncryptionsPerKey;
     this.#block = reservationBlock;
   }

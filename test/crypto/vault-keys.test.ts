@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import {
   KeyDestroyedError,
@@ -194,5 +194,22 @@ describe('Vault: key failures', () => {
     });
     expect((await restarted.decrypt(rec('Patient/1'), old)).toString()).toBe('before');
     expect((await restarted.decrypt(rec('Patient/2'), fresh)).toString()).toBe('after');
+  });
+});
+
+describe('Vault: cached keys expire (issue 17 part 1)', () => {
+  it('unwraps an owner’s key again once cacheTtlMs has passed on the injected clock', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const clock = () => new Date(now);
+    const f = await vaultFixture(dir(), { cacheTtlMs: 60_000, clock });
+    const sealed = await f.vault.encrypt(rec('Patient/1'), Buffer.from('x'));
+    const unwrap = vi.spyOn(f.provider, 'unwrapKey');
+    await f.vault.decrypt(rec('Patient/1'), sealed);
+    now += 59_999;
+    await f.vault.decrypt(rec('Patient/1'), sealed);
+    expect(unwrap).toHaveBeenCalledTimes(0); // still cached (created here, never unwrapped)
+    now += 1;
+    await f.vault.decrypt(rec('Patient/1'), sealed);
+    expect(unwrap).toHaveBeenCalledTimes(1);
   });
 });
