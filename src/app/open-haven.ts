@@ -87,22 +87,24 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     logger.warn({ event: 'database-connection-lost', code }, 'a database connection was lost'),
   );
   let redis: Awaited<ReturnType<typeof connectRedis>> | undefined;
+  let provider: KeyProvider | undefined;
   try {
     // Refuse to start rather than run with a Redis that is not there (every sign-in would fail).
     redis = config.redisUrl
       ? await connectRedis(config.redisUrl, { timeoutMs: config.redisTimeoutMs, logger })
       : undefined;
     const systemKeys = new SystemKeyRepository(database.db, clock);
-    const { provider, created } = await openKeyProvider(
-      config.keyringPath,
+    const { provider: keys, created } = await openKeyProvider(
+      config,
       await systemKeys.any(),
       create,
       clock,
     );
+    provider = keys; // closed on any later failure
     if (created) logger.info({ event: 'keyring-created' }, 'created a new local keyring');
     const [indexKey, auditSeed, cursorKey, userDataKey, relationKey] = await Promise.all(
       ['blind-index', 'audit-signing', 'search-cursor', 'user-data', 'relation-data'].map((p) =>
-        loadOrCreateSystemKey(p, provider, systemKeys),
+        loadOrCreateSystemKey(p, keys, systemKeys),
       ),
     );
     const auditKey = auditSigningKey(auditSeed!, config.auditOrigin);
@@ -161,7 +163,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     );
     idleTimer.unref();
     const vault = new Vault({
-      provider,
+      provider: keys,
       clock,
       dataKeys: new BatchedDataKeys(new DataKeyRepository(database.db, clock), writer, clock),
     });
@@ -233,7 +235,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       config,
       clock,
       database,
-      provider,
+      provider: keys,
       records,
       clients: new ClientRepository(database.db, clock),
       auditRepo,
@@ -251,11 +253,13 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
         if (redis) await closeRedis(redis);
         await writer.close();
         await database.close();
+        await provider?.close();
       },
     };
   } catch (e) {
     if (redis) await closeRedis(redis);
     await database.close();
+    await provider?.close();
     throw e;
   }
 }

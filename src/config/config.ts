@@ -18,6 +18,11 @@ export interface HavenConfig {
   tlsKeyPath: string | undefined;
   /** Path of the local keyring file (the key-encryption keys). */
   keyringPath: string;
+  /**
+   * A PKCS#11 token (HSM) holding the KEKs instead of the keyring: HAVEN_PKCS11_MODULE,
+   * HAVEN_PKCS11_TOKEN_LABEL or HAVEN_PKCS11_SLOT, HAVEN_PKCS11_PIN. Undefined: local keyring.
+   */
+  pkcs11: Pkcs11Config | undefined;
   /** Largest accepted request body, in bytes (FHIR JSON and transaction bundles). */
   bodyLimitBytes: number;
   /** Largest Binary attachment, in bytes (before base64). */
@@ -105,6 +110,14 @@ export interface ConfigInput {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
 
+/** Where the token is; the PIN is a function so printing or serialising the config omits it. */
+export interface Pkcs11Config {
+  module: string;
+  tokenLabel: string | undefined;
+  slot: number | undefined;
+  pin: () => string;
+}
+
 export class ConfigError extends Error {
   readonly code = 'config';
 }
@@ -141,6 +154,7 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     keyringPath: path.resolve(
       flags.keyring ?? env.HAVEN_KEYRING ?? path.join(dataDir, 'keyring.json'),
     ),
+    pkcs11: pkcs11Config(env),
     bodyLimitBytes: positiveInt(env.HAVEN_BODY_LIMIT_BYTES, 16 * 1024 * 1024),
     binaryLimitBytes: positiveInt(env.HAVEN_BINARY_LIMIT_BYTES, 10 * 1024 * 1024),
     logLevel: logLevel as HavenConfig['logLevel'],
@@ -167,6 +181,34 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     allowedHosts: allowedHosts(env.HAVEN_ALLOWED_HOSTS),
     timeouts: serverTimeouts(env),
   };
+}
+
+function pkcs11Config(env: NodeJS.ProcessEnv): Pkcs11Config | undefined {
+  const module = env.HAVEN_PKCS11_MODULE || undefined;
+  const tokenLabel = env.HAVEN_PKCS11_TOKEN_LABEL || undefined;
+  const slotText = env.HAVEN_PKCS11_SLOT || undefined;
+  const pin = env.HAVEN_PKCS11_PIN;
+  if (module === undefined) {
+    if (tokenLabel ?? slotText ?? pin) {
+      throw new ConfigError(
+        'HAVEN_PKCS11_* settings need HAVEN_PKCS11_MODULE (the PKCS#11 library path)',
+      );
+    }
+    return undefined;
+  }
+  if (!path.isAbsolute(module))
+    throw new ConfigError('HAVEN_PKCS11_MODULE must be an absolute path');
+  if ((tokenLabel === undefined) === (slotText === undefined)) {
+    throw new ConfigError('set exactly one of HAVEN_PKCS11_TOKEN_LABEL and HAVEN_PKCS11_SLOT');
+  }
+  const slot = slotText === undefined ? undefined : Number(slotText);
+  if (slot !== undefined && (!Number.isSafeInteger(slot) || slot < 0)) {
+    throw new ConfigError('HAVEN_PKCS11_SLOT must be a slot id (a non-negative integer)');
+  }
+  // Never echo the PIN, not even its length.
+  if (pin === undefined || pin === '')
+    throw new ConfigError('HAVEN_PKCS11_PIN is required with HAVEN_PKCS11_MODULE');
+  return { module, tokenLabel, slot, pin: () => pin };
 }
 
 const HOST_ENTRY =

@@ -1,6 +1,8 @@
 // Public surface of the vault. Other folders import from here only.
 export type { WrappedKey, KeyProvider, KeyProviderStatus } from './key-provider.js';
 export { LocalKeyringProvider } from './local-keyring-provider.js';
+export { Pkcs11Provider, describeToken, type Pkcs11Settings } from './pkcs11-provider.js';
+export { HandoverProvider } from './handover-provider.js';
 export type { DataKeyRecord, DataKeyRepository } from './data-key-repository.js';
 export type { RecordBinding } from './record-binding.js';
 export { Vault, type VaultOptions } from './vault.js';
