@@ -6,7 +6,8 @@ type Pkcs11Module = typeof import('pkcs11js');
  * One loaded PKCS#11 library per module path in this process. C_Initialize may run once per
  * process, and a token's login is shared by all of the process's sessions, so providers opened
  * side by side (a server and a CLI command in one test process) share the library and release
- * it with a count: the last one out finalizes it.
+ * it with a count: the last one out finalizes it (C_Finalize). The library itself stays loaded:
+ * unloading and reloading SoftHSM2 in a process that uses OpenSSL has failed to initialise again.
  */
 interface Loaded {
   lib: PKCS11;
@@ -23,38 +24,30 @@ export function ckr(e: unknown): string {
 }
 
 export async function acquireModule(path: string): Promise<Loaded> {
-  const found = loaded.get(path);
-  if (found !== undefined) {
-    found.users += 1;
-    return found;
+  let entry = loaded.get(path);
+  if (entry === undefined) {
+    // Loaded only when an HSM is configured: installations without one never load native code.
+    const imported = (await import('pkcs11js')) as Pkcs11Module & { default?: Pkcs11Module };
+    const api = imported.default ?? imported;
+    const lib = new api.PKCS11();
+    lib.load(path);
+    entry = { lib, api, users: 0 };
+    loaded.set(path, entry);
   }
-  // Loaded only when an HSM is configured: installations without one never load native code.
-  const imported = (await import('pkcs11js')) as Pkcs11Module & { default?: Pkcs11Module };
-  const api = imported.default ?? imported;
-  const lib = new api.PKCS11();
-  lib.load(path);
-  try {
-    lib.C_Initialize();
-  } catch (e) {
-    if (ckr(e) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') {
-      lib.close();
-      throw e;
+  if (entry.users === 0) {
+    try {
+      entry.lib.C_Initialize();
+    } catch (e) {
+      if (ckr(e) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') throw e;
     }
   }
-  const entry = { lib, api, users: 1 };
-  loaded.set(path, entry);
+  entry.users += 1;
   return entry;
 }
 
 export function releaseModule(path: string): void {
   const entry = loaded.get(path);
-  if (entry === undefined) return;
+  if (entry === undefined || entry.users === 0) return;
   entry.users -= 1;
-  if (entry.users > 0) return;
-  loaded.delete(path);
-  try {
-    entry.lib.C_Finalize();
-  } finally {
-    entry.lib.close();
-  }
+  if (entry.users === 0) entry.lib.C_Finalize();
 }

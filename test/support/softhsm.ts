@@ -19,7 +19,9 @@ export interface SoftHsmToken {
  * A fresh SoftHSM2 token in a temp directory: its own softhsm2.conf (SOFTHSM2_CONF points at it
  * for this process) and `softhsm2-util --init-token --free`. SoftHSM reads the configuration
  * when the module is initialised, which Haven does when the first provider opens and undoes when
- * the last one closes, so each test that closes its providers gets its own token.
+ * the last one closes. Re-initialising with another configuration has failed (CKR_GENERAL_ERROR)
+ * in a process that had also run Haven installations in between, so files that open Havens make
+ * one token in beforeAll; the provider contract test makes one per test.
  */
 export function createSoftHsmToken(): SoftHsmToken {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'haven-softhsm-'));
