@@ -50,14 +50,16 @@ async function rewrap(
   }
 }
 
-function report(flags: KeysRotateFlags, r: RotateResult): void {
+function report(flags: KeysRotateFlags, r: RotateResult, moving = false): void {
   print(
     flags,
     r,
     [
-      r.resumed
-        ? `Finished the interrupted rotation to ${r.to}.`
-        : `Current key: ${r.to} (was ${r.from || 'none'}).`,
+      moving
+        ? `Every key is now wrapped by the token's ${r.to}.`
+        : r.resumed
+          ? `Finished the interrupted rotation to ${r.to}.`
+          : `Current key: ${r.to} (was ${r.from || 'none'}).`,
       `Re-wrapped ${r.rewrapped} keys.`,
       r.retired.length > 0
         ? `Retired (no key wrapped under them): ${r.retired.join(', ')}.`
@@ -84,5 +86,5 @@ export async function keysMigrateToHsm(
     }
     return rewrap(flags, haven, false, hooks);
   });
-  report(flags, result);
+  report(flags, result, true);
 }
