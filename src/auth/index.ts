@@ -1,6 +1,6 @@
 export { parseScope, parseScopes, scopesAllow, ScopeSyntaxError } from './scopes.js';
 export type { Scope, ScopeContext, Interaction } from './scopes.js';
-export type { Principal, RequestContext } from './principal.js';
+export type { AccessPolicyOptions, Principal, RequestContext } from './principal.js';
 export {
   createApiClient,
   createAppToken,
