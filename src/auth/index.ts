@@ -8,7 +8,7 @@ export {
   resolveAppToken,
   hashToken,
 } from './api-clients.js';
-export type { ClientStore } from './api-clients.js';
+export type { AppTokenStore, ClientStore } from './api-clients.js';
 // People: users and second factors, server-side sessions, login throttling.
 export {
   UserService,

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuditDraft } from '../audit/index.js';
+import type { AuditRecorder } from '../audit/index.js';
 import type { People } from '../app/index.js';
 import {
   accountKey,
@@ -8,7 +8,6 @@ import {
   UserError,
   type StartedSession,
 } from '../auth/index.js';
-import type { BatchWriter } from '../store/index.js';
 import { translateErrors } from './errors.js';
 import type { RoutePermission } from './permissions.js';
 import { releaseAll, reserveAll } from './throttle-guard.js';
@@ -26,7 +25,7 @@ import {
 
 export interface AuthRouteOptions {
   people: People;
-  writer: BatchWriter<AuditDraft>;
+  audit: AuditRecorder;
   clock: () => Date;
   /** Blind-index token of an email (undefined when it is not an address). */
   emailIndex: (email: string) => Buffer | undefined;
@@ -181,19 +180,14 @@ export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Pro
     const ctx = sessionOf(req);
     const ended = await sessions.end(ctx.id);
     if (ended) {
-      await o.writer.submit({
-        onSuccess: () => [
-          {
-            action: 'logout',
-            outcome: 'success',
-            actorType: 'user',
-            actorId: ctx.account.id,
-            ip: req.ip,
-            userAgent: req.headers['user-agent'],
-            requestId: req.id,
-          },
-        ],
-        onFailure: () => [],
+      await o.audit.append({
+        action: 'logout',
+        outcome: 'success',
+        actorType: 'user',
+        actorId: ctx.account.id,
+        ip: req.ip,
+        userAgent: req.headers['user-agent'],
+        requestId: req.id,
       });
     }
     clearSessionCookies(reply);

@@ -27,7 +27,6 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 export interface FhirRouteOptions extends AuthenticateOptions {
   records: RecordDeps;
-  writer: RecordDeps['writer'];
   clients: ClientStore;
   software: { name: string; version: string };
   binaryLimitBytes: number;

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AuditDraft } from '../audit/index.js';
+import type { AuditDraft, AuditRecorder } from '../audit/index.js';
 import type { People } from '../app/index.js';
 import {
   CredentialAlreadyRegisteredError,
@@ -9,7 +9,6 @@ import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
 } from '../auth/index.js';
-import type { BatchWriter } from '../store/index.js';
 import { translateErrors } from './errors.js';
 import type { RoutePermission } from './permissions.js';
 import { releaseAll, reserveAll } from './throttle-guard.js';
@@ -26,7 +25,7 @@ import {
 
 export interface WebauthnRouteOptions {
   people: People;
-  writer: BatchWriter<AuditDraft>;
+  audit: AuditRecorder;
   clock: () => Date;
   publicBaseUrl: string | undefined;
 }
@@ -85,7 +84,7 @@ export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptio
       userAgent: req.headers['user-agent'],
       requestId: req.id,
     };
-    await o.writer.submit({ onSuccess: () => [full], onFailure: () => [] });
+    await o.audit.append(full);
   };
 
   // --- Registration: a fully signed-in session, re-authenticated within 5 minutes. ---

@@ -122,7 +122,7 @@ export async function runTransaction(
       ),
     );
   try {
-    await deps.writer.submit({
+    await deps.audit.transact({
       run: async (trx) => {
         for (const { prepared: v } of prepared) await writePrepared(trx, v);
       },

@@ -173,7 +173,7 @@ async function commit(
     resourceVersion: p.version,
     patientId: patientIdOfOwner(p.owner),
   } as const;
-  await deps.writer.submit({
+  await deps.audit.transact({
     run: (trx) => writePrepared(trx, p),
     onSuccess: () => [draft(ctx, markEmergency({ ...fields, outcome: 'success' }, grant))],
     onFailure: (e) => [
