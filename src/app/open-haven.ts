@@ -4,11 +4,15 @@ import path from 'node:path';
 import {
   AuditedRequests,
   AuditTrail,
+  AuditViews,
+  auditRecorder,
   auditSigningKey,
   type AuditDraft,
+  type AuditRecorder,
   type AuditSigningKey,
 } from '../audit/index.js';
-import { AccessControl, BreakGlassService } from '../access/index.js';
+import { AccessControl, BreakGlassService, decideAuditView } from '../access/index.js';
+import type { RequestContext } from '../auth/index.js';
 import { SmtpEnrollmentDelivery, TerminalEnrollmentDelivery } from '../notify/index.js';
 import { AlertBus, LogAlertSink, MemoryAlertSink, WebhookAlertSink } from '../alerts/index.js';
 import type { HavenConfig } from '../config/index.js';
@@ -46,6 +50,14 @@ export interface Haven {
   clients: ClientRepository;
   auditRepo: AuditRepository;
   auditKey: AuditSigningKey;
+  /** The audit port: how every capability (and the HTTP layer) records an entry. */
+  audit: AuditRecorder;
+  /** The FHIR AuditEvent views and the accounting of disclosures, each access decided. */
+  auditViews: AuditViews<RequestContext>;
+  /**
+   * The group-commit writer under `audit`: for this composition root, the CLI's maintenance and
+   * tests that fill the trail. Capabilities and routes record through `audit` instead.
+   */
   writer: BatchWriter<AuditDraft>;
   logger: Logger;
   /** Users, sessions and login throttling. */
@@ -150,6 +162,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
         trail.afterCommit(committed);
       },
     );
+    const audit = auditRecorder(writer);
     const signCheckpoint = async () => {
       trail.signNow();
       await writer.submit({ onSuccess: () => [], onFailure: () => [] });
@@ -184,7 +197,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     const people = assemblePeople({
       config,
       database,
-      writer,
+      audit,
       blindIndex,
       userDataKey: userDataKey!,
       clock,
@@ -196,7 +209,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     });
     const breakGlass = new BreakGlassService({
       repo: new BreakGlassRepository(database.db, relationKeys),
-      writer,
+      audit,
       reasons: {
         seal: (id, owner, reason) =>
           vault.encrypt(
@@ -219,7 +232,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     });
     const records: RecordDeps = {
       resources,
-      writer,
+      audit,
       sealed: new SealedResources(vault, blindIndex),
       clock,
       cursorKey: cursorKey!,
@@ -237,6 +250,12 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       clients: new ClientRepository(database.db, clock),
       auditRepo,
       auditKey,
+      audit,
+      auditViews: new AuditViews<RequestContext>({
+        repo: auditRepo,
+        audit,
+        decide: decideAuditView,
+      }),
       writer,
       logger,
       people,

@@ -8,16 +8,11 @@ export async function recordOperatorEvent(
   action: AuditAction,
   subjectId: string,
 ): Promise<void> {
-  await haven.writer.submit({
-    onSuccess: () => [
-      {
-        action,
-        outcome: 'success',
-        actorType: 'system',
-        actorId: `cli:${os.userInfo().username}`,
-        detail: { subject: subjectId },
-      },
-    ],
-    onFailure: () => [],
+  await haven.audit.append({
+    action,
+    outcome: 'success',
+    actorType: 'system',
+    actorId: `cli:${os.userInfo().username}`,
+    detail: { subject: subjectId },
   });
 }

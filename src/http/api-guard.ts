@@ -2,9 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { decideApiAccess, type AccessPolicyOptions, type ApiAction } from '../access/index.js';
 import type { People } from '../app/index.js';
-import { requestDraft, type AuditDraft } from '../audit/index.js';
+import type { AuditDraft, AuditRecorder } from '../audit/index.js';
 import type { RequestContext } from '../auth/index.js';
-import type { BatchWriter } from '../store/index.js';
 import { translateErrors, type ErrorTranslation } from './errors.js';
 import type { RoutePermission } from './permissions.js';
 import { userPrincipal } from './request-context.js';
@@ -13,7 +12,7 @@ import { ApiError, reauthRequired, sessionGuard, sessionOf } from './session-aut
 /** What every /api plugin beyond one's own session needs. */
 export interface ApiGuardOptions {
   people: People;
-  writer: BatchWriter<AuditDraft>;
+  audit: AuditRecorder;
   publicBaseUrl: string | undefined;
   policy: AccessPolicyOptions;
 }
@@ -49,11 +48,7 @@ export function apiGuard(app: FastifyInstance, o: ApiGuardOptions, translate: Er
     ctx: RequestContext,
     d: Pick<AuditDraft, 'action' | 'detail'>,
     outcome: AuditDraft['outcome'],
-  ) =>
-    o.writer.submit({
-      onSuccess: () => [requestDraft(ctx, { ...d, outcome })],
-      onFailure: () => [],
-    });
+  ) => o.audit.record(ctx, { ...d, outcome });
   const route = (
     permission: Extract<RoutePermission, 'session:active' | `api:${string}`>,
     opts: { reauth?: boolean } = {},

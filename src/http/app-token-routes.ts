@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createAppToken, ScopeSyntaxError } from '../auth/index.js';
-import type { ClientRepository } from '../store/index.js';
+import { createAppToken, ScopeSyntaxError, type AppTokenStore } from '../auth/index.js';
 import { apiGuard, IdParams, parse, type ApiGuardOptions } from './api-guard.js';
 import { ApiError } from './session-auth.js';
 
 export interface AppTokenRouteOptions extends ApiGuardOptions {
-  clients: ClientRepository;
+  clients: AppTokenStore;
   clock: () => Date;
 }
 

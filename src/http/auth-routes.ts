@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuditDraft } from '../audit/index.js';
+import type { AuditRecorder } from '../audit/index.js';
 import type { People } from '../app/index.js';
 import {
   accountKey,
@@ -8,7 +8,6 @@ import {
   UserError,
   type StartedSession,
 } from '../auth/index.js';
-import type { BatchWriter } from '../store/index.js';
 import { translateErrors } from './errors.js';
 import type { RoutePermission } from './permissions.js';
 import { releaseAll, reserveAll } from './throttle-guard.js';
@@ -26,7 +25,7 @@ import {
 
 export interface AuthRouteOptions {
   people: People;
-  writer: BatchWriter<AuditDraft>;
+  audit: AuditRecorder;
   clock: () => Date;
   /** Blind-index token of an email (undefined when it is not an address). */
   emailIndex: (email: string) => Buffer | undefined;
@@ -45,24 +44,37 @@ const MAX_CODE = 64;
  * the same principal as a bearer token (src/http/request-context.ts), behind the MFA gate.
  */
 export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Promise<void> {
-  const { users, sessions, throttle } = o.people;
+  // Bodies are built in one place (errors.ts); this plugin only names its typed errors.
+  translateErrors(app, fromUserError);
+  const route = sessionRoute(o);
+  signInRoutes(app, o, route);
+  secondFactorRoutes(app, o, route);
+  sessionRoutes(app, o, route);
+}
+
+type SessionRoute = ReturnType<typeof sessionRoute>;
+
+/** The declared permission and its enforcement come from one place, so they cannot diverge. */
+function sessionRoute(o: AuthRouteOptions) {
+  const { users, sessions } = o.people;
   const guardOpts = { sessions, users, publicBaseUrl: o.publicBaseUrl };
   const need: Record<Exclude<SessionPermission, 'session:start'>, SessionRequirement> = {
     'session:pending': { mfa: 'pending', touch: true },
     'session:active': { mfa: 'satisfied', touch: true },
     'session:read': { mfa: 'pending', touch: false },
   };
-  /** The declared permission and its enforcement come from one place, so they cannot diverge. */
-  const route = (permission: SessionPermission) =>
+  return (permission: SessionPermission) =>
     permission === 'session:start'
       ? {
           config: { permission },
           preHandler: async (req: FastifyRequest) => requireSameOrigin(req, o.publicBaseUrl),
         }
       : { config: { permission }, preHandler: sessionGuard(guardOpts, need[permission]) };
+}
 
-  // Bodies are built in one place (errors.ts); this plugin only names its typed errors.
-  translateErrors(app, fromUserError);
+/** Before any session: enrollment, a password reset link, and the password step of sign-in. */
+function signInRoutes(app: FastifyInstance, o: AuthRouteOptions, route: SessionRoute): void {
+  const { users, sessions, throttle } = o.people;
 
   app.post('/api/enroll', route('session:start'), async (req, reply) => {
     const body = fields(req, { token: MAX_SECRET, password: MAX_SECRET });
@@ -118,6 +130,11 @@ export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Pro
     setSessionCookies(reply, started);
     return { mfaRequired: true, mfaEnrolled: result.user.totpConfirmed };
   });
+}
+
+/** The second factor after the password step: TOTP, a recovery code, TOTP enrollment. */
+function secondFactorRoutes(app: FastifyInstance, o: AuthRouteOptions, route: SessionRoute): void {
+  const { users, sessions } = o.people;
 
   const secondFactor = (verify: (userId: string, code: string) => Promise<{ ok: boolean }>) =>
     async function (req: FastifyRequest, reply: FastifyReply) {
@@ -176,24 +193,24 @@ export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Pro
     await upgrade(ctx.id, reply);
     return { recoveryCodes: result.recoveryCodes };
   });
+}
+
+/** A signed-in session: logout, what the session is, password change, re-authentication. */
+function sessionRoutes(app: FastifyInstance, o: AuthRouteOptions, route: SessionRoute): void {
+  const { users, sessions } = o.people;
 
   app.post('/api/logout', route('session:pending'), async (req, reply) => {
     const ctx = sessionOf(req);
     const ended = await sessions.end(ctx.id);
     if (ended) {
-      await o.writer.submit({
-        onSuccess: () => [
-          {
-            action: 'logout',
-            outcome: 'success',
-            actorType: 'user',
-            actorId: ctx.account.id,
-            ip: req.ip,
-            userAgent: req.headers['user-agent'],
-            requestId: req.id,
-          },
-        ],
-        onFailure: () => [],
+      await o.audit.append({
+        action: 'logout',
+        outcome: 'success',
+        actorType: 'user',
+        actorId: ctx.account.id,
+        ip: req.ip,
+        userAgent: req.headers['user-agent'],
+        requestId: req.id,
       });
     }
     clearSessionCookies(reply);

@@ -45,7 +45,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     requestIdHeader: false,
     trustProxy: false,
     return503OnClosing: true,
-    frameworkErrors: frameworkErrorAnswer({ writer: haven.writer }),
+    frameworkErrors: frameworkErrorAnswer({ audit: haven.audit }),
   }) as unknown as FastifyInstance; // the HTTPS server type differs only in its raw server generic
   requirePermissionDeclarations(app);
   // First hook of all: a request past the bound is refused before anything else runs.
@@ -82,7 +82,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   });
   installErrorHandlers(app, haven.config.retryAfterSeconds);
   registerJsonBodyParser(app);
-  installRefusalAudit(app, { writer: haven.writer, audited: haven.auditedRequests });
+  installRefusalAudit(app, { audit: haven.audit, audited: haven.auditedRequests });
   app.get('/api/health', { config: { permission: 'public' } }, async () => ({ status: 'ok' }));
   healthRoutes(app, haven);
   if (opts.benchBaseline) {
@@ -105,8 +105,8 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     );
   }
   await app.register(auditRoutes, {
-    auditRepo: haven.auditRepo,
-    writer: haven.writer,
+    auditViews: haven.auditViews,
+    audit: haven.audit,
     clients: haven.clients,
     people: haven.people,
     patientMfa: haven.config.patientMfa,
@@ -114,14 +114,14 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   });
   await app.register(authRoutes, {
     people: haven.people,
-    writer: haven.writer,
+    audit: haven.audit,
     clock: haven.records.clock,
     emailIndex: haven.people.emailIndex,
     publicBaseUrl,
   });
   const apiGuard = {
     people: haven.people,
-    writer: haven.writer,
+    audit: haven.audit,
     publicBaseUrl,
     policy: { patientMfa: haven.config.patientMfa },
   };
@@ -134,14 +134,14 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   await app.register(adminUserRoutes, apiGuard);
   await app.register(webauthnRoutes, {
     people: haven.people,
-    writer: haven.writer,
+    audit: haven.audit,
     clock: haven.records.clock,
     publicBaseUrl,
   });
   await app.register(fhirRoutes, {
     prefix: '/fhir/R4',
     records: haven.records,
-    writer: haven.writer,
+    audit: haven.audit,
     clients: haven.clients,
     software: opts.software,
     binaryLimitBytes: haven.config.binaryLimitBytes,

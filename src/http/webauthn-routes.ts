@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AuditDraft } from '../audit/index.js';
+import type { AuditDraft, AuditRecorder } from '../audit/index.js';
 import type { People } from '../app/index.js';
 import {
   CredentialAlreadyRegisteredError,
@@ -9,7 +9,6 @@ import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
 } from '../auth/index.js';
-import type { BatchWriter } from '../store/index.js';
 import { translateErrors } from './errors.js';
 import type { RoutePermission } from './permissions.js';
 import { releaseAll, reserveAll } from './throttle-guard.js';
@@ -26,7 +25,7 @@ import {
 
 export interface WebauthnRouteOptions {
   people: People;
-  writer: BatchWriter<AuditDraft>;
+  audit: AuditRecorder;
   clock: () => Date;
   publicBaseUrl: string | undefined;
 }
@@ -49,7 +48,25 @@ type WebauthnPermission = Extract<
  * Refusals are generic and audited; the reason goes to the audit trail only.
  */
 export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptions): Promise<void> {
-  const { users, sessions, throttle, webauthn } = o.people;
+  // Bodies are built in one place (errors.ts); this plugin only names its typed errors.
+  translateErrors(app, fromWebauthnError);
+  const kit: WebauthnKit = { o, route: webauthnRoute(o), audit: requestAudit(o) };
+  registrationRoutes(app, kit);
+  secondFactorRoutes(app, kit);
+  passwordlessRoutes(app, kit);
+  credentialRoutes(app, kit);
+}
+
+/** What every group of passkey routes shares: the options, the route guard, the audit call. */
+interface WebauthnKit {
+  o: WebauthnRouteOptions;
+  route: ReturnType<typeof webauthnRoute>;
+  audit: ReturnType<typeof requestAudit>;
+}
+
+/** A route's declared permission and the guard that enforces it. */
+function webauthnRoute(o: WebauthnRouteOptions) {
+  const { users, sessions } = o.people;
   const guardOpts = { sessions, users, publicBaseUrl: o.publicBaseUrl };
   const need: Record<Exclude<WebauthnPermission, 'session:start'>, SessionRequirement> = {
     'session:pending': { mfa: 'pending', touch: true },
@@ -73,11 +90,12 @@ export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptio
       },
     };
   };
+  return route;
+}
 
-  // Bodies are built in one place (errors.ts); this plugin only names its typed errors.
-  translateErrors(app, fromWebauthnError);
-
-  const audit = async (req: FastifyRequest, draft: Omit<AuditDraft, 'ip' | 'userAgent'>) => {
+/** Records a passkey event with the request's address, user agent and id. */
+function requestAudit(o: WebauthnRouteOptions) {
+  return async (req: FastifyRequest, draft: Omit<AuditDraft, 'ip' | 'userAgent'>) => {
     // Awaited: if the audit write fails, the request fails (fail closed).
     const full: AuditDraft = {
       ...draft,
@@ -85,10 +103,13 @@ export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptio
       userAgent: req.headers['user-agent'],
       requestId: req.id,
     };
-    await o.writer.submit({ onSuccess: () => [full], onFailure: () => [] });
+    await o.audit.append(full);
   };
+}
 
-  // --- Registration: a fully signed-in session, re-authenticated within 5 minutes. ---
+/** Registration: a fully signed-in session, re-authenticated within 5 minutes. */
+function registrationRoutes(app: FastifyInstance, { route, audit, o }: WebauthnKit): void {
+  const { webauthn } = o.people;
 
   app.post('/api/webauthn/register/options', route('session:reauth'), async (req) => {
     const ctx = sessionOf(req);
@@ -128,8 +149,11 @@ export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptio
       throw e;
     }
   });
+}
 
-  // --- Second factor after the password step. ---
+/** Second factor after the password step. */
+function secondFactorRoutes(app: FastifyInstance, { route, audit, o }: WebauthnKit): void {
+  const { users, sessions, webauthn } = o.people;
 
   app.post('/api/login/webauthn/options', route('session:pending'), async (req) => {
     const { options } = await webauthn.authenticationOptions(sessionOf(req).account.id);
@@ -166,8 +190,11 @@ export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptio
     setSessionCookies(reply, rotated);
     return { mfa: true };
   });
+}
 
-  // --- Passwordless: a discoverable credential with user verification, no session yet. ---
+/** Passwordless: a discoverable credential with user verification, no session yet. */
+function passwordlessRoutes(app: FastifyInstance, { route, audit, o }: WebauthnKit): void {
+  const { sessions, throttle, webauthn } = o.people;
 
   app.post('/api/login/passkey/options', route('session:start'), async () => {
     const { options, handle } = await webauthn.authenticationOptions();
@@ -221,8 +248,11 @@ export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptio
     setSessionCookies(reply, started);
     return { mfa: true };
   });
+}
 
-  // --- The account's passkeys. ---
+/** The account's passkeys. */
+function credentialRoutes(app: FastifyInstance, { route, audit, o }: WebauthnKit): void {
+  const { webauthn } = o.people;
 
   app.get('/api/webauthn/credentials', route('session:active'), async (req) => {
     const list = await webauthn.listCredentials(sessionOf(req).account.id);
