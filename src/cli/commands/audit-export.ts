@@ -6,15 +6,15 @@ import {
   proveEntry,
   verifyExport,
 } from '../../audit/index.js';
-import type { Haven } from '../../app/index.js';
-import { CliFailure, print, withHaven, type CommonFlags } from '../common.js';
+import type { AuditCore } from '../../app/index.js';
+import { CliFailure, print, withAuditCore, type CommonFlags } from '../common.js';
 
 /** `haven audit prove` (declared in ../tree/audit.ts). */
 export async function auditProve(flags: ProveFlags): Promise<void> {
   const seq = Number(flags.seq);
   if (!Number.isSafeInteger(seq) || seq < 0)
     throw new CliFailure('--seq must be a non-negative integer', 64);
-  const proof = await withHaven(flags, (haven) =>
+  const proof = await withAuditCore(flags, (haven) =>
     proveEntry(haven.auditRepo, seq, [haven.auditKey.verifier]),
   );
   print(flags, proof, JSON.stringify(proof, null, 2));
@@ -29,7 +29,7 @@ export async function auditExport(flags: ExportFlags): Promise<void> {
   // The file is created only once the installation has opened: a command pointed at the
   // wrong place leaves nothing behind.
   let fd: number | undefined;
-  const result = await withHaven(flags, async (haven) => {
+  const result = await withAuditCore(flags, async (haven) => {
     const unsigned = await signFirst(haven, flags.sign);
     const out = openExclusive(flags.out);
     fd = out;
@@ -68,7 +68,7 @@ export async function auditExport(flags: ExportFlags): Promise<void> {
 export async function auditArchive(flags: ArchiveFlags): Promise<void> {
   const before = new Date(flags.before);
   if (Number.isNaN(before.getTime())) throw new CliFailure('--before must be an ISO date', 64);
-  const result = await withHaven(flags, async (haven) => {
+  const result = await withAuditCore(flags, async (haven) => {
     const now = new Date();
     const plan = await planArchive(haven.auditRepo, before, now);
     const chunks: string[] = [];
@@ -114,7 +114,7 @@ export interface ExportFlags extends CommonFlags {
  * Signing one first brings the newest entries in; without it, or if it fails, the reason why
  * they are left out is returned for the report.
  */
-async function signFirst(haven: Haven, sign: boolean): Promise<string> {
+async function signFirst(haven: AuditCore, sign: boolean): Promise<string> {
   if (!sign) return 'no signed checkpoint covers them yet (--no-sign was given)';
   try {
     await haven.signCheckpoint();

@@ -1,5 +1,5 @@
 import { auditEntryFromRow, type AuditEntry } from '../../audit/index.js';
-import { CliFailure, print, withHaven, type CommonFlags } from '../common.js';
+import { CliFailure, print, withAuditCore, type CommonFlags } from '../common.js';
 import { recordOperatorEvent } from '../operator-audit.js';
 
 export type SearchFlags = CommonFlags & {
@@ -31,7 +31,7 @@ export async function auditSearch(flags: SearchFlags): Promise<void> {
   };
   const limit = whole(flags.limit, '--limit', 1, 1000);
   const offset = whole(flags.offset, '--offset', 0, Number.MAX_SAFE_INTEGER);
-  const { rows, total } = await withHaven(flags, async (haven) => {
+  const { rows, total } = await withAuditCore(flags, async (haven) => {
     const found = await haven.auditRepo.search(query, limit, offset);
     await recordOperatorEvent(haven, 'audit-read', 'audit-search');
     return found;

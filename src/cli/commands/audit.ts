@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { checkExternalCheckpoint, verifyTrail } from '../../audit/index.js';
-import { CliFailure, print, withHaven, type CommonFlags } from '../common.js';
+import { CliFailure, print, withAuditCore, type CommonFlags } from '../common.js';
 
 export type VerifyFlags = CommonFlags & { fromCheckpoint?: string };
 
@@ -16,7 +16,7 @@ export async function auditVerify(flags: VerifyFlags): Promise<void> {
           format: 'verifying {bar} {value}/{total} entries',
           stream: process.stderr,
         });
-  const report = await withHaven(flags, async (haven) => {
+  const report = await withAuditCore(flags, async (haven) => {
     if (external !== undefined) {
       // A wrong file is a wrong file, not evidence of tampering: say which it is.
       const problem = checkExternalCheckpoint(

@@ -1,5 +1,5 @@
 import { createApiClient } from '../../auth/index.js';
-import { print, withHaven, CliFailure, type CommonFlags } from '../common.js';
+import { print, withPeople, CliFailure, type CommonFlags } from '../common.js';
 import { recordOperatorEvent } from '../operator-audit.js';
 
 /** `haven client …` (declared in ../tree/client.ts). */
@@ -7,7 +7,7 @@ import { recordOperatorEvent } from '../operator-audit.js';
 export type AddClientFlags = CommonFlags & { name: string; scopes: string };
 
 export async function clientAdd(flags: AddClientFlags): Promise<void> {
-  const created = await withHaven(flags, async (haven) => {
+  const created = await withPeople(flags, async (haven) => {
     const c = await createApiClient(haven.clients, flags.name, flags.scopes);
     await recordOperatorEvent(haven, 'client-create', c.id);
     return c;
@@ -20,7 +20,7 @@ export async function clientAdd(flags: AddClientFlags): Promise<void> {
 }
 
 export async function clientList(flags: CommonFlags): Promise<void> {
-  const rows = await withHaven(flags, (haven) => haven.clients.list());
+  const rows = await withPeople(flags, (haven) => haven.clients.list());
   print(
     flags,
     rows,
@@ -36,7 +36,7 @@ export async function clientList(flags: CommonFlags): Promise<void> {
 }
 
 export async function clientRevoke(id: string, flags: CommonFlags): Promise<void> {
-  const ok = await withHaven(flags, async (haven) => {
+  const ok = await withPeople(flags, async (haven) => {
     const revoked = await haven.clients.revoke(id);
     if (revoked) await recordOperatorEvent(haven, 'client-revoke', id);
     return revoked;

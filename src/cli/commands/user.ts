@@ -1,12 +1,12 @@
 import os from 'node:os';
-import type { Haven } from '../../app/index.js';
+import type { People } from '../../app/index.js';
 import type { Actor, UserService } from '../../auth/index.js';
-import { print, withHaven, CliFailure, type CommonFlags } from '../common.js';
+import { print, withPeople, CliFailure, type CommonFlags } from '../common.js';
 
 /** `haven user …` (declared in ../tree/user.ts). */
 
 /** The open Haven's user service (audited through its trail, revoking sessions as it goes). */
-export async function userServiceFor(haven: Haven): Promise<UserService> {
+export async function userServiceFor(haven: { people: People }): Promise<UserService> {
   return haven.people.users;
 }
 
@@ -24,7 +24,7 @@ export type RolesFlags = CommonFlags & { role: string[] };
 export type UserAdminAction = 'disable' | 'resetMfa' | 'unlock';
 
 export async function userAdd(flags: AddUserFlags): Promise<void> {
-  const { added, link } = await withHaven(flags, async (haven) => {
+  const { added, link } = await withPeople(flags, async (haven) => {
     const service = await userServiceFor(haven);
     const added = await service.addUser(
       {
@@ -46,7 +46,7 @@ export async function userAdd(flags: AddUserFlags): Promise<void> {
 }
 
 export async function userList(flags: CommonFlags): Promise<void> {
-  const rows = await withHaven(flags, async (haven) => (await userServiceFor(haven)).list());
+  const rows = await withPeople(flags, async (haven) => (await userServiceFor(haven)).list());
   print(
     flags,
     rows,
@@ -62,7 +62,7 @@ export async function userList(flags: CommonFlags): Promise<void> {
 }
 
 export async function userResetPassword(id: string, flags: LinkFlags): Promise<void> {
-  const issued = await withHaven(flags, async (haven) => {
+  const issued = await withPeople(flags, async (haven) => {
     try {
       const r = await (await userServiceFor(haven)).issuePasswordReset(id, operator());
       const base = flags.baseUrl ?? `https://${haven.config.host}:${haven.config.port}`;
@@ -81,7 +81,7 @@ export async function userResetPassword(id: string, flags: LinkFlags): Promise<v
 }
 
 export async function userRoles(id: string, flags: RolesFlags): Promise<void> {
-  const roles = await withHaven(flags, async (haven) => {
+  const roles = await withPeople(flags, async (haven) => {
     try {
       return await (await userServiceFor(haven)).changeRoles(id, flags.role, operator());
     } catch (e) {
@@ -107,7 +107,7 @@ export async function userAdmin(
   id: string,
   flags: CommonFlags,
 ): Promise<void> {
-  await withHaven(flags, async (haven) => {
+  await withPeople(flags, async (haven) => {
     const service = await userServiceFor(haven);
     try {
       await service[method](id, operator());
