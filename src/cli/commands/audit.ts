@@ -1,21 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SingleBar } from 'cli-progress';
 import { checkExternalCheckpoint, verifyTrail } from '../../audit/index.js';
 import { CliFailure, print, withAuditCore, type CommonFlags } from '../common.js';
+import { startProgress } from '../progress.js';
 
 export type VerifyFlags = CommonFlags & { fromCheckpoint?: string };
 
 /** `haven audit verify` (declared in ../tree/audit.ts). */
 export async function auditVerify(flags: VerifyFlags): Promise<void> {
   const external = flags.fromCheckpoint ? readExternal(flags.fromCheckpoint) : undefined;
-  const bar =
-    flags.json || !process.stderr.isTTY
-      ? undefined
-      : new SingleBar({
-          format: 'verifying {bar} {value}/{total} entries',
-          stream: process.stderr,
-        });
   const report = await withAuditCore(flags, async (haven) => {
     if (external !== undefined) {
       // A wrong file is a wrong file, not evidence of tampering: say which it is.
@@ -26,7 +19,7 @@ export async function auditVerify(flags: VerifyFlags): Promise<void> {
       );
       if (problem) throw new CliFailure(`${flags.fromCheckpoint} ${problem.message}`);
     }
-    bar?.start(1, 0);
+    const progress = await startProgress('verifying', 'entries', flags);
     try {
       return await verifyTrail(haven.auditRepo, [haven.auditKey.verifier], {
         // The newest checkpoint exported out of the database is an anchor too, so deleting
@@ -35,13 +28,10 @@ export async function auditVerify(flags: VerifyFlags): Promise<void> {
           ...(external !== undefined ? [external] : []),
           ...newestExported(haven.config.dataDir),
         ],
-        onProgress: (done, total) => {
-          bar?.setTotal(Math.max(total, 1));
-          bar?.update(done);
-        },
+        onProgress: (done, total) => progress.update(done, total),
       });
     } finally {
-      bar?.stop();
+      progress.stop();
     }
   });
   if (!report.ok) {
