@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import {
   commitArchive,
   exportTrail,
@@ -8,6 +9,7 @@ import {
 } from '../../audit/index.js';
 import type { AuditCore } from '../../app/index.js';
 import { CliFailure, print, withAuditCore, type CommonFlags } from '../common.js';
+import { startProgress } from '../progress.js';
 
 /** `haven audit prove` (declared in ../tree/audit.ts). */
 export async function auditProve(flags: ProveFlags): Promise<void> {
@@ -28,27 +30,32 @@ export async function auditExport(flags: ExportFlags): Promise<void> {
   if (Number.isNaN(since)) throw new CliFailure('--since must be an ISO date', 64);
   // The file is created only once the installation has opened: a command pointed at the
   // wrong place leaves nothing behind.
-  let fd: number | undefined;
+  let out: FileHandle | undefined;
   const result = await withAuditCore(flags, async (haven) => {
     const unsigned = await signFirst(haven, flags.sign);
-    const out = openExclusive(flags.out);
-    fd = out;
+    out = await openExclusive(flags.out);
+    const file = out;
     const sinceSeq = flags.since
       ? ((await haven.auditRepo.firstSeqAtOrAfter(new Date(since).toISOString())) ??
         (await haven.auditRepo.head()).size)
       : 0;
-    const exported = await exportTrail(haven.auditRepo, {
-      sinceSeq,
-      origin: haven.config.auditOrigin,
-      verifierKey: haven.auditKey.verifierKey,
-      format: flags.format as 'jsonl' | 'fhir',
-      write: (chunk) => fs.writeSync(out, chunk),
-      now: new Date(),
-    });
-    return { ...exported, ...(exported.leftOut > 0 && { leftOutReason: unsigned }) };
-  }).finally(() => {
-    if (fd !== undefined) fs.closeSync(fd);
-  });
+    const progress = await startProgress('exporting', 'entries', flags);
+    try {
+      const exported = await exportTrail(haven.auditRepo, {
+        sinceSeq,
+        origin: haven.config.auditOrigin,
+        verifierKey: haven.auditKey.verifierKey,
+        format: flags.format as 'jsonl' | 'fhir',
+        // A page at a time, each written before the next is read (backpressure).
+        write: (chunk) => file.write(chunk),
+        now: new Date(),
+        onProgress: (done, total) => progress.update(done, total),
+      });
+      return { ...exported, ...(exported.leftOut > 0 && { leftOutReason: unsigned }) };
+    } finally {
+      progress.stop();
+    }
+  }).finally(() => out?.close());
   const text = `exported ${result.entries} entries and ${result.checkpoints} signed checkpoints to ${flags.out}`;
   print(
     flags,
@@ -71,20 +78,15 @@ export async function auditArchive(flags: ArchiveFlags): Promise<void> {
   const result = await withAuditCore(flags, async (haven) => {
     const now = new Date();
     const plan = await planArchive(haven.auditRepo, before, now);
-    const chunks: string[] = [];
-    await exportTrail(haven.auditRepo, {
-      sinceSeq: plan.fromSeq,
-      origin: haven.config.auditOrigin,
-      verifierKey: haven.auditKey.verifierKey,
-      format: 'jsonl',
-      write: (c) => chunks.push(c),
-      now,
-    });
-    const text = chunks.join('');
-    const check = verifyExport(text, haven.auditKey.verifierKey);
-    if (!check.ok)
-      throw new CliFailure(`the archive did not verify (${check.problem}); nothing was removed`, 2);
-    fs.writeFileSync(flags.out, text, { flag: 'wx', mode: 0o600 });
+    // Written to the file as it is read, then checked from the file: entries are removed only
+    // once what was written verifies, and a failed archive leaves no file behind.
+    const out = await openExclusive(flags.out);
+    try {
+      await writeArchive(haven, plan.fromSeq, now, out, flags);
+    } catch (e) {
+      await fs.promises.unlink(flags.out);
+      throw e;
+    }
     return commitArchive(haven.auditRepo, plan, {
       origin: haven.config.auditOrigin,
       signer: haven.auditKey.signer,
@@ -96,6 +98,36 @@ export async function auditArchive(flags: ArchiveFlags): Promise<void> {
     { removed: result.removed, out: flags.out },
     `archived and removed ${result.removed} entries; signed archive mark recorded`,
   );
+}
+
+async function writeArchive(
+  haven: AuditCore,
+  fromSeq: number,
+  now: Date,
+  out: FileHandle,
+  flags: ArchiveFlags,
+): Promise<void> {
+  const progress = await startProgress('archiving', 'entries', flags);
+  try {
+    await exportTrail(haven.auditRepo, {
+      sinceSeq: fromSeq,
+      origin: haven.config.auditOrigin,
+      verifierKey: haven.auditKey.verifierKey,
+      format: 'jsonl',
+      write: (chunk) => out.write(chunk),
+      now,
+      onProgress: (done, total) => progress.update(done, total),
+    });
+  } finally {
+    progress.stop();
+    await out.close();
+  }
+  const check = verifyExport(
+    await fs.promises.readFile(flags.out, 'utf8'),
+    haven.auditKey.verifierKey,
+  );
+  if (!check.ok)
+    throw new CliFailure(`the archive did not verify (${check.problem}); nothing was removed`, 2);
 }
 
 export type ProveFlags = CommonFlags & { seq: string };
@@ -124,9 +156,9 @@ async function signFirst(haven: AuditCore, sign: boolean): Promise<string> {
   }
 }
 
-function openExclusive(file: string): number {
+async function openExclusive(file: string): Promise<FileHandle> {
   try {
-    return fs.openSync(file, 'wx', 0o600);
+    return await fs.promises.open(file, 'wx', 0o600);
   } catch {
     throw new CliFailure(`cannot create ${file} (it must not exist yet)`);
   }
