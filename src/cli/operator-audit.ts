@@ -1,10 +1,10 @@
 import os from 'node:os';
-import type { Haven } from '../app/index.js';
+import type { AuditCore } from '../app/index.js';
 import type { AuditAction } from '../audit/index.js';
 
 /** Operator actions through the CLI are audited like any other, with the OS user as actor. */
 export async function recordOperatorEvent(
-  haven: Haven,
+  haven: Pick<AuditCore, 'writer'>,
   action: AuditAction,
   subjectId: string,
 ): Promise<void> {
