@@ -3,7 +3,9 @@ import path from 'node:path';
 import {
   AuditedRequests,
   AuditTrail,
+  auditRecorder,
   auditSigningKey,
+  type AuditRecorder,
   type AuditDraft,
   type AuditSigningKey,
 } from '../audit/index.js';
@@ -37,6 +39,8 @@ export interface AuditCore {
   auditRepo: AuditRepository;
   auditKey: AuditSigningKey;
   writer: BatchWriter<AuditDraft>;
+  /** How a command records its own audit entries (the port every capability uses). */
+  audit: AuditRecorder;
   logger: Logger;
   auditedRequests: AuditedRequests;
   /** As Haven.signCheckpoint: resolves once a checkpoint over every entry is durable. */
@@ -91,6 +95,7 @@ export async function openAuditCore(
       auditRepo,
       auditKey,
       writer,
+      audit: auditRecorder(writer),
       logger,
       auditedRequests,
       signCheckpoint,

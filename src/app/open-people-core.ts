@@ -45,7 +45,7 @@ export async function openPeopleCore(
     const people = assemblePeople({
       config,
       database,
-      writer,
+      audit: core.audit,
       blindIndex: new BlindIndex(indexKey!),
       userDataKey: userDataKey!,
       clock,

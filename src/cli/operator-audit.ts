@@ -4,7 +4,7 @@ import type { AuditAction } from '../audit/index.js';
 
 /** Operator actions through the CLI are audited like any other, with the OS user as actor. */
 export async function recordOperatorEvent(
-  haven: Pick<AuditCore, 'writer'>,
+  haven: Pick<AuditCore, 'audit'>,
   action: AuditAction,
   subjectId: string,
 ): Promise<void> {
