@@ -35,9 +35,13 @@ export function capabilityStatement(
     ...(type === 'Binary'
       ? { documentation: `Attachments: ${ALLOWED_BINARY_TYPES.join(', ')}` }
       : {}),
-    searchParam: Object.values(searchParameters[type] ?? {}).map((p) => ({
+    searchParam: Object.values(searchParameters()[type] ?? {}).map((p) => ({
       name: p.name,
       type: p.kind,
+      ...(p.name.startsWith('_')
+        ? { definition: `http://hl7.org/fhir/SearchParameter/Resource-${p.name.slice(1)}` }
+        : {}),
+      documentation: p.expression,
     })),
   }));
   return {

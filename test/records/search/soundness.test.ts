@@ -119,7 +119,7 @@ function valueFor(
 
 function randomQuery(rand: Rand): { type: string; query: Array<[string, string]> } {
   const r = pick(rand, resources);
-  const defs = Object.values(searchParameters[r.resourceType] ?? {});
+  const defs = Object.values(searchParameters()[r.resourceType] ?? {});
   const query: Array<[string, string]> = [];
   const wanted = 1 + Math.floor(rand() * 3);
   for (let tries = 0; query.length < wanted && tries < 20; tries++) {
