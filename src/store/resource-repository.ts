@@ -29,6 +29,8 @@ export class VersionConflictError extends Error {
 }
 
 type Db = Kysely<HavenDatabase>;
+/** The search_index_state row of the resource search tokens. */
+const SEARCH_INDEX = 'resources';
 const TOKEN_CHUNK = 400;
 
 /**
@@ -238,6 +240,82 @@ export class ResourceRepository {
         )
         .execute();
     }
+  }
+
+  /** The registry version the search tokens were built with; undefined before any was recorded. */
+  async searchIndexVersion(): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('search_index_state')
+      .select('version')
+      .where('name', '=', SEARCH_INDEX)
+      .executeTakeFirst();
+    return row?.version;
+  }
+
+  async recordSearchIndexVersion(version: string, at: string): Promise<void> {
+    await this.db
+      .insertInto('search_index_state')
+      .values({ name: SEARCH_INDEX, version, built_at: at })
+      .onConflict((c) => c.column('name').doUpdateSet({ version, built_at: at }))
+      .execute();
+  }
+
+  /**
+   * Current versions of live resources in (type, id) order after `after`, at most `limit`: the
+   * batches a search-index rebuild walks.
+   */
+  async liveBatch(
+    after: { resourceType: string; id: string } | undefined,
+    limit: number,
+  ): Promise<StoredVersion[]> {
+    let q = currentVersions(this.db).where('h.deleted', '=', 0);
+    if (after !== undefined)
+      q = q.where((eb) =>
+        eb.or([
+          eb('h.resource_type', '>', after.resourceType),
+          eb.and([eb('h.resource_type', '=', after.resourceType), eb('h.id', '>', after.id)]),
+        ]),
+      );
+    const rows = await q.orderBy('h.resource_type').orderBy('h.id').limit(limit).execute();
+    return rows.map(toStored);
+  }
+
+  /**
+   * Replaces a resource's search tokens, if its head is still at `version` (a write since the
+   * batch was read has indexed the newer version itself). Returns whether it replaced them.
+   */
+  async replaceTokens(
+    resourceType: string,
+    id: string,
+    version: number,
+    tokens: Buffer[],
+  ): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const head = await trx
+        .selectFrom('resource_heads')
+        .select('version')
+        .where('resource_type', '=', resourceType)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (head?.version !== version) return false;
+      await trx
+        .deleteFrom('search_tokens')
+        .where('resource_type', '=', resourceType)
+        .where('id', '=', id)
+        .execute();
+      const unique = dedupe(tokens);
+      for (let i = 0; i < unique.length; i += TOKEN_CHUNK) {
+        await trx
+          .insertInto('search_tokens')
+          .values(
+            unique
+              .slice(i, i + TOKEN_CHUNK)
+              .map((token) => ({ resource_type: resourceType, id, token })),
+          )
+          .execute();
+      }
+      return true;
+    });
   }
 
   async countLive(): Promise<number> {

@@ -52,9 +52,7 @@ function criterionSets(c: Criterion, prefix: string, nowMs: number | undefined):
     case 'quantity': {
       // Values are compared after decryption; a unit narrows only when every value names one.
       const units = c.values.map((q) => quantityQueryTerm(q, prefix));
-      return units.every((u) => u !== undefined)
-        ? [units as string[]]
-        : [[`${prefix}${PRESENCE}`]];
+      return units.every((u) => u !== undefined) ? [units as string[]] : [[`${prefix}${PRESENCE}`]];
     }
     case 'uri':
       return [c.values.map((u) => `${prefix}u:${u}`)];

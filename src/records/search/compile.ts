@@ -111,7 +111,8 @@ const TRAILING_AS = /^([^()]+) as ([A-Za-z][A-Za-z0-9]*)$/;
 function parseSteps(alternative: string): Step[] | undefined {
   let text = alternative.trim();
   const parenthesized = PARENTHESIZED_AS.exec(text);
-  if (parenthesized !== null) text = `${parenthesized[1]}.as(${parenthesized[2]})${parenthesized[3] ?? ''}`;
+  if (parenthesized !== null)
+    text = `${parenthesized[1]}.as(${parenthesized[2]})${parenthesized[3] ?? ''}`;
   else {
     const trailing = TRAILING_AS.exec(text);
     if (trailing !== null) text = `${trailing[1]}.as(${trailing[2]})`;
@@ -197,7 +198,11 @@ function child(r: Reached, name: string, only: string | undefined): Reached[] | 
   return choice.type
     .map((t) => typeCode(t.code))
     .filter((c) => only === undefined || c === only)
-    .map((c) => ({ ...r, path: [...r.path, name + c[0]!.toUpperCase() + c.slice(1)], typeCode: c }));
+    .map((c) => ({
+      ...r,
+      path: [...r.path, name + c[0]!.toUpperCase() + c.slice(1)],
+      typeCode: c,
+    }));
 }
 
 /** FHIRPath system types (on `id`, `extension.url`…) as their FHIR primitive. */

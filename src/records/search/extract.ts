@@ -1,11 +1,5 @@
 import { parseDateValue, parsePeriod } from './date-range.js';
-import type {
-  DateRange,
-  QuantityValue,
-  SearchParamDef,
-  Token,
-  ValueSource,
-} from './types.js';
+import type { DateRange, QuantityValue, SearchParamDef, Token, ValueSource } from './types.js';
 
 /**
  * Reading a parameter's values out of a resource. The same functions feed the index (terms),
@@ -204,7 +198,8 @@ export function hasValue(resource: object, def: SearchParamDef): boolean {
 /** integer and decimal values (JSON numbers). */
 export function numberValues(resource: object, def: SearchParamDef): number[] {
   const out: number[] = [];
-  for (const [el] of sourced(resource, def)) if (typeof el === 'number' && Number.isFinite(el)) out.push(el);
+  for (const [el] of sourced(resource, def))
+    if (typeof el === 'number' && Number.isFinite(el)) out.push(el);
   return out;
 }
 

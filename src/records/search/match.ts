@@ -60,9 +60,7 @@ function criterionHolds(
     case 'number':
       return numberValues(resource, def).some((x) => c.values.some((q) => numberMatches(q, x)));
     case 'quantity':
-      return quantityValues(resource, def).some((v) =>
-        c.values.some((q) => quantityMatches(q, v)),
-      );
+      return quantityValues(resource, def).some((v) => c.values.some((q) => quantityMatches(q, v)));
     case 'uri':
       return uriValues(resource, def).some((u) => c.values.includes(u));
   }

@@ -103,11 +103,16 @@ export function quantityMatches(q: QuantityQuery, v: QuantityValue): boolean {
 }
 
 /** Unit terms of a stored quantity: `u:<code or unit>`, `su:<system>|<code>`. */
-export function quantityIndexTerms(values: readonly QuantityValue[], out: string[], prefix: string): void {
+export function quantityIndexTerms(
+  values: readonly QuantityValue[],
+  out: string[],
+  prefix: string,
+): void {
   for (const v of values) {
     if (v.code !== undefined) out.push(`${prefix}u:${v.code}`);
     if (v.unit !== undefined) out.push(`${prefix}u:${v.unit}`);
-    if (v.system !== undefined && v.code !== undefined) out.push(`${prefix}su:${v.system}|${v.code}`);
+    if (v.system !== undefined && v.code !== undefined)
+      out.push(`${prefix}su:${v.system}|${v.code}`);
   }
 }
 

@@ -78,7 +78,9 @@ function fingerprint(supported: SearchRegistry['supported']): string {
     const params = supported[type]!;
     for (const name of Object.keys(params).sort()) {
       const d = params[name]!;
-      h.update(`${type}|${name}|${d.kind}|${JSON.stringify(d.sources)}|${JSON.stringify(d.targets ?? [])}\n`);
+      h.update(
+        `${type}|${name}|${d.kind}|${JSON.stringify(d.sources)}|${JSON.stringify(d.targets ?? [])}\n`,
+      );
     }
   }
   return `r4-${h.digest('hex').slice(0, 16)}`;
