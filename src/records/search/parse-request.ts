@@ -58,6 +58,8 @@ const UNSUPPORTED_PARAMS: ReadonlySet<string> = new Set([
   '_has',
 ]);
 const MAX_CRITERIA = 32;
+/** Most `Type/id` values one reference criterion may stand for (each is a lookup term). */
+const MAX_REFERENCE_VALUES = 1024;
 
 /**
  * Parse a search: ordered (name, value) pairs as decoded from the URL or form body. Repeating a
@@ -156,12 +158,13 @@ function parseCriterion(resourceType: string, name: string, value: string): Crit
         negate: modifier === 'not',
         values: pieces.map((p) => parseTokenValue(name, p)),
       };
-    case 'reference':
-      return {
-        kind: 'reference',
-        param: base,
-        values: pieces.flatMap((p) => parseReferenceValue(name, p, def, typeModifier)),
-      };
+    case 'reference': {
+      const values = pieces.flatMap((p) => parseReferenceValue(name, p, def, typeModifier));
+      // A bare id stands for one reference per target type (Observation.focus has 145).
+      if (values.length > MAX_REFERENCE_VALUES)
+        throw paramError('invalid-value', name, "too many possible references; use 'Type/id'");
+      return { kind: 'reference', param: base, values };
+    }
     case 'date':
       return { kind: 'date', param: base, values: pieces.map((p) => parseDateQuery(name, p)) };
     case 'number':
