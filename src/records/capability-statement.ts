@@ -1,12 +1,15 @@
 import { ALLOWED_BINARY_TYPES } from './binary.js';
 import { searchParameters, searchableResourceTypes } from './search/index.js';
 
-/** The server's CapabilityStatement, built from the same tables the server runs on. */
+/**
+ * The server's CapabilityStatement, built from the same tables the server runs on: each type's
+ * search parameters are the ones the registry compiled from the R4 definitions (ADR 0021).
+ */
 export function capabilityStatement(
   base: string,
   software: { name: string; version: string },
 ): Record<string, unknown> {
-  const resource = [...searchableResourceTypes, 'Binary'].sort().map((type) => ({
+  const resource = [...new Set([...searchableResourceTypes, 'Binary'])].sort().map((type) => ({
     type,
     interaction: [
       'read',
@@ -38,10 +41,7 @@ export function capabilityStatement(
     searchParam: Object.values(searchParameters()[type] ?? {}).map((p) => ({
       name: p.name,
       type: p.kind,
-      ...(p.name.startsWith('_')
-        ? { definition: `http://hl7.org/fhir/SearchParameter/Resource-${p.name.slice(1)}` }
-        : {}),
-      documentation: p.expression,
+      ...(p.definition === undefined ? {} : { definition: p.definition }),
     })),
   }));
   return {

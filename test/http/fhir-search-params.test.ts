@@ -107,5 +107,13 @@ describe.each(ENGINES)('standard search parameters over HTTP on %s', (engine) =>
       expect(listed.map((p) => p.name).sort()).toEqual(Object.keys(registry[type]!).sort());
       expect(listed.find((p) => p.name === 'value-quantity' || p.name === '_tag')).toBeDefined();
     }
+    const observation = rest.resource.find((r) => r.type === 'Observation')!.searchParam;
+    expect(observation.find((p) => p.name === 'value-quantity')).toEqual({
+      name: 'value-quantity',
+      type: 'quantity',
+      definition: 'http://hl7.org/fhir/SearchParameter/Observation-value-quantity',
+    });
+    const types = rest.resource.map((r) => r.type);
+    expect(new Set(types).size).toBe(types.length);
   });
 });

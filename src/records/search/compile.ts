@@ -3,6 +3,7 @@ import type { ParamKind, SearchParamDef, ValueSource, ValueType } from './types.
 
 /** The fields of an R4 SearchParameter resource the registry reads. */
 export interface SearchParameterResource {
+  readonly url?: string;
   readonly code: string;
   readonly type: string;
   readonly base: readonly string[];
@@ -68,6 +69,7 @@ export function compileSearchParameter(sp: SearchParameterResource, type: string
       kind,
       expression: sp.expression,
       paths: [...new Set(sources.map((s) => s.path))],
+      ...(sp.url === undefined ? {} : { definition: sp.url }),
       sources,
       ...(kind === 'reference' ? { targets: [...(sp.target ?? [])] } : {}),
     },

@@ -44,8 +44,10 @@ export interface ValueSource {
 export interface SearchParamDef {
   readonly name: string;
   readonly kind: ParamKind;
-  /** The R4 FHIRPath expression this definition implements (documentation, CapabilityStatement). */
+  /** The R4 FHIRPath expression this definition implements (for every base it is shared by). */
   readonly expression: string;
+  /** The canonical URL of the R4 SearchParameter (CapabilityStatement `definition`). */
+  readonly definition?: string;
   /** The element paths of `sources` (which elements a search by it reveals). */
   readonly paths: readonly string[];
   /** Where the values are read, compiled from `expression`. */
