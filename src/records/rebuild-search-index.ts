@@ -34,10 +34,13 @@ export async function rebuildSearchIndex(deps: RebuildDeps, batch = BATCH): Prom
   let after: { resourceType: string; id: string } | undefined;
   for (;;) {
     const versions = await deps.resources.liveBatch(after, batch);
+    const replacements = [];
     for (const v of versions) {
       const tokens = deps.sealed.tokensFor(await deps.sealed.openParsed(v));
-      if (await deps.resources.replaceTokens(v.resourceType, v.id, v.version, tokens)) records++;
+      replacements.push({ resourceType: v.resourceType, id: v.id, version: v.version, tokens });
     }
+    // One transaction per batch: a rebuild of many records is bound by commits otherwise.
+    records += await deps.resources.replaceTokens(replacements);
     const last = versions.at(-1);
     if (last === undefined || versions.length < batch) break;
     after = { resourceType: last.resourceType, id: last.id };

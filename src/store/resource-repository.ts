@@ -21,6 +21,14 @@ export interface VersionWrite extends StoredVersion {
   expectedVersion: number | undefined;
 }
 
+/** New search tokens for a resource version (a search-index rebuild). */
+export interface TokenReplacement {
+  resourceType: string;
+  id: string;
+  version: number;
+  tokens: Buffer[];
+}
+
 export class VersionConflictError extends Error {
   readonly code = 'version-conflict';
   constructor() {
@@ -281,40 +289,53 @@ export class ResourceRepository {
   }
 
   /**
-   * Replaces a resource's search tokens, if its head is still at `version` (a write since the
-   * batch was read has indexed the newer version itself). Returns whether it replaced them.
+   * Replaces resources' search tokens in one transaction, each only if its head is still at the
+   * given version (a write since the batch was read has indexed the newer version itself).
+   * Returns how many were replaced.
    */
-  async replaceTokens(
-    resourceType: string,
-    id: string,
-    version: number,
-    tokens: Buffer[],
-  ): Promise<boolean> {
+  async replaceTokens(entries: readonly TokenReplacement[]): Promise<number> {
+    if (entries.length === 0) return 0;
+    const byType = new Map<string, TokenReplacement[]>();
+    for (const e of entries) byType.set(e.resourceType, [...(byType.get(e.resourceType) ?? []), e]);
     return this.db.transaction().execute(async (trx) => {
-      const head = await trx
-        .selectFrom('resource_heads')
-        .select('version')
-        .where('resource_type', '=', resourceType)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (head?.version !== version) return false;
-      await trx
-        .deleteFrom('search_tokens')
-        .where('resource_type', '=', resourceType)
-        .where('id', '=', id)
-        .execute();
-      const unique = dedupe(tokens);
-      for (let i = 0; i < unique.length; i += TOKEN_CHUNK) {
-        await trx
-          .insertInto('search_tokens')
-          .values(
-            unique
-              .slice(i, i + TOKEN_CHUNK)
-              .map((token) => ({ resource_type: resourceType, id, token })),
-          )
-          .execute();
+      let replaced = 0;
+      for (const [type, group] of byType) {
+        for (let i = 0; i < group.length; i += TOKEN_CHUNK) {
+          const chunk = group.slice(i, i + TOKEN_CHUNK);
+          const heads = await trx
+            .selectFrom('resource_heads')
+            .select(['id', 'version'])
+            .where('resource_type', '=', type)
+            .where(
+              'id',
+              'in',
+              chunk.map((e) => e.id),
+            )
+            .execute();
+          const current = new Map(heads.map((h) => [h.id, h.version]));
+          const fresh = chunk.filter((e) => current.get(e.id) === e.version);
+          if (fresh.length === 0) continue;
+          await trx
+            .deleteFrom('search_tokens')
+            .where('resource_type', '=', type)
+            .where(
+              'id',
+              'in',
+              fresh.map((e) => e.id),
+            )
+            .execute();
+          const rows = fresh.flatMap((e) =>
+            dedupe(e.tokens).map((token) => ({ resource_type: type, id: e.id, token })),
+          );
+          for (let r = 0; r < rows.length; r += TOKEN_CHUNK)
+            await trx
+              .insertInto('search_tokens')
+              .values(rows.slice(r, r + TOKEN_CHUNK))
+              .execute();
+          replaced += fresh.length;
+        }
       }
-      return true;
+      return replaced;
     });
   }
 

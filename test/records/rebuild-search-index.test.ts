@@ -119,7 +119,19 @@ describe.each(ENGINES)('search index rebuild on %s', (engine) => {
         });
         expect(res.status).toBe(201);
       }
-      await t.haven.database.db.deleteFrom('search_tokens').execute();
+      const db = t.haven.database.db;
+      const tokens = async () =>
+        (
+          await db
+            .selectFrom('search_tokens')
+            .select(['resource_type', 'id', 'token'])
+            .orderBy('resource_type')
+            .orderBy('id')
+            .orderBy('token')
+            .execute()
+        ).map((r) => `${r.resource_type}/${r.id}:${Buffer.from(r.token).toString('hex')}`);
+      const written = await tokens();
+      await db.deleteFrom('search_tokens').execute();
       await t.haven.records.resources.recordSearchIndexVersion('r4-older', '2026-01-01T00:00:00Z');
       const result = await rebuildSearchIndex(
         {
@@ -130,6 +142,12 @@ describe.each(ENGINES)('search index rebuild on %s', (engine) => {
         2,
       );
       expect(result).toMatchObject({ rebuilt: true, records: 6 });
+      // The rebuild indexes exactly as a write does.
+      expect(await tokens()).toEqual(written);
+      // A version the head has moved past is left alone (its write indexed the newer one).
+      const stale = { resourceType: 'Observation', id: 'reindex-b-0', version: 0, tokens: [] };
+      expect(await t.haven.records.resources.replaceTokens([stale])).toBe(0);
+      expect(await tokens()).toEqual(written);
       expect(ids(await t.request('GET', SEARCHES[0]!))).toHaveLength(5);
     } finally {
       await t.stop();
