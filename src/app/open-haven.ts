@@ -18,7 +18,12 @@ import { AlertBus, LogAlertSink, MemoryAlertSink, WebhookAlertSink } from '../al
 import type { HavenConfig } from '../config/index.js';
 import { BlindIndex, loadOrCreateSystemKey, Vault, type KeyProvider } from '../crypto/index.js';
 import { createLogger, type Logger } from '../logging/index.js';
-import { loadFhirDefinitions, SealedResources, type RecordDeps } from '../records/index.js';
+import {
+  loadFhirDefinitions,
+  rebuildSearchIndex,
+  SealedResources,
+  type RecordDeps,
+} from '../records/index.js';
 import {
   AuditRepository,
   BatchWriter,
@@ -241,6 +246,14 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       access: new AccessControl(relations, breakGlass, clock),
       relations,
     };
+    // Records indexed under an older search-parameter registry become findable by the new one
+    // before any search is served (ADR 0021).
+    const reindex = await rebuildSearchIndex({ resources, sealed: records.sealed, clock });
+    if (reindex.rebuilt && reindex.records > 0)
+      logger.info(
+        { event: 'search-index-rebuilt', records: reindex.records, version: reindex.version },
+        'search index rebuilt for the current search parameters',
+      );
     return {
       config,
       clock,
