@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { decideApiAccess, type AccessPolicyOptions, type ApiAction } from '../access/index.js';
 import type { People } from '../app/index.js';
 import { requestDraft, type AuditDraft } from '../audit/index.js';
@@ -17,9 +16,6 @@ export interface ApiGuardOptions {
   publicBaseUrl: string | undefined;
   policy: AccessPolicyOptions;
 }
-
-export const FHIR_ID = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/);
-export const IdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) });
 
 /**
  * The shared plumbing of the /api plugins that act beyond one's own session (break-glass, app
@@ -81,15 +77,4 @@ export function apiGuard(app: FastifyInstance, o: ApiGuardOptions, translate: Er
   translateErrors(app, translate);
 
   return { route, contextOf, audit };
-}
-
-/** A body or params checked against a schema; a refusal names fields, never their values. */
-export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    // Field names only: the values may be an email or a reason.
-    const fields = [...new Set(r.error.issues.map((i) => i.path.join('.') || 'body'))];
-    throw new ApiError(400, 'invalid-request', 'the request is not valid', { fields });
-  }
-  return r.data;
 }

@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import {
   decideApiAccess,
   decideFhirAccess,
@@ -19,6 +18,8 @@ import type { ClientStore, RequestContext } from '../auth/index.js';
 import { FhirError, searchsetBundle } from '../records/index.js';
 import type { AuditRepository, BatchWriter } from '../store/index.js';
 import { ROUTE_SCOPES, type ScopeRequirement } from './permissions.js';
+import type { ApiApp } from './route-schemas.js';
+import * as S from './schemas/audit.js';
 import { authenticate, contextOf, type AuthenticateOptions } from './request-context.js';
 import { publicOrigin, queryPairs } from './url.js';
 
@@ -35,7 +36,7 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
  * Read-only views of the audit trail: FHIR AuditEvent (for privacy officers' tools) and the
  * accounting of disclosures for one patient. Looking at the trail is itself audited.
  */
-export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions): Promise<void> {
+export async function auditRoutes(app: ApiApp, opts: AuditRouteOptions): Promise<void> {
   const auth = authenticate(opts);
   const trail = (ctx: RequestContext, interaction: FhirInteraction) =>
     decideFhirAccess(
@@ -110,12 +111,10 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions)
 
   // Accounting of disclosures (45 CFR 164.528): who accessed this patient's record, when, how.
   // Staff-internal details (addresses, user agents, request ids) are left out.
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/patients/:id/disclosures',
-    { config: { permission: 'audit:disclosures' }, preHandler: auth },
+    { config: { permission: 'audit:disclosures' }, preHandler: auth, schema: S.disclosures },
     async (req) => {
-      if (!/^[A-Za-z0-9\-.]{1,64}$/.test(req.params.id))
-        throw new FhirError(400, 'invalid', 'invalid patient id');
       const ctx = contextOf(req);
       // The patient themself, or a privacy officer: the same decision as every /api action,
       // and the token's scopes on top (an app acting for the patient needs an AuditEvent scope).

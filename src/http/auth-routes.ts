@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditDraft } from '../audit/index.js';
 import type { People } from '../app/index.js';
 import {
@@ -11,6 +11,8 @@ import {
 import type { BatchWriter } from '../store/index.js';
 import { translateErrors } from './errors.js';
 import type { RoutePermission } from './permissions.js';
+import type { ApiApp } from './route-schemas.js';
+import * as S from './schemas/auth.js';
 import { releaseAll, reserveAll } from './throttle-guard.js';
 import {
   ApiError,
@@ -33,18 +35,13 @@ export interface AuthRouteOptions {
   publicBaseUrl: string | undefined;
 }
 
-/** Generous bounds: the policy allows long passphrases, but an argon2 input need not be huge. */
-const MAX_SECRET = 1024;
-const MAX_EMAIL = 320;
-const MAX_CODE = 64;
-
 /**
  * Sign-in for people: enrollment, password, second factor, session, logout, password change and
  * re-authentication. Sessions live in `__Host-` cookies; every state-changing request with a
  * session must be same-origin and carry its X-CSRF-Token. On the FHIR API a session becomes
  * the same principal as a bearer token (src/http/request-context.ts), behind the MFA gate.
  */
-export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Promise<void> {
+export async function authRoutes(app: ApiApp, o: AuthRouteOptions): Promise<void> {
   const { users, sessions, throttle } = o.people;
   const guardOpts = { sessions, users, publicBaseUrl: o.publicBaseUrl };
   const need: Record<Exclude<SessionPermission, 'session:start'>, SessionRequirement> = {
@@ -64,21 +61,25 @@ export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Pro
   // Bodies are built in one place (errors.ts); this plugin only names its typed errors.
   translateErrors(app, fromUserError);
 
-  app.post('/api/enroll', route('session:start'), async (req, reply) => {
-    const body = fields(req, { token: MAX_SECRET, password: MAX_SECRET });
+  app.post('/api/enroll', { ...route('session:start'), schema: S.enroll }, async (req, reply) => {
+    const body = req.body;
     await users.enroll(body.token, body.password);
     return reply.status(204).send();
   });
 
   /** A new password from a reset link (issued by an operator or admin); ends every session. */
-  app.post('/api/password/reset', route('session:start'), async (req, reply) => {
-    const body = fields(req, { token: MAX_SECRET, password: MAX_SECRET });
-    await users.resetPassword(body.token, body.password);
-    return reply.status(204).send();
-  });
+  app.post(
+    '/api/password/reset',
+    { ...route('session:start'), schema: S.passwordReset },
+    async (req, reply) => {
+      const body = req.body;
+      await users.resetPassword(body.token, body.password);
+      return reply.status(204).send();
+    },
+  );
 
-  app.post('/api/login', route('session:start'), async (req, reply) => {
-    const body = fields(req, { email: MAX_EMAIL, password: MAX_SECRET });
+  app.post('/api/login', { ...route('session:start'), schema: S.login }, async (req, reply) => {
+    const body = req.body;
     const index = o.emailIndex(body.email);
     const keys = [index && accountKey(index), clientKey(req)].filter(
       (k): k is string => k !== undefined,
@@ -121,7 +122,7 @@ export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Pro
 
   const secondFactor = (verify: (userId: string, code: string) => Promise<{ ok: boolean }>) =>
     async function (req: FastifyRequest, reply: FastifyReply) {
-      const { code } = fields(req, { code: MAX_CODE });
+      const { code } = req.body as { code: string }; // validated by S.loginTotp
       const ctx = sessionOf(req);
       const result = await verify(ctx.account.id, code);
       if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
@@ -138,46 +139,58 @@ export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Pro
 
   app.post(
     '/api/login/totp',
-    route('session:pending'),
+    { ...route('session:pending'), schema: S.loginTotp },
     secondFactor((id, code) => users.verifyTotp(id, code)),
   );
-  app.post('/api/login/recovery', route('session:pending'), async (req, reply) => {
-    const { code } = fields(req, { code: MAX_CODE });
-    const ctx = sessionOf(req);
-    const result = await users.useRecoveryCode(ctx.account.id, code);
-    if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
-    await upgrade(ctx.id, reply);
-    return { mfa: true, remainingRecoveryCodes: result.remainingRecoveryCodes ?? 0 };
-  });
+  app.post(
+    '/api/login/recovery',
+    { ...route('session:pending'), schema: S.loginRecovery },
+    async (req, reply) => {
+      const { code } = req.body;
+      const ctx = sessionOf(req);
+      const result = await users.useRecoveryCode(ctx.account.id, code);
+      if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
+      await upgrade(ctx.id, reply);
+      return { mfa: true, remainingRecoveryCodes: result.remainingRecoveryCodes ?? 0 };
+    },
+  );
 
-  app.post('/api/mfa/totp/setup', route('session:pending'), async (req) => {
-    const ctx = sessionOf(req);
-    // Changing an active second factor is sensitive: a fresh, fully signed-in session only.
-    if (
-      ctx.account.totpConfirmed &&
-      (ctx.session.mfaAt === undefined || sessions.needsReauth(ctx.session))
-    ) {
-      throw reauthRequired();
-    }
-    const enrollment = await users.beginTotpEnrollment(ctx.account.id);
-    // The secret is in the URI anyway; given separately for people who type it in.
-    return {
-      otpauthUri: enrollment.otpauthUri,
-      qrSvg: enrollment.qrSvg,
-      secret: enrollment.secret,
-    };
-  });
+  app.post(
+    '/api/mfa/totp/setup',
+    { ...route('session:pending'), schema: S.totpSetup },
+    async (req) => {
+      const ctx = sessionOf(req);
+      // Changing an active second factor is sensitive: a fresh, fully signed-in session only.
+      if (
+        ctx.account.totpConfirmed &&
+        (ctx.session.mfaAt === undefined || sessions.needsReauth(ctx.session))
+      ) {
+        throw reauthRequired();
+      }
+      const enrollment = await users.beginTotpEnrollment(ctx.account.id);
+      // The secret is in the URI anyway; given separately for people who type it in.
+      return {
+        otpauthUri: enrollment.otpauthUri,
+        qrSvg: enrollment.qrSvg,
+        secret: enrollment.secret,
+      };
+    },
+  );
 
-  app.post('/api/mfa/totp/confirm', route('session:pending'), async (req, reply) => {
-    const { code } = fields(req, { code: MAX_CODE });
-    const ctx = sessionOf(req);
-    const result = await users.confirmTotp(ctx.account.id, code);
-    if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
-    await upgrade(ctx.id, reply);
-    return { recoveryCodes: result.recoveryCodes };
-  });
+  app.post(
+    '/api/mfa/totp/confirm',
+    { ...route('session:pending'), schema: S.totpConfirm },
+    async (req, reply) => {
+      const { code } = req.body;
+      const ctx = sessionOf(req);
+      const result = await users.confirmTotp(ctx.account.id, code);
+      if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
+      await upgrade(ctx.id, reply);
+      return { recoveryCodes: result.recoveryCodes };
+    },
+  );
 
-  app.post('/api/logout', route('session:pending'), async (req, reply) => {
+  app.post('/api/logout', { ...route('session:pending'), schema: S.logout }, async (req, reply) => {
     const ctx = sessionOf(req);
     const ended = await sessions.end(ctx.id);
     if (ended) {
@@ -200,32 +213,34 @@ export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Pro
     return reply.status(204).send();
   });
 
-  app.get('/api/session', route('session:read'), async (req) => {
+  app.get('/api/session', { ...route('session:read'), schema: S.session }, async (req) => {
     const ctx = sessionOf(req);
     return { ...sessions.describe(ctx.session), roles: ctx.account.roles };
   });
 
-  app.post('/api/password', route('session:active'), async (req, reply) => {
-    const body = fields(req, { current: MAX_SECRET, next: MAX_SECRET });
-    const ctx = sessionOf(req);
-    if (sessions.needsReauth(ctx.session)) throw reauthRequired();
-    // Revokes every session of the user, this one included: they sign in again.
-    await users.changePassword(ctx.account.id, body.current, body.next);
-    clearSessionCookies(reply);
-    return reply.status(204).send();
-  });
+  app.post(
+    '/api/password',
+    { ...route('session:active'), schema: S.changePassword },
+    async (req, reply) => {
+      const body = req.body;
+      const ctx = sessionOf(req);
+      if (sessions.needsReauth(ctx.session)) throw reauthRequired();
+      // Revokes every session of the user, this one included: they sign in again.
+      await users.changePassword(ctx.account.id, body.current, body.next);
+      clearSessionCookies(reply);
+      return reply.status(204).send();
+    },
+  );
 
   /** Re-authentication for sensitive actions: the password ({ password }) or a code ({ code }). */
-  app.post('/api/reauth', route('session:active'), async (req, reply) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
+  app.post('/api/reauth', { ...route('session:active'), schema: S.reauth }, async (req, reply) => {
+    const body = req.body;
     const ctx = sessionOf(req);
-    if (typeof body.password === 'string' && body.code === undefined) {
-      const { password } = fields(req, { password: MAX_SECRET });
-      const result = await users.reauthenticate(ctx.account.id, password);
+    if ('password' in body) {
+      const result = await users.reauthenticate(ctx.account.id, body.password);
       if (!result.ok) throw new ApiError(401, 'invalid-credentials', 'the password is not valid');
     } else {
-      const { code } = fields(req, { code: MAX_CODE });
-      const result = await users.verifyTotp(ctx.account.id, code);
+      const result = await users.verifyTotp(ctx.account.id, body.code);
       if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
     }
     if (!(await sessions.markReauth(ctx.id))) {
@@ -243,23 +258,6 @@ export type SessionPermission = Exclude<
 
 function invalidCredentials(): ApiError {
   return new ApiError(401, 'invalid-credentials', 'the email address or password is not correct');
-}
-
-/** The named string fields of a JSON body, each non-empty and bounded; else a generic 400. */
-function fields<K extends string>(req: FastifyRequest, spec: Record<K, number>): Record<K, string> {
-  const body = req.body;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ApiError(400, 'invalid', 'send a JSON object');
-  }
-  const out = {} as Record<K, string>;
-  for (const [name, max] of Object.entries(spec) as [K, number][]) {
-    const value = (body as Record<string, unknown>)[name];
-    if (typeof value !== 'string' || value.length === 0 || value.length > max) {
-      throw new ApiError(400, 'invalid', `the field "${name}" is missing or malformed`);
-    }
-    out[name] = value;
-  }
-  return out;
 }
 
 /** User-management errors as API answers. Their messages are fixed texts (no emails, no secrets). */

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { AuditDraft } from '../audit/index.js';
 import type { People } from '../app/index.js';
 import {
@@ -12,6 +12,8 @@ import {
 import type { BatchWriter } from '../store/index.js';
 import { translateErrors } from './errors.js';
 import type { RoutePermission } from './permissions.js';
+import type { ApiApp } from './route-schemas.js';
+import * as S from './schemas/webauthn.js';
 import { releaseAll, reserveAll } from './throttle-guard.js';
 import {
   ApiError,
@@ -33,8 +35,6 @@ export interface WebauthnRouteOptions {
 
 /** A credential id is at most 1023 bytes (WebAuthn §5.8.3): 1364 base64url characters. */
 const MAX_CREDENTIAL_ID = 1364;
-/** The passwordless handle: 32 random bytes, base64url. */
-const HANDLE = /^[A-Za-z0-9_-]{43}$/;
 
 type WebauthnPermission = Extract<
   RoutePermission,
@@ -48,7 +48,7 @@ type WebauthnPermission = Extract<
  * party (RP ID and the one accepted origin) is fixed at start-up from the public URL (People).
  * Refusals are generic and audited; the reason goes to the audit trail only.
  */
-export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptions): Promise<void> {
+export async function webauthnRoutes(app: ApiApp, o: WebauthnRouteOptions): Promise<void> {
   const { users, sessions, throttle, webauthn } = o.people;
   const guardOpts = { sessions, users, publicBaseUrl: o.publicBaseUrl };
   const need: Record<Exclude<WebauthnPermission, 'session:start'>, SessionRequirement> = {
@@ -90,155 +90,188 @@ export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptio
 
   // --- Registration: a fully signed-in session, re-authenticated within 5 minutes. ---
 
-  app.post('/api/webauthn/register/options', route('session:reauth'), async (req) => {
-    const ctx = sessionOf(req);
-    // The name the authenticator shows. Accounts carry ids only (no email) at this layer.
-    return { options: await webauthn.registrationOptions(ctx.account.id, ctx.account.id) };
-  });
+  app.post(
+    '/api/webauthn/register/options',
+    { ...route('session:reauth'), schema: S.registerOptions },
+    async (req) => {
+      const ctx = sessionOf(req);
+      // The name the authenticator shows. Accounts carry ids only (no email) at this layer.
+      return { options: await webauthn.registrationOptions(ctx.account.id, ctx.account.id) };
+    },
+  );
 
-  app.post('/api/webauthn/register/verify', route('session:reauth'), async (req, reply) => {
-    const ctx = sessionOf(req);
-    const response = responseField<RegistrationResponseJSON>(req);
-    const base = { action: 'mfa-enroll', actorType: 'user', actorId: ctx.account.id } as const;
-    try {
-      const registered = await webauthn.verifyRegistration(ctx.account.id, response);
-      await audit(req, {
-        ...base,
-        outcome: 'success',
-        detail: { method: 'webauthn', userVerified: registered.userVerified },
-      });
-      reply.status(201);
-      return { id: registered.credentialId, deviceType: registered.deviceType };
-    } catch (e) {
-      if (e instanceof WebauthnRegistrationError) {
+  app.post(
+    '/api/webauthn/register/verify',
+    { ...route('session:reauth'), schema: S.registerVerify },
+    async (req, reply) => {
+      const ctx = sessionOf(req);
+      const response = req.body.response as unknown as RegistrationResponseJSON;
+      const base = { action: 'mfa-enroll', actorType: 'user', actorId: ctx.account.id } as const;
+      try {
+        const registered = await webauthn.verifyRegistration(ctx.account.id, response);
         await audit(req, {
           ...base,
-          outcome: 'failure',
-          reason: e.reason,
-          detail: { method: 'webauthn' },
+          outcome: 'success',
+          detail: { method: 'webauthn', userVerified: registered.userVerified },
         });
-      } else if (e instanceof CredentialAlreadyRegisteredError) {
-        await audit(req, {
-          ...base,
-          outcome: 'failure',
-          reason: 'already-registered',
-          detail: { method: 'webauthn' },
-        });
+        reply.status(201);
+        return { id: registered.credentialId, deviceType: registered.deviceType };
+      } catch (e) {
+        if (e instanceof WebauthnRegistrationError) {
+          await audit(req, {
+            ...base,
+            outcome: 'failure',
+            reason: e.reason,
+            detail: { method: 'webauthn' },
+          });
+        } else if (e instanceof CredentialAlreadyRegisteredError) {
+          await audit(req, {
+            ...base,
+            outcome: 'failure',
+            reason: 'already-registered',
+            detail: { method: 'webauthn' },
+          });
+        }
+        throw e;
       }
-      throw e;
-    }
-  });
+    },
+  );
 
   // --- Second factor after the password step. ---
 
-  app.post('/api/login/webauthn/options', route('session:pending'), async (req) => {
-    const { options } = await webauthn.authenticationOptions(sessionOf(req).account.id);
-    return { options };
-  });
+  app.post(
+    '/api/login/webauthn/options',
+    { ...route('session:pending'), schema: S.secondFactorOptions },
+    async (req) => {
+      const { options } = await webauthn.authenticationOptions(sessionOf(req).account.id);
+      return { options };
+    },
+  );
 
-  app.post('/api/login/webauthn/verify', route('session:pending'), async (req, reply) => {
-    const ctx = sessionOf(req);
-    const response = responseField<AuthenticationResponseJSON>(req);
-    const base = { action: 'login-webauthn', actorType: 'user', actorId: ctx.account.id } as const;
-    // The assertion is a guess at the account's second factor: counted on the account lock
-    // before it is verified, like a TOTP code (issue 13).
-    const reserved = await users.reserveSecondFactor(ctx.account.id);
-    const result = reserved
-      ? await webauthn.verifyAuthentication(response, { userId: ctx.account.id })
-      : undefined;
-    if (result?.ok) await users.secondFactorSucceeded(ctx.account.id);
-    else if (reserved) await users.secondFactorFailed(ctx.account.id, reserved);
-    const reason = !result
-      ? 'locked'
-      : !result.ok
-        ? result.reason
-        : (await o.people.signInAccount(ctx.account.id))
-          ? undefined
-          : 'account-unavailable';
-    if (reason !== undefined) {
-      await audit(req, { ...base, outcome: 'failure', reason, detail: { mode: 'second-factor' } });
-      throw passkeyRefused();
-    }
-    await audit(req, { ...base, outcome: 'success', detail: { mode: 'second-factor' } });
-    // Second factor verified: record it and rotate the id (privilege change).
-    const rotated = (await sessions.markMfa(ctx.id)) && (await sessions.rotate(ctx.id));
-    if (!rotated) throw new ApiError(401, 'session-required', 'sign in first');
-    setSessionCookies(reply, rotated);
-    return { mfa: true };
-  });
+  app.post(
+    '/api/login/webauthn/verify',
+    { ...route('session:pending'), schema: S.secondFactorVerify },
+    async (req, reply) => {
+      const ctx = sessionOf(req);
+      const response = req.body.response as unknown as AuthenticationResponseJSON;
+      const base = {
+        action: 'login-webauthn',
+        actorType: 'user',
+        actorId: ctx.account.id,
+      } as const;
+      // The assertion is a guess at the account's second factor: counted on the account lock
+      // before it is verified, like a TOTP code (issue 13).
+      const reserved = await users.reserveSecondFactor(ctx.account.id);
+      const result = reserved
+        ? await webauthn.verifyAuthentication(response, { userId: ctx.account.id })
+        : undefined;
+      if (result?.ok) await users.secondFactorSucceeded(ctx.account.id);
+      else if (reserved) await users.secondFactorFailed(ctx.account.id, reserved);
+      const reason = !result
+        ? 'locked'
+        : !result.ok
+          ? result.reason
+          : (await o.people.signInAccount(ctx.account.id))
+            ? undefined
+            : 'account-unavailable';
+      if (reason !== undefined) {
+        await audit(req, {
+          ...base,
+          outcome: 'failure',
+          reason,
+          detail: { mode: 'second-factor' },
+        });
+        throw passkeyRefused();
+      }
+      await audit(req, { ...base, outcome: 'success', detail: { mode: 'second-factor' } });
+      // Second factor verified: record it and rotate the id (privilege change).
+      const rotated = (await sessions.markMfa(ctx.id)) && (await sessions.rotate(ctx.id));
+      if (!rotated) throw new ApiError(401, 'session-required', 'sign in first');
+      setSessionCookies(reply, rotated);
+      return { mfa: true };
+    },
+  );
 
   // --- Passwordless: a discoverable credential with user verification, no session yet. ---
 
-  app.post('/api/login/passkey/options', route('session:start'), async () => {
-    const { options, handle } = await webauthn.authenticationOptions();
-    return { options, handle };
-  });
+  app.post(
+    '/api/login/passkey/options',
+    { ...route('session:start'), schema: S.passkeyOptions },
+    async () => {
+      const { options, handle } = await webauthn.authenticationOptions();
+      return { options, handle };
+    },
+  );
 
-  app.post('/api/login/passkey/verify', route('session:start'), async (req, reply) => {
-    const body = objectBody(req);
-    const handle = body.handle;
-    if (typeof handle !== 'string' || !HANDLE.test(handle)) {
-      throw new ApiError(400, 'invalid', 'the field "handle" is missing or malformed');
-    }
-    const response = responseField<AuthenticationResponseJSON>(req);
-    const key = clientKey(req);
-    // Counted before the assertion is verified (issue 13); given back when it passes.
-    const grants = await reserveAll(throttle, key ? [key] : [], o.clock(), reply);
-    const result = await webauthn.verifyAuthentication(response, { handle });
-    const account =
-      result.ok && result.userVerified ? await o.people.signInAccount(result.userId) : undefined;
-    if (!result.ok || !account) {
+  app.post(
+    '/api/login/passkey/verify',
+    { ...route('session:start'), schema: S.passkeyVerify },
+    async (req, reply) => {
+      const handle = req.body.handle;
+      const response = req.body.response as unknown as AuthenticationResponseJSON;
+      const key = clientKey(req);
+      // Counted before the assertion is verified (issue 13); given back when it passes.
+      const grants = await reserveAll(throttle, key ? [key] : [], o.clock(), reply);
+      const result = await webauthn.verifyAuthentication(response, { handle });
+      const account =
+        result.ok && result.userVerified ? await o.people.signInAccount(result.userId) : undefined;
+      if (!result.ok || !account) {
+        await audit(req, {
+          action: 'login-webauthn',
+          outcome: 'failure',
+          actorType: result.ok ? 'user' : 'anonymous',
+          actorId: result.ok ? result.userId : null,
+          reason: result.ok
+            ? result.userVerified
+              ? 'account-unavailable'
+              : 'no-user-verification'
+            : result.reason,
+          detail: { mode: 'passwordless' },
+        });
+        throw passkeyRefused();
+      }
+      await releaseAll(throttle, grants, o.clock());
       await audit(req, {
         action: 'login-webauthn',
-        outcome: 'failure',
-        actorType: result.ok ? 'user' : 'anonymous',
-        actorId: result.ok ? result.userId : null,
-        reason: result.ok
-          ? result.userVerified
-            ? 'account-unavailable'
-            : 'no-user-verification'
-          : result.reason,
+        outcome: 'success',
+        actorType: 'user',
+        actorId: account.id,
         detail: { mode: 'passwordless' },
       });
-      throw passkeyRefused();
-    }
-    await releaseAll(throttle, grants, o.clock());
-    await audit(req, {
-      action: 'login-webauthn',
-      outcome: 'success',
-      actorType: 'user',
-      actorId: account.id,
-      detail: { mode: 'passwordless' },
-    });
-    // A session presented with the sign-in is replaced, never upgraded (session fixation).
-    await sessions.end(readSessionCookie(req.headers.cookie));
-    const started = await sessions.start({
-      userId: account.id,
-      ip: req.ip,
-      userAgent: req.headers['user-agent'],
-      mfaSatisfied: true,
-    });
-    setSessionCookies(reply, started);
-    return { mfa: true };
-  });
+      // A session presented with the sign-in is replaced, never upgraded (session fixation).
+      await sessions.end(readSessionCookie(req.headers.cookie));
+      const started = await sessions.start({
+        userId: account.id,
+        ip: req.ip,
+        userAgent: req.headers['user-agent'],
+        mfaSatisfied: true,
+      });
+      setSessionCookies(reply, started);
+      return { mfa: true };
+    },
+  );
 
   // --- The account's passkeys. ---
 
-  app.get('/api/webauthn/credentials', route('session:active'), async (req) => {
-    const list = await webauthn.listCredentials(sessionOf(req).account.id);
-    return {
-      credentials: list.map((c) => ({
-        id: c.id,
-        createdAt: c.createdAt,
-        lastUsedAt: c.lastUsedAt,
-        transports: c.transports,
-      })),
-    };
-  });
+  app.get(
+    '/api/webauthn/credentials',
+    { ...route('session:active'), schema: S.listCredentials },
+    async (req) => {
+      const list = await webauthn.listCredentials(sessionOf(req).account.id);
+      return {
+        credentials: list.map((c) => ({
+          id: c.id,
+          createdAt: c.createdAt,
+          lastUsedAt: c.lastUsedAt,
+          transports: c.transports,
+        })),
+      };
+    },
+  );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/api/webauthn/credentials/:id',
-    route('session:reauth'),
+    { ...route('session:reauth'), schema: S.removeCredential },
     async (req, reply) => {
       const ctx = sessionOf(req);
       const id = req.params.id;
@@ -264,33 +297,6 @@ function passkeyRefused(): ApiError {
 
 function notFound(): ApiError {
   return new ApiError(404, 'not-found', 'no such passkey');
-}
-
-function objectBody(req: FastifyRequest): Record<string, unknown> {
-  const body = req.body;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ApiError(400, 'invalid', 'send a JSON object');
-  }
-  return body as Record<string, unknown>;
-}
-
-/**
- * The browser's credential, `{ response: PublicKeyCredential JSON }`: an object with a string id
- * and a `response` object. The library checks the rest (and refuses anything malformed).
- */
-function responseField<T>(req: FastifyRequest): T {
-  const value = objectBody(req).response;
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    Array.isArray(value) ||
-    typeof (value as { id?: unknown }).id !== 'string' ||
-    typeof (value as { response?: unknown }).response !== 'object' ||
-    (value as { response?: unknown }).response === null
-  ) {
-    throw new ApiError(400, 'invalid', 'the field "response" is missing or malformed');
-  }
-  return value as T;
 }
 
 /** WebAuthn's typed errors as API answers; messages are fixed texts (no ids, no challenges). */
