@@ -16,6 +16,7 @@ import { healthRoutes } from './health-routes.js';
 import { installInFlightLimit } from './load-shedding.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { requirePermissionDeclarations } from './permissions.js';
+import { installRateLimit } from './rate-limit.js';
 import { installRouteSchemas, type ApiApp } from './route-schemas.js';
 import { apiHealth } from './schemas/health.js';
 import { fastifyTimeouts, nodeServerTimeouts } from './server-timeouts.js';
@@ -60,6 +61,8 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     publicUrl: publicBaseUrl,
     extra: haven.config.allowedHosts,
   });
+  // Per route (each route's first own hook), so after the two above; before any route is added.
+  await installRateLimit(app, { limit: haven.config.rateLimit, redis: haven.redis });
   await app.register(helmet, {
     hsts: { maxAge: 63072000, includeSubDomains: true, preload: false },
     contentSecurityPolicy: {
