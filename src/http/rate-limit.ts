@@ -13,7 +13,9 @@ const UNLIMITED_ROUTES = new Set(['/healthz', '/readyz', '/api/health']);
  * from everyone at once, load-shedding.ts): one address cannot take the server for itself. Past
  * the limit a request gets 429 with Retry-After before its body is read or anything is looked
  * up; the refusal is audited like any other (refusal-audit.ts). With Redis the count is shared
- * by every server; an unanswering Redis refuses with 503 rather than letting requests uncounted.
+ * by every server. While Redis does not answer, requests go uncounted rather than refused: the
+ * limit is about fairness, not about PHI, and API clients, which need no Redis otherwise, keep
+ * being served through an outage (ADR 0018); the in-flight limit still bounds the load.
  */
 export async function installRateLimit(
   app: FastifyInstance,
@@ -28,7 +30,7 @@ export async function installRateLimit(
     timeWindow: limit.windowSeconds * 1000,
     keyGenerator: (request) => request.ip,
     allowList: (request) => UNLIMITED_ROUTES.has(request.routeOptions.url ?? ''),
-    ...(redis && { store: redisWindowStore(redis, limit.keyPrefix) }),
+    ...(redis && { store: redisWindowStore(redis, limit.keyPrefix), skipOnError: true }),
     errorResponseBuilder: () =>
       new ApiError(429, 'rate-limited', 'too many requests from this address; retry later'),
   });
