@@ -15,24 +15,20 @@ export async function adminUserRoutes(app: ApiApp, o: ApiGuardOptions): Promise<
   const { users } = o.people;
   const { route, contextOf, audit } = apiGuard(app, o, translate);
 
-  app.get(
-    '/api/admin/users',
-    { ...route('api:users:manage'), schema: S.listUsers },
-    async (req) => {
-      const list = await users.list();
-      // Who has an account, with which roles and links, is disclosed here: recorded first.
-      await audit(
-        contextOf(req),
-        { action: 'user-list', detail: { returned: list.length } },
-        'success',
-      );
-      return { users: list };
-    },
-  );
+  app.get('/api/admin/users', route('api:users:manage', S.users), async (req) => {
+    const list = await users.list();
+    // Who has an account, with which roles and links, is disclosed here: recorded first.
+    await audit(
+      contextOf(req),
+      { action: 'user-list', detail: { returned: list.length } },
+      'success',
+    );
+    return { users: list };
+  });
 
   app.post(
     '/api/admin/users',
-    { ...route('api:users:manage', { reauth: true }), schema: S.createUser },
+    route('api:users:manage', S.add, { reauth: true }),
     async (req, reply) => {
       const body = req.body;
       const change = await users.requestUserCreate(body, actorOf(contextOf(req)));
@@ -50,17 +46,13 @@ export async function adminUserRoutes(app: ApiApp, o: ApiGuardOptions): Promise<
   );
 
   /** Pending changes under the two-person rule, for a second admin to review. */
-  app.get(
-    '/api/admin/approvals',
-    { ...route('api:users:manage'), schema: S.listApprovals },
-    async () => ({
-      approvals: await users.listApprovals(),
-    }),
-  );
+  app.get('/api/admin/approvals', route('api:users:manage', S.approvals), async () => ({
+    approvals: await users.listApprovals(),
+  }));
 
   app.post(
     '/api/admin/approvals/:id/approve',
-    { ...route('api:users:manage', { reauth: true }), schema: S.approve },
+    route('api:users:manage', S.approve, { reauth: true }),
     async (req) => {
       const { id } = req.params;
       const done = await users.approve(id, actorOf(contextOf(req)));
@@ -71,7 +63,7 @@ export async function adminUserRoutes(app: ApiApp, o: ApiGuardOptions): Promise<
   /** A change of privilege: the person's sessions and app tokens end; they sign in again. */
   app.post(
     '/api/admin/users/:id/roles',
-    { ...route('api:users:manage', { reauth: true }), schema: S.changeRoles },
+    route('api:users:manage', S.roles, { reauth: true }),
     async (req, reply) => {
       const { id } = req.params;
       const { roles } = req.body;
@@ -81,26 +73,14 @@ export async function adminUserRoutes(app: ApiApp, o: ApiGuardOptions): Promise<
     },
   );
 
-  for (const [path, act, what] of [
-    [
-      'disable',
-      (id: string, ctx: RequestContext) => users.disable(id, actorOf(ctx)),
-      'Disable an account; its sessions end',
-    ],
-    [
-      'reset-mfa',
-      (id: string, ctx: RequestContext) => users.resetMfa(id, actorOf(ctx)),
-      'Remove the second factors of an account',
-    ],
-    [
-      'unlock',
-      (id: string, ctx: RequestContext) => users.unlock(id, actorOf(ctx)),
-      'Lift the lock after too many failed sign-ins',
-    ],
+  for (const [path, act] of [
+    ['disable', (id: string, ctx: RequestContext) => users.disable(id, actorOf(ctx))],
+    ['reset-mfa', (id: string, ctx: RequestContext) => users.resetMfa(id, actorOf(ctx))],
+    ['unlock', (id: string, ctx: RequestContext) => users.unlock(id, actorOf(ctx))],
   ] as const) {
     app.post(
       `/api/admin/users/:id/${path}`,
-      { ...route('api:users:manage', { reauth: true }), schema: S.userAction(what) },
+      route('api:users:manage', S.act[path], { reauth: true }),
       async (req, reply) => {
         const { id } = req.params;
         await act(id, contextOf(req));

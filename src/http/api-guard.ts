@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
 import { decideApiAccess, type AccessPolicyOptions, type ApiAction } from '../access/index.js';
 import type { People } from '../app/index.js';
 import { requestDraft, type AuditDraft } from '../audit/index.js';
@@ -21,7 +21,8 @@ export interface ApiGuardOptions {
  * The shared plumbing of the /api plugins that act beyond one's own session (break-glass, app
  * tokens, user admin): a route's declared permission and its check come from one place. An
  * `api:` permission asks decideApiAccess (the same role table as the FHIR API) and records a
- * refusal before answering 403; `reauth` asks for a re-authentication within 5 minutes.
+ * refusal before answering 403; `reauth` asks for a re-authentication within 5 minutes; `schema`
+ * (src/http/schemas/) validates, shapes and documents the route (ADR 0020).
  * Refusals are `{ error: { code, message, requestId } }` (errors.ts); `translate` names the
  * plugin's own typed errors.
  */
@@ -50,11 +51,13 @@ export function apiGuard(app: FastifyInstance, o: ApiGuardOptions, translate: Er
       onSuccess: () => [requestDraft(ctx, { ...d, outcome })],
       onFailure: () => [],
     });
-  const route = (
+  const route = <T extends FastifySchema>(
     permission: Extract<RoutePermission, 'session:active' | `api:${string}`>,
+    schema: T,
     opts: { reauth?: boolean } = {},
   ) => ({
     config: { permission },
+    schema,
     preHandler: async (req: FastifyRequest) => {
       await guard(req);
       if (permission.startsWith('api:')) {

@@ -19,7 +19,7 @@ export async function appTokenRoutes(app: ApiApp, o: AppTokenRouteOptions): Prom
 
   app.post(
     '/api/app-tokens',
-    { ...route('session:active', { reauth: true }), schema: S.createToken },
+    route('session:active', S.add, { reauth: true }),
     async (req, reply) => {
       const body = req.body;
       const ctx = contextOf(req);
@@ -40,7 +40,7 @@ export async function appTokenRoutes(app: ApiApp, o: AppTokenRouteOptions): Prom
     },
   );
 
-  app.get('/api/app-tokens', { ...route('session:active'), schema: S.listTokens }, async (req) => ({
+  app.get('/api/app-tokens', route('session:active', S.list), async (req) => ({
     tokens: (await o.clients.listForUser(contextOf(req).principal.id)).map((t) => ({
       id: t.id,
       name: t.name,
@@ -49,22 +49,18 @@ export async function appTokenRoutes(app: ApiApp, o: AppTokenRouteOptions): Prom
     })),
   }));
 
-  app.post(
-    '/api/app-tokens/:id/revoke',
-    { ...route('session:active'), schema: S.revokeToken },
-    async (req, reply) => {
-      const { id } = req.params;
-      const ctx = contextOf(req);
-      if (!(await o.clients.revokeForUser(id, ctx.principal.id)))
-        throw new ApiError(404, 'not-found', 'no such app token');
-      await audit(
-        ctx,
-        { action: 'client-revoke', detail: { client: id, appToken: true } },
-        'success',
-      );
-      return reply.status(204).send();
-    },
-  );
+  app.post('/api/app-tokens/:id/revoke', route('session:active', S.revoke), async (req, reply) => {
+    const { id } = req.params;
+    const ctx = contextOf(req);
+    if (!(await o.clients.revokeForUser(id, ctx.principal.id)))
+      throw new ApiError(404, 'not-found', 'no such app token');
+    await audit(
+      ctx,
+      { action: 'client-revoke', detail: { client: id, appToken: true } },
+      'success',
+    );
+    return reply.status(204).send();
+  });
 }
 
 /**

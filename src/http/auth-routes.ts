@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import type { AuditDraft } from '../audit/index.js';
 import type { People } from '../app/index.js';
 import {
@@ -49,36 +49,36 @@ export async function authRoutes(app: ApiApp, o: AuthRouteOptions): Promise<void
     'session:active': { mfa: 'satisfied', touch: true },
     'session:read': { mfa: 'pending', touch: false },
   };
-  /** The declared permission and its enforcement come from one place, so they cannot diverge. */
-  const route = (permission: SessionPermission) =>
+  /**
+   * The declared permission and its enforcement come from one place, so they cannot diverge; the
+   * route's schemas (src/http/schemas/auth.ts) validate, shape and document it (ADR 0020).
+   */
+  const route = <T extends FastifySchema>(permission: SessionPermission, schema: T) =>
     permission === 'session:start'
       ? {
           config: { permission },
+          schema,
           preHandler: async (req: FastifyRequest) => requireSameOrigin(req, o.publicBaseUrl),
         }
-      : { config: { permission }, preHandler: sessionGuard(guardOpts, need[permission]) };
+      : { config: { permission }, schema, preHandler: sessionGuard(guardOpts, need[permission]) };
 
   // Bodies are built in one place (errors.ts); this plugin only names its typed errors.
   translateErrors(app, fromUserError);
 
-  app.post('/api/enroll', { ...route('session:start'), schema: S.enroll }, async (req, reply) => {
+  app.post('/api/enroll', route('session:start', S.enroll), async (req, reply) => {
     const body = req.body;
     await users.enroll(body.token, body.password);
     return reply.status(204).send();
   });
 
   /** A new password from a reset link (issued by an operator or admin); ends every session. */
-  app.post(
-    '/api/password/reset',
-    { ...route('session:start'), schema: S.passwordReset },
-    async (req, reply) => {
-      const body = req.body;
-      await users.resetPassword(body.token, body.password);
-      return reply.status(204).send();
-    },
-  );
+  app.post('/api/password/reset', route('session:start', S.reset), async (req, reply) => {
+    const body = req.body;
+    await users.resetPassword(body.token, body.password);
+    return reply.status(204).send();
+  });
 
-  app.post('/api/login', { ...route('session:start'), schema: S.login }, async (req, reply) => {
+  app.post('/api/login', route('session:start', S.login), async (req, reply) => {
     const body = req.body;
     const index = o.emailIndex(body.email);
     const keys = [index && accountKey(index), clientKey(req)].filter(
@@ -122,7 +122,7 @@ export async function authRoutes(app: ApiApp, o: AuthRouteOptions): Promise<void
 
   const secondFactor = (verify: (userId: string, code: string) => Promise<{ ok: boolean }>) =>
     async function (req: FastifyRequest, reply: FastifyReply) {
-      const { code } = req.body as { code: string }; // validated by S.loginTotp
+      const { code } = req.body as { code: string }; // validated by S.totp
       const ctx = sessionOf(req);
       const result = await verify(ctx.account.id, code);
       if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
@@ -139,58 +139,46 @@ export async function authRoutes(app: ApiApp, o: AuthRouteOptions): Promise<void
 
   app.post(
     '/api/login/totp',
-    { ...route('session:pending'), schema: S.loginTotp },
+    route('session:pending', S.totp),
     secondFactor((id, code) => users.verifyTotp(id, code)),
   );
-  app.post(
-    '/api/login/recovery',
-    { ...route('session:pending'), schema: S.loginRecovery },
-    async (req, reply) => {
-      const { code } = req.body;
-      const ctx = sessionOf(req);
-      const result = await users.useRecoveryCode(ctx.account.id, code);
-      if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
-      await upgrade(ctx.id, reply);
-      return { mfa: true, remainingRecoveryCodes: result.remainingRecoveryCodes ?? 0 };
-    },
-  );
+  app.post('/api/login/recovery', route('session:pending', S.recovery), async (req, reply) => {
+    const { code } = req.body;
+    const ctx = sessionOf(req);
+    const result = await users.useRecoveryCode(ctx.account.id, code);
+    if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
+    await upgrade(ctx.id, reply);
+    return { mfa: true, remainingRecoveryCodes: result.remainingRecoveryCodes ?? 0 };
+  });
 
-  app.post(
-    '/api/mfa/totp/setup',
-    { ...route('session:pending'), schema: S.totpSetup },
-    async (req) => {
-      const ctx = sessionOf(req);
-      // Changing an active second factor is sensitive: a fresh, fully signed-in session only.
-      if (
-        ctx.account.totpConfirmed &&
-        (ctx.session.mfaAt === undefined || sessions.needsReauth(ctx.session))
-      ) {
-        throw reauthRequired();
-      }
-      const enrollment = await users.beginTotpEnrollment(ctx.account.id);
-      // The secret is in the URI anyway; given separately for people who type it in.
-      return {
-        otpauthUri: enrollment.otpauthUri,
-        qrSvg: enrollment.qrSvg,
-        secret: enrollment.secret,
-      };
-    },
-  );
+  app.post('/api/mfa/totp/setup', route('session:pending', S.totpSetup), async (req) => {
+    const ctx = sessionOf(req);
+    // Changing an active second factor is sensitive: a fresh, fully signed-in session only.
+    if (
+      ctx.account.totpConfirmed &&
+      (ctx.session.mfaAt === undefined || sessions.needsReauth(ctx.session))
+    ) {
+      throw reauthRequired();
+    }
+    const enrollment = await users.beginTotpEnrollment(ctx.account.id);
+    // The secret is in the URI anyway; given separately for people who type it in.
+    return {
+      otpauthUri: enrollment.otpauthUri,
+      qrSvg: enrollment.qrSvg,
+      secret: enrollment.secret,
+    };
+  });
 
-  app.post(
-    '/api/mfa/totp/confirm',
-    { ...route('session:pending'), schema: S.totpConfirm },
-    async (req, reply) => {
-      const { code } = req.body;
-      const ctx = sessionOf(req);
-      const result = await users.confirmTotp(ctx.account.id, code);
-      if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
-      await upgrade(ctx.id, reply);
-      return { recoveryCodes: result.recoveryCodes };
-    },
-  );
+  app.post('/api/mfa/totp/confirm', route('session:pending', S.confirm), async (req, reply) => {
+    const { code } = req.body;
+    const ctx = sessionOf(req);
+    const result = await users.confirmTotp(ctx.account.id, code);
+    if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
+    await upgrade(ctx.id, reply);
+    return { recoveryCodes: result.recoveryCodes };
+  });
 
-  app.post('/api/logout', { ...route('session:pending'), schema: S.logout }, async (req, reply) => {
+  app.post('/api/logout', route('session:pending', S.logout), async (req, reply) => {
     const ctx = sessionOf(req);
     const ended = await sessions.end(ctx.id);
     if (ended) {
@@ -213,27 +201,23 @@ export async function authRoutes(app: ApiApp, o: AuthRouteOptions): Promise<void
     return reply.status(204).send();
   });
 
-  app.get('/api/session', { ...route('session:read'), schema: S.session }, async (req) => {
+  app.get('/api/session', route('session:read', S.session), async (req) => {
     const ctx = sessionOf(req);
     return { ...sessions.describe(ctx.session), roles: ctx.account.roles };
   });
 
-  app.post(
-    '/api/password',
-    { ...route('session:active'), schema: S.changePassword },
-    async (req, reply) => {
-      const body = req.body;
-      const ctx = sessionOf(req);
-      if (sessions.needsReauth(ctx.session)) throw reauthRequired();
-      // Revokes every session of the user, this one included: they sign in again.
-      await users.changePassword(ctx.account.id, body.current, body.next);
-      clearSessionCookies(reply);
-      return reply.status(204).send();
-    },
-  );
+  app.post('/api/password', route('session:active', S.password), async (req, reply) => {
+    const body = req.body;
+    const ctx = sessionOf(req);
+    if (sessions.needsReauth(ctx.session)) throw reauthRequired();
+    // Revokes every session of the user, this one included: they sign in again.
+    await users.changePassword(ctx.account.id, body.current, body.next);
+    clearSessionCookies(reply);
+    return reply.status(204).send();
+  });
 
   /** Re-authentication for sensitive actions: the password ({ password }) or a code ({ code }). */
-  app.post('/api/reauth', { ...route('session:active'), schema: S.reauth }, async (req, reply) => {
+  app.post('/api/reauth', route('session:active', S.reauth), async (req, reply) => {
     const body = req.body;
     const ctx = sessionOf(req);
     if ('password' in body) {

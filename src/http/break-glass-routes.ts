@@ -14,7 +14,7 @@ export async function breakGlassRoutes(app: ApiApp, o: BreakGlassRouteOptions): 
 
   app.post(
     '/api/break-glass',
-    { ...route('api:break-glass:request', { reauth: true }), schema: S.requestGrant },
+    route('api:break-glass:request', S.request, { reauth: true }),
     async (req, reply) => {
       const body = req.body;
       const grant = await o.breakGlass.request(contextOf(req), body.patient, body.reason);
@@ -23,23 +23,15 @@ export async function breakGlassRoutes(app: ApiApp, o: BreakGlassRouteOptions): 
   );
 
   /** The banner data: one's own active grants (a reviewer sees everyone's, with reasons). */
-  app.get(
-    '/api/break-glass',
-    { ...route('session:active'), schema: S.listGrants },
-    async (req) => ({
-      grants: await o.breakGlass.listActive(contextOf(req)),
-    }),
-  );
+  app.get('/api/break-glass', route('session:active', S.list), async (req) => ({
+    grants: await o.breakGlass.listActive(contextOf(req)),
+  }));
 
-  app.post(
-    '/api/break-glass/:id/end',
-    { ...route('session:active'), schema: S.endGrant },
-    async (req, reply) => {
-      const { id } = req.params;
-      await o.breakGlass.end(contextOf(req), id);
-      return reply.status(204).send();
-    },
-  );
+  app.post('/api/break-glass/:id/end', route('session:active', S.end), async (req, reply) => {
+    const { id } = req.params;
+    await o.breakGlass.end(contextOf(req), id);
+    return reply.status(204).send();
+  });
 }
 
 const STATUS: Record<BreakGlassError['code'], number> = {

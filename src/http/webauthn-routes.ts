@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, FastifySchema } from 'fastify';
 import type { AuditDraft } from '../audit/index.js';
 import type { People } from '../app/index.js';
 import {
@@ -56,7 +56,7 @@ export async function webauthnRoutes(app: ApiApp, o: WebauthnRouteOptions): Prom
     'session:active': { mfa: 'satisfied', touch: true },
     'session:reauth': { mfa: 'satisfied', touch: true },
   };
-  const route = (permission: WebauthnPermission) => {
+  const guarded = (permission: WebauthnPermission) => {
     if (permission === 'session:start') {
       return {
         config: { permission },
@@ -73,6 +73,11 @@ export async function webauthnRoutes(app: ApiApp, o: WebauthnRouteOptions): Prom
       },
     };
   };
+  /** The guard, and the route's schemas (src/http/schemas/webauthn.ts, ADR 0020). */
+  const route = <T extends FastifySchema>(permission: WebauthnPermission, schema: T) => ({
+    ...guarded(permission),
+    schema,
+  });
 
   // Bodies are built in one place (errors.ts); this plugin only names its typed errors.
   translateErrors(app, fromWebauthnError);
@@ -90,188 +95,151 @@ export async function webauthnRoutes(app: ApiApp, o: WebauthnRouteOptions): Prom
 
   // --- Registration: a fully signed-in session, re-authenticated within 5 minutes. ---
 
-  app.post(
-    '/api/webauthn/register/options',
-    { ...route('session:reauth'), schema: S.registerOptions },
-    async (req) => {
-      const ctx = sessionOf(req);
-      // The name the authenticator shows. Accounts carry ids only (no email) at this layer.
-      return { options: await webauthn.registrationOptions(ctx.account.id, ctx.account.id) };
-    },
-  );
+  app.post('/api/webauthn/register/options', route('session:reauth', S.newOptions), async (req) => {
+    const ctx = sessionOf(req);
+    // The name the authenticator shows. Accounts carry ids only (no email) at this layer.
+    return { options: await webauthn.registrationOptions(ctx.account.id, ctx.account.id) };
+  });
 
-  app.post(
-    '/api/webauthn/register/verify',
-    { ...route('session:reauth'), schema: S.registerVerify },
-    async (req, reply) => {
-      const ctx = sessionOf(req);
-      const response = req.body.response as unknown as RegistrationResponseJSON;
-      const base = { action: 'mfa-enroll', actorType: 'user', actorId: ctx.account.id } as const;
-      try {
-        const registered = await webauthn.verifyRegistration(ctx.account.id, response);
+  app.post('/api/webauthn/register/verify', route('session:reauth', S.add), async (req, reply) => {
+    const ctx = sessionOf(req);
+    const response = req.body.response as unknown as RegistrationResponseJSON;
+    const base = { action: 'mfa-enroll', actorType: 'user', actorId: ctx.account.id } as const;
+    try {
+      const registered = await webauthn.verifyRegistration(ctx.account.id, response);
+      await audit(req, {
+        ...base,
+        outcome: 'success',
+        detail: { method: 'webauthn', userVerified: registered.userVerified },
+      });
+      reply.status(201);
+      return { id: registered.credentialId, deviceType: registered.deviceType };
+    } catch (e) {
+      if (e instanceof WebauthnRegistrationError) {
         await audit(req, {
           ...base,
-          outcome: 'success',
-          detail: { method: 'webauthn', userVerified: registered.userVerified },
+          outcome: 'failure',
+          reason: e.reason,
+          detail: { method: 'webauthn' },
         });
-        reply.status(201);
-        return { id: registered.credentialId, deviceType: registered.deviceType };
-      } catch (e) {
-        if (e instanceof WebauthnRegistrationError) {
-          await audit(req, {
-            ...base,
-            outcome: 'failure',
-            reason: e.reason,
-            detail: { method: 'webauthn' },
-          });
-        } else if (e instanceof CredentialAlreadyRegisteredError) {
-          await audit(req, {
-            ...base,
-            outcome: 'failure',
-            reason: 'already-registered',
-            detail: { method: 'webauthn' },
-          });
-        }
-        throw e;
+      } else if (e instanceof CredentialAlreadyRegisteredError) {
+        await audit(req, {
+          ...base,
+          outcome: 'failure',
+          reason: 'already-registered',
+          detail: { method: 'webauthn' },
+        });
       }
-    },
-  );
+      throw e;
+    }
+  });
 
   // --- Second factor after the password step. ---
 
-  app.post(
-    '/api/login/webauthn/options',
-    { ...route('session:pending'), schema: S.secondFactorOptions },
-    async (req) => {
-      const { options } = await webauthn.authenticationOptions(sessionOf(req).account.id);
-      return { options };
-    },
-  );
+  app.post('/api/login/webauthn/options', route('session:pending', S.mfaOptions), async (req) => {
+    const { options } = await webauthn.authenticationOptions(sessionOf(req).account.id);
+    return { options };
+  });
 
-  app.post(
-    '/api/login/webauthn/verify',
-    { ...route('session:pending'), schema: S.secondFactorVerify },
-    async (req, reply) => {
-      const ctx = sessionOf(req);
-      const response = req.body.response as unknown as AuthenticationResponseJSON;
-      const base = {
-        action: 'login-webauthn',
-        actorType: 'user',
-        actorId: ctx.account.id,
-      } as const;
-      // The assertion is a guess at the account's second factor: counted on the account lock
-      // before it is verified, like a TOTP code (issue 13).
-      const reserved = await users.reserveSecondFactor(ctx.account.id);
-      const result = reserved
-        ? await webauthn.verifyAuthentication(response, { userId: ctx.account.id })
-        : undefined;
-      if (result?.ok) await users.secondFactorSucceeded(ctx.account.id);
-      else if (reserved) await users.secondFactorFailed(ctx.account.id, reserved);
-      const reason = !result
-        ? 'locked'
-        : !result.ok
-          ? result.reason
-          : (await o.people.signInAccount(ctx.account.id))
-            ? undefined
-            : 'account-unavailable';
-      if (reason !== undefined) {
-        await audit(req, {
-          ...base,
-          outcome: 'failure',
-          reason,
-          detail: { mode: 'second-factor' },
-        });
-        throw passkeyRefused();
-      }
-      await audit(req, { ...base, outcome: 'success', detail: { mode: 'second-factor' } });
-      // Second factor verified: record it and rotate the id (privilege change).
-      const rotated = (await sessions.markMfa(ctx.id)) && (await sessions.rotate(ctx.id));
-      if (!rotated) throw new ApiError(401, 'session-required', 'sign in first');
-      setSessionCookies(reply, rotated);
-      return { mfa: true };
-    },
-  );
+  app.post('/api/login/webauthn/verify', route('session:pending', S.mfa), async (req, reply) => {
+    const ctx = sessionOf(req);
+    const response = req.body.response as unknown as AuthenticationResponseJSON;
+    const base = { action: 'login-webauthn', actorType: 'user', actorId: ctx.account.id } as const;
+    // The assertion is a guess at the account's second factor: counted on the account lock
+    // before it is verified, like a TOTP code (issue 13).
+    const reserved = await users.reserveSecondFactor(ctx.account.id);
+    const result = reserved
+      ? await webauthn.verifyAuthentication(response, { userId: ctx.account.id })
+      : undefined;
+    if (result?.ok) await users.secondFactorSucceeded(ctx.account.id);
+    else if (reserved) await users.secondFactorFailed(ctx.account.id, reserved);
+    const reason = !result
+      ? 'locked'
+      : !result.ok
+        ? result.reason
+        : (await o.people.signInAccount(ctx.account.id))
+          ? undefined
+          : 'account-unavailable';
+    if (reason !== undefined) {
+      await audit(req, { ...base, outcome: 'failure', reason, detail: { mode: 'second-factor' } });
+      throw passkeyRefused();
+    }
+    await audit(req, { ...base, outcome: 'success', detail: { mode: 'second-factor' } });
+    // Second factor verified: record it and rotate the id (privilege change).
+    const rotated = (await sessions.markMfa(ctx.id)) && (await sessions.rotate(ctx.id));
+    if (!rotated) throw new ApiError(401, 'session-required', 'sign in first');
+    setSessionCookies(reply, rotated);
+    return { mfa: true };
+  });
 
   // --- Passwordless: a discoverable credential with user verification, no session yet. ---
 
-  app.post(
-    '/api/login/passkey/options',
-    { ...route('session:start'), schema: S.passkeyOptions },
-    async () => {
-      const { options, handle } = await webauthn.authenticationOptions();
-      return { options, handle };
-    },
-  );
+  app.post('/api/login/passkey/options', route('session:start', S.signInOptions), async () => {
+    const { options, handle } = await webauthn.authenticationOptions();
+    return { options, handle };
+  });
 
-  app.post(
-    '/api/login/passkey/verify',
-    { ...route('session:start'), schema: S.passkeyVerify },
-    async (req, reply) => {
-      const handle = req.body.handle;
-      const response = req.body.response as unknown as AuthenticationResponseJSON;
-      const key = clientKey(req);
-      // Counted before the assertion is verified (issue 13); given back when it passes.
-      const grants = await reserveAll(throttle, key ? [key] : [], o.clock(), reply);
-      const result = await webauthn.verifyAuthentication(response, { handle });
-      const account =
-        result.ok && result.userVerified ? await o.people.signInAccount(result.userId) : undefined;
-      if (!result.ok || !account) {
-        await audit(req, {
-          action: 'login-webauthn',
-          outcome: 'failure',
-          actorType: result.ok ? 'user' : 'anonymous',
-          actorId: result.ok ? result.userId : null,
-          reason: result.ok
-            ? result.userVerified
-              ? 'account-unavailable'
-              : 'no-user-verification'
-            : result.reason,
-          detail: { mode: 'passwordless' },
-        });
-        throw passkeyRefused();
-      }
-      await releaseAll(throttle, grants, o.clock());
+  app.post('/api/login/passkey/verify', route('session:start', S.signIn), async (req, reply) => {
+    const handle = req.body.handle;
+    const response = req.body.response as unknown as AuthenticationResponseJSON;
+    const key = clientKey(req);
+    // Counted before the assertion is verified (issue 13); given back when it passes.
+    const grants = await reserveAll(throttle, key ? [key] : [], o.clock(), reply);
+    const result = await webauthn.verifyAuthentication(response, { handle });
+    const account =
+      result.ok && result.userVerified ? await o.people.signInAccount(result.userId) : undefined;
+    if (!result.ok || !account) {
       await audit(req, {
         action: 'login-webauthn',
-        outcome: 'success',
-        actorType: 'user',
-        actorId: account.id,
+        outcome: 'failure',
+        actorType: result.ok ? 'user' : 'anonymous',
+        actorId: result.ok ? result.userId : null,
+        reason: result.ok
+          ? result.userVerified
+            ? 'account-unavailable'
+            : 'no-user-verification'
+          : result.reason,
         detail: { mode: 'passwordless' },
       });
-      // A session presented with the sign-in is replaced, never upgraded (session fixation).
-      await sessions.end(readSessionCookie(req.headers.cookie));
-      const started = await sessions.start({
-        userId: account.id,
-        ip: req.ip,
-        userAgent: req.headers['user-agent'],
-        mfaSatisfied: true,
-      });
-      setSessionCookies(reply, started);
-      return { mfa: true };
-    },
-  );
+      throw passkeyRefused();
+    }
+    await releaseAll(throttle, grants, o.clock());
+    await audit(req, {
+      action: 'login-webauthn',
+      outcome: 'success',
+      actorType: 'user',
+      actorId: account.id,
+      detail: { mode: 'passwordless' },
+    });
+    // A session presented with the sign-in is replaced, never upgraded (session fixation).
+    await sessions.end(readSessionCookie(req.headers.cookie));
+    const started = await sessions.start({
+      userId: account.id,
+      ip: req.ip,
+      userAgent: req.headers['user-agent'],
+      mfaSatisfied: true,
+    });
+    setSessionCookies(reply, started);
+    return { mfa: true };
+  });
 
   // --- The account's passkeys. ---
 
-  app.get(
-    '/api/webauthn/credentials',
-    { ...route('session:active'), schema: S.listCredentials },
-    async (req) => {
-      const list = await webauthn.listCredentials(sessionOf(req).account.id);
-      return {
-        credentials: list.map((c) => ({
-          id: c.id,
-          createdAt: c.createdAt,
-          lastUsedAt: c.lastUsedAt,
-          transports: c.transports,
-        })),
-      };
-    },
-  );
+  app.get('/api/webauthn/credentials', route('session:active', S.list), async (req) => {
+    const list = await webauthn.listCredentials(sessionOf(req).account.id);
+    return {
+      credentials: list.map((c) => ({
+        id: c.id,
+        createdAt: c.createdAt,
+        lastUsedAt: c.lastUsedAt,
+        transports: c.transports,
+      })),
+    };
+  });
 
   app.delete(
     '/api/webauthn/credentials/:id',
-    { ...route('session:reauth'), schema: S.removeCredential },
+    route('session:reauth', S.remove),
     async (req, reply) => {
       const ctx = sessionOf(req);
       const id = req.params.id;

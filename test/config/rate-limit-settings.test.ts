@@ -21,7 +21,7 @@ describe('HAVEN_RATE_LIMIT, HAVEN_RATE_LIMIT_WINDOW_SECONDS and HAVEN_RATE_LIMIT
   });
 
   it('refuses anything else', () => {
-    for (const env of [
+    for (const env of <Record<string, string>[]>[
       { HAVEN_RATE_LIMIT: '-1' },
       { HAVEN_RATE_LIMIT: 'lots' },
       { HAVEN_RATE_LIMIT_WINDOW_SECONDS: '0' },

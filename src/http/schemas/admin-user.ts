@@ -9,7 +9,7 @@ const Pending = z.object({
 });
 
 /** User management for admins (src/http/admin-user-routes.ts). */
-export const listUsers = {
+export const users = {
   summary: 'Every account, with roles, status and record links',
   response: {
     200: z.object({
@@ -30,7 +30,7 @@ export const listUsers = {
   },
 };
 
-export const createUser = {
+export const add = {
   summary: 'Invite a person; a PHI role or a record link waits for a second admin (202)',
   body: z.object({
     email: z.string().min(3).max(320),
@@ -51,7 +51,7 @@ export const createUser = {
   },
 };
 
-export const listApprovals = {
+export const approvals = {
   summary: 'Changes waiting for a second admin (two-person rule)',
   response: {
     200: z.object({
@@ -81,7 +81,7 @@ export const approve = {
   },
 };
 
-export const changeRoles = {
+export const roles = {
   summary: "Change a person's roles; ends their sessions and app tokens",
   params: IdParams,
   body: z.object({ roles: Roles }),
@@ -92,9 +92,15 @@ export const changeRoles = {
   },
 };
 
-/** disable, reset-mfa, unlock. */
-export const userAction = (what: string) => ({
-  summary: what,
+const userAction = (summary: string) => ({
+  summary,
   params: IdParams,
   response: { 204: NoContent, ...REFUSALS },
 });
+
+/** The plain actions on an account, by their path. */
+export const act = {
+  disable: userAction('Disable an account; its sessions end'),
+  'reset-mfa': userAction('Remove the second factors of an account'),
+  unlock: userAction('Lift the lock after too many failed sign-ins'),
+};

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IdParams, NoContent, REFUSALS } from './common.js';
 
 /** App tokens (src/http/app-token-routes.ts). */
-export const createToken = {
+export const add = {
   summary: 'Make an app token with SMART user/ or patient/ scopes; the token is shown once',
   body: z.object({
     name: z.string().regex(/^[\w .-]{1,64}$/),
@@ -14,7 +14,7 @@ export const createToken = {
   },
 };
 
-export const listTokens = {
+export const list = {
   summary: "The signed-in person's app tokens (never the tokens themselves)",
   response: {
     200: z.object({
@@ -26,7 +26,7 @@ export const listTokens = {
   },
 };
 
-export const revokeToken = {
+export const revoke = {
   summary: 'Revoke one of the signed-in person’s app tokens',
   params: IdParams,
   response: { 204: NoContent, ...REFUSALS },

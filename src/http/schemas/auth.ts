@@ -16,7 +16,7 @@ export const enroll = {
   response: { 204: NoContent, ...REFUSALS },
 };
 
-export const passwordReset = {
+export const reset = {
   summary: 'Set a new password from a reset link; ends every session',
   body: TokenAndPassword,
   response: { 204: NoContent, ...REFUSALS },
@@ -31,13 +31,13 @@ export const login = {
   },
 };
 
-export const loginTotp = {
+export const totp = {
   summary: 'Second factor: a TOTP code',
   body: CodeBody,
   response: { 200: z.object({ mfa: z.boolean() }), ...REFUSALS },
 };
 
-export const loginRecovery = {
+export const recovery = {
   summary: 'Second factor: a single-use recovery code',
   body: CodeBody,
   response: {
@@ -54,7 +54,7 @@ export const totpSetup = {
   },
 };
 
-export const totpConfirm = {
+export const confirm = {
   summary: 'Confirm TOTP enrollment with a first code; answers the recovery codes once',
   body: CodeBody,
   response: { 200: z.object({ recoveryCodes: z.array(z.string()) }), ...REFUSALS },
@@ -79,7 +79,7 @@ export const session = {
   },
 };
 
-export const changePassword = {
+export const password = {
   summary: 'Change the password (re-authenticated); ends every session',
   body: z.object({ current: secret, next: secret }),
   response: { 204: NoContent, ...REFUSALS },

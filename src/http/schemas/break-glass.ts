@@ -11,7 +11,7 @@ const Grant = z.object({
 });
 
 /** Emergency access (src/http/break-glass-routes.ts, ADR 0008). */
-export const requestGrant = {
+export const request = {
   summary: 'Break the glass: emergency access to one patient, with a reason (re-authenticated)',
   body: z.object({
     patient: FHIR_ID,
@@ -21,7 +21,7 @@ export const requestGrant = {
   response: { 201: z.object({ grant: Grant }), ...REFUSALS },
 };
 
-export const listGrants = {
+export const list = {
   summary: "Active grants: one's own, or everyone's with reasons for a reviewer",
   response: {
     200: z.object({ grants: z.array(Grant.extend({ reason: z.string().optional() })) }),
@@ -29,7 +29,7 @@ export const listGrants = {
   },
 };
 
-export const endGrant = {
+export const end = {
   summary: 'End a grant',
   params: IdParams,
   response: { 204: NoContent, ...REFUSALS },

@@ -21,34 +21,34 @@ const Options = z
 const Mfa = z.object({ mfa: z.boolean() });
 
 /** Passkeys (src/http/webauthn-routes.ts). */
-export const registerOptions = {
+export const newOptions = {
   summary: 'Options to register a passkey (re-authenticated session)',
   response: { 200: z.object({ options: Options }), ...REFUSALS },
 };
 
-export const registerVerify = {
+export const add = {
   summary: 'Register the passkey the browser made',
   body: CredentialBody,
   response: { 201: z.object({ id: z.string(), deviceType: z.string() }), ...REFUSALS },
 };
 
-export const secondFactorOptions = {
+export const mfaOptions = {
   summary: 'Options for a passkey as the second factor',
   response: { 200: z.object({ options: Options }), ...REFUSALS },
 };
 
-export const secondFactorVerify = {
+export const mfa = {
   summary: 'Second factor: a passkey assertion',
   body: CredentialBody,
   response: { 200: Mfa, ...REFUSALS },
 };
 
-export const passkeyOptions = {
+export const signInOptions = {
   summary: 'Options for signing in with a passkey alone, and the handle of the challenge',
   response: { 200: z.object({ options: Options, handle: z.string().optional() }), ...REFUSALS },
 };
 
-export const passkeyVerify = {
+export const signIn = {
   summary: 'Sign in with a discoverable passkey and user verification (two factors)',
   body: z.object({
     /** The passwordless handle: 32 random bytes, base64url. */
@@ -58,7 +58,7 @@ export const passkeyVerify = {
   response: { 200: Mfa, ...REFUSALS },
 };
 
-export const listCredentials = {
+export const list = {
   summary: "The account's passkeys",
   response: {
     200: z.object({
@@ -76,7 +76,7 @@ export const listCredentials = {
 };
 
 /** Any id: one that cannot be a credential id is "no such passkey" (404), not a 400. */
-export const removeCredential = {
+export const remove = {
   summary: 'Remove a passkey (re-authenticated session)',
   params: z.object({ id: z.string() }),
   response: { 204: NoContent, ...REFUSALS },
