@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import type { RoutePermission } from './permissions.js';
 import type { ApiApp } from './route-schemas.js';
 import { openApiDocument } from './schemas/health.js';
@@ -40,6 +40,7 @@ export async function registerOpenApi(
         },
       },
     },
+    transformObject: jsonSchemaTransformObject,
     transform: (doc) => {
       if (!doc.url.startsWith('/api/')) return { schema: { hide: true } as never, url: doc.url };
       const out = jsonSchemaTransform(doc);

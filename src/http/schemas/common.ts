@@ -21,7 +21,9 @@ export const ApiErrorAnswer = z
       requestId: z.string(),
     }),
   })
-  .describe('A refusal: a code, a fixed text and the request id; never the input');
+  .describe('A refusal: a code, a fixed text and the request id; never the input')
+  // One component of the document (#/components/schemas/ApiError), referenced by every route.
+  .meta({ id: 'ApiError' });
 
 /** A 204: no body (a handler answers it with `send()`). */
 export const NoContent = z.undefined().describe('No content');
