@@ -73,6 +73,8 @@ export interface Haven {
   alerts: MemoryAlertSink;
   /** Request ids whose audit entry is durable (the HTTP refusal hook skips those). */
   auditedRequests: AuditedRequests;
+  /** The Redis client when REDIS_URL is set (per-address request limits share their counts). */
+  redis: Awaited<ReturnType<typeof connectRedis>> | undefined;
   /**
    * Signs a checkpoint over every audit entry not yet covered by one, and resolves once it is
    * durable: `haven serve` on SIGTERM/SIGINT and `haven audit export` call it, so a clean stop
@@ -275,6 +277,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       breakGlass,
       alerts,
       auditedRequests,
+      redis,
       signCheckpoint,
       close: async () => {
         clearInterval(idleTimer);

@@ -1,2 +1,2 @@
 export { resolveConfig, ConfigError } from './config.js';
-export type { HavenConfig, ConfigInput, ServerTimeouts } from './config.js';
+export type { HavenConfig, ConfigInput, RateLimitConfig, ServerTimeouts } from './config.js';

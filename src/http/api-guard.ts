@@ -1,5 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
 import { decideApiAccess, type AccessPolicyOptions, type ApiAction } from '../access/index.js';
 import type { People } from '../app/index.js';
 import type { AuditDraft, AuditRecorder } from '../audit/index.js';
@@ -17,14 +16,12 @@ export interface ApiGuardOptions {
   policy: AccessPolicyOptions;
 }
 
-export const FHIR_ID = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/);
-export const IdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) });
-
 /**
  * The shared plumbing of the /api plugins that act beyond one's own session (break-glass, app
  * tokens, user admin): a route's declared permission and its check come from one place. An
  * `api:` permission asks decideApiAccess (the same role table as the FHIR API) and records a
- * refusal before answering 403; `reauth` asks for a re-authentication within 5 minutes.
+ * refusal before answering 403; `reauth` asks for a re-authentication within 5 minutes; `schema`
+ * (src/http/schemas/) validates, shapes and documents the route (ADR 0020).
  * Refusals are `{ error: { code, message, requestId } }` (errors.ts); `translate` names the
  * plugin's own typed errors.
  */
@@ -49,11 +46,13 @@ export function apiGuard(app: FastifyInstance, o: ApiGuardOptions, translate: Er
     d: Pick<AuditDraft, 'action' | 'detail'>,
     outcome: AuditDraft['outcome'],
   ) => o.audit.record(ctx, { ...d, outcome });
-  const route = (
+  const route = <T extends FastifySchema>(
     permission: Extract<RoutePermission, 'session:active' | `api:${string}`>,
+    schema: T,
     opts: { reauth?: boolean } = {},
   ) => ({
     config: { permission },
+    schema,
     preHandler: async (req: FastifyRequest) => {
       await guard(req);
       if (permission.startsWith('api:')) {
@@ -76,15 +75,4 @@ export function apiGuard(app: FastifyInstance, o: ApiGuardOptions, translate: Er
   translateErrors(app, translate);
 
   return { route, contextOf, audit };
-}
-
-/** A body or params checked against a schema; a refusal names fields, never their values. */
-export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    // Field names only: the values may be an email or a reason.
-    const fields = [...new Set(r.error.issues.map((i) => i.path.join('.') || 'body'))];
-    throw new ApiError(400, 'invalid-request', 'the request is not valid', { fields });
-  }
-  return r.data;
 }

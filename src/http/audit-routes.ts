@@ -1,8 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import { MFA_REQUIRED } from '../access/index.js';
 import { AuditQueryError, type AuditViews, type Viewed } from '../audit/index.js';
 import type { RequestContext } from '../auth/index.js';
 import { FhirError, searchsetBundle } from '../records/index.js';
+import type { ApiApp } from './route-schemas.js';
+import * as S from './schemas/audit.js';
 import { authenticate, contextOf, type AuthenticateOptions } from './request-context.js';
 import { publicOrigin, queryPairs } from './url.js';
 
@@ -18,7 +19,7 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
  * accounting of disclosures for one patient. The routes parse the request and shape the answer;
  * the views decide who may look and record every look before anything is read.
  */
-export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions): Promise<void> {
+export async function auditRoutes(app: ApiApp, opts: AuditRouteOptions): Promise<void> {
   const auth = authenticate(opts);
   const views = opts.auditViews;
 
@@ -57,12 +58,11 @@ export async function auditRoutes(app: FastifyInstance, opts: AuditRouteOptions)
   );
 
   // Accounting of disclosures (45 CFR 164.528): who accessed this patient's record, when, how.
-  app.get<{ Params: { id: string } }>(
+  // Staff-internal details (addresses, user agents, request ids) are left out by the view.
+  app.get(
     '/api/patients/:id/disclosures',
-    { config: { permission: 'audit:disclosures' }, preHandler: auth },
+    { config: { permission: 'audit:disclosures' }, preHandler: auth, schema: S.disclosures },
     async (req) => {
-      if (!/^[A-Za-z0-9\-.]{1,64}$/.test(req.params.id))
-        throw new FhirError(400, 'invalid', 'invalid patient id');
       const accesses = allowedOrThrow(await views.disclosures(contextOf(req), req.params.id));
       return { patient: req.params.id, accesses };
     },

@@ -14,7 +14,11 @@ import { frameworkErrorAnswer, installRefusalAudit } from './refusal-audit.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { installInFlightLimit } from './load-shedding.js';
+import { openApiRoute, registerOpenApi } from './openapi.js';
 import { requirePermissionDeclarations } from './permissions.js';
+import { installRateLimit } from './rate-limit.js';
+import { installRouteSchemas, type ApiApp } from './route-schemas.js';
+import { apiHealth } from './schemas/health.js';
 import { fastifyTimeouts, nodeServerTimeouts } from './server-timeouts.js';
 import { tlsServerOptions } from './tls/index.js';
 import { webauthnRoutes } from './webauthn-routes.js';
@@ -48,6 +52,8 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     frameworkErrors: frameworkErrorAnswer({ audit: haven.audit }),
   }) as unknown as FastifyInstance; // the HTTPS server type differs only in its raw server generic
   requirePermissionDeclarations(app);
+  installRouteSchemas(app);
+  await registerOpenApi(app, opts.software);
   // First hook of all: a request past the bound is refused before anything else runs.
   installInFlightLimit(app, haven.config.maxInFlight);
   refuseUnknownHosts(app, {
@@ -55,6 +61,8 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     publicUrl: publicBaseUrl,
     extra: haven.config.allowedHosts,
   });
+  // Per route (each route's first own hook), so after the two above; before any route is added.
+  await installRateLimit(app, { limit: haven.config.rateLimit, redis: haven.redis });
   await app.register(helmet, {
     hsts: { maxAge: 63072000, includeSubDomains: true, preload: false },
     contentSecurityPolicy: {
@@ -83,7 +91,11 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   installErrorHandlers(app, haven.config.retryAfterSeconds);
   registerJsonBodyParser(app);
   installRefusalAudit(app, { audit: haven.audit, audited: haven.auditedRequests });
-  app.get('/api/health', { config: { permission: 'public' } }, async () => ({ status: 'ok' }));
+  const api = app as unknown as ApiApp; // the same instance, with zod route schemas typed
+  api.get('/api/health', { config: { permission: 'public' }, schema: apiHealth }, async () => ({
+    status: 'ok' as const,
+  }));
+  openApiRoute(api);
   healthRoutes(app, haven);
   if (opts.benchBaseline) {
     const cache = new Map<number, Buffer>();

@@ -147,6 +147,7 @@ function issueCodeOf(status: number): IssueCode {
   if (status === 403) return 'forbidden';
   if (status === 404) return 'not-found';
   if (status === 409 || status === 412) return 'conflict';
+  if (status === 429) return 'transient'; // R4's 'throttled' is a kind of transient
   if (status >= 500) return 'exception';
   return 'invalid';
 }
