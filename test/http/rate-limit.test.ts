@@ -101,9 +101,9 @@ describe.each(cases)('per-address limits on %s, counted in %s', (engine, store) 
   it.runIf(store === 'redis')('counts in Redis under its own key prefix', async () => {
     const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
     try {
-      const counted = Number(await redis.get(`${prefix}127.0.0.1`));
+      const counted = Number(await redis.get(`${prefix}rate:127.0.0.1`));
       expect(counted).toBeGreaterThan(LIMIT);
-      expect(Number(await redis.get(`${prefix}127.0.0.2`))).toBe(1);
+      expect(Number(await redis.get(`${prefix}rate:127.0.0.2`))).toBe(1);
     } finally {
       await redis.quit();
     }
