@@ -116,9 +116,13 @@ async function startInProcess(engine: Engine, databaseUrl: string): Promise<Have
         logLevel: 'warn',
       },
       // The in-flight limit may be varied for the overload scenario; nothing else from the shell.
-      process.env.HAVEN_MAX_IN_FLIGHT
-        ? { HAVEN_MAX_IN_FLIGHT: process.env.HAVEN_MAX_IN_FLIGHT }
-        : {},
+      // The load comes from one address: no per-address limit.
+      {
+        HAVEN_RATE_LIMIT: '0',
+        ...(process.env.HAVEN_MAX_IN_FLIGHT && {
+          HAVEN_MAX_IN_FLIGHT: process.env.HAVEN_MAX_IN_FLIGHT,
+        }),
+      },
     );
     const haven = await app.openHaven(cfg, { logger: logging.createLogger('silent') });
     const server = await http.startServer(haven, {
@@ -321,6 +325,7 @@ function childEnv(schema: string | undefined): NodeJS.ProcessEnv {
   for (const [k, v] of Object.entries(process.env))
     if (!k.startsWith('HAVEN_') && k !== 'DATABASE_URL') env[k] = v;
   env.HAVEN_LOG_LEVEL = 'warn';
+  env.HAVEN_RATE_LIMIT = '0'; // the load comes from one address
   if (schema) env.HAVEN_DB_SCHEMA = schema;
   return env;
 }

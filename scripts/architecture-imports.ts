@@ -1,7 +1,7 @@
 /**
  * Which capability folder imports which, read from the source: the table in
  * docs/architecture.md between the `imports:begin` and `imports:end` markers is rendered from
- * this, and test/docs/architecture-doc.test.ts fails when the two differ.
+ * this (with the layer diagram above it), and test/docs/architecture-doc.test.ts fails when the two differ.
  *   node --import tsx scripts/architecture-imports.ts          prints the table
  *   node --import tsx scripts/architecture-imports.ts --write  rewrites it in the document
  */
@@ -74,6 +74,34 @@ export function folderImports(): Map<string, FolderImports> {
   return result;
 }
 
+/** Each folder's layer: 0 with no run-time imports, else one above its highest import. */
+export function layers(imports: Map<string, FolderImports>): Map<string, number> {
+  const layer = new Map<string, number>();
+  const visit = (folder: string, path: string[]): number => {
+    const known = layer.get(folder);
+    if (known !== undefined) return known;
+    if (path.includes(folder)) throw new Error(`import cycle: ${[...path, folder].join(' -> ')}`);
+    const deps = [...(imports.get(folder)?.runtime ?? [])];
+    const l = deps.length === 0 ? 0 : 1 + Math.max(...deps.map((d) => visit(d, [...path, folder])));
+    layer.set(folder, l);
+    return l;
+  };
+  for (const folder of imports.keys()) visit(folder, []);
+  return layer;
+}
+
+/** The layer diagram: a folder stands above everything it imports at run time. */
+function renderLayers(imports: Map<string, FolderImports>): string[] {
+  const layerOf = layers(imports);
+  const top = Math.max(...layerOf.values());
+  const lines: string[] = [];
+  for (let l = top; l >= 0; l--) {
+    const folders = [...layerOf].filter(([, v]) => v === l).map(([f]) => f);
+    lines.push(` layer ${l}   ${folders.join('   ')}`);
+  }
+  return ['```', ...lines, '```'];
+}
+
 export function renderImportsTable(imports = folderImports()): string {
   const list = (s: Set<string>) =>
     [...s]
@@ -86,6 +114,8 @@ export function renderImportsTable(imports = folderImports()): string {
   return [
     BEGIN,
     '',
+    ...renderLayers(imports),
+    '',
     '| folder | imports at run time | imports types only |',
     '| ------ | ------------------- | ------------------ |',
     ...rows,
@@ -94,11 +124,14 @@ export function renderImportsTable(imports = folderImports()): string {
   ].join('\n');
 }
 
-/** Rows of a markdown table as trimmed cells, so Prettier's column padding does not matter. */
+/**
+ * The diagram's lines and the table's rows as trimmed cells, so Prettier's column padding does
+ * not matter.
+ */
 export function tableCells(table: string): string[][] {
   return table
     .split('\n')
-    .filter((l) => l.startsWith('|') && !/^\|[\s|:-]+\|$/.test(l))
+    .filter((l) => l.startsWith(' layer ') || (l.startsWith('|') && !/^\|[\s|:-]+\|$/.test(l)))
     .map((l) =>
       l
         .slice(1, -1)

@@ -1,7 +1,7 @@
 import type { Alert } from '../alerts/index.js';
-import { requestDraft, type AuditDraft } from '../audit/index.js';
+import { requestDraft, type AuditDraft, type AuditRecorder } from '../audit/index.js';
 import type { RequestContext } from '../auth/index.js';
-import type { BatchWriter, BreakGlassRepository, BreakGlassRow } from '../store/index.js';
+import type { BreakGlassRepository, BreakGlassRow } from '../store/index.js';
 import type { GrantSource } from './access-control.js';
 import { decideApiAccess } from './decide.js';
 
@@ -13,7 +13,7 @@ export interface ReasonVault {
 
 export interface BreakGlassOptions {
   repo: BreakGlassRepository;
-  writer: BatchWriter<AuditDraft>;
+  audit: AuditRecorder;
   reasons: ReasonVault;
   raiseAlert: (alert: Alert) => Promise<void>;
   patientExists: (patientId: string) => Promise<boolean>;
@@ -80,7 +80,7 @@ export class BreakGlassService implements GrantSource {
       createdAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + this.o.minutes * 60_000).toISOString(),
     };
-    await this.o.writer.submit({
+    await this.o.audit.transact({
       run: (trx) => this.o.repo.insertIn(trx, row),
       onSuccess: () => [
         this.draft(ctx, 'break-glass', 'success', patientId, {
@@ -124,20 +124,18 @@ export class BreakGlassService implements GrantSource {
     // entry per patient listed, or one without a patient for an empty list; durable first.
     const patients = [...new Set(grants.map((g) => g.patientId))];
     const detail = { returned: grants.length, reasons: reviewer };
-    await this.o.writer.submit({
-      onSuccess: () =>
-        patients.length === 0
-          ? [requestDraft(ctx, { action: 'break-glass-list', outcome: 'success', detail })]
-          : patients.map((patientId) =>
-              requestDraft(ctx, {
-                action: 'break-glass-list',
-                outcome: 'success',
-                patientId,
-                detail,
-              }),
-            ),
-      onFailure: () => [],
-    });
+    await this.o.audit.append(
+      ...(patients.length === 0
+        ? [requestDraft(ctx, { action: 'break-glass-list', outcome: 'success', detail })]
+        : patients.map((patientId) =>
+            requestDraft(ctx, {
+              action: 'break-glass-list',
+              outcome: 'success',
+              patientId,
+              detail,
+            }),
+          )),
+    );
     return grants;
   }
 
@@ -167,10 +165,7 @@ export class BreakGlassService implements GrantSource {
     patientId: string,
     detail: Record<string, string>,
   ): Promise<void> {
-    await this.o.writer.submit({
-      onSuccess: () => [this.draft(ctx, action, outcome, patientId, detail)],
-      onFailure: () => [],
-    });
+    await this.o.audit.append(this.draft(ctx, action, outcome, patientId, detail));
   }
 
   private draft(

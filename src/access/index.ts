@@ -30,3 +30,4 @@ export { hiddenFieldsIn, mergeHiddenFields, visibleFields, withVisibleFields } f
 export { BreakGlassService, BreakGlassError } from './break-glass.js';
 export type { BreakGlassOptions, GrantView, ReasonVault } from './break-glass.js';
 export { renderAccessPolicy } from './render-policy.js';
+export { decideAuditView, DISCLOSURES_SCOPE } from './audit-view-access.js';

@@ -1,14 +1,7 @@
-/**
- * Deployment choices the access decision depends on. Passed to decideFhirAccess with every call
- * (through the request context); anything absent means the strict default.
- */
-export interface AccessPolicyOptions {
-  /**
-   * Whether a person whose only role is patient needs a verified second factor before PHI.
-   * Staff always do. Default 'required'.
-   */
-  patientMfa: 'required' | 'optional';
-}
+import type { AccessPolicyOptions } from '../auth/index.js';
+
+// The type lives with the request context in src/auth (see principal.ts); the default is here.
+export type { AccessPolicyOptions };
 
 export const DEFAULT_ACCESS_POLICY: AccessPolicyOptions = Object.freeze({ patientMfa: 'required' });
 

@@ -4,17 +4,26 @@ import path from 'node:path';
 import {
   AuditedRequests,
   AuditTrail,
+  AuditViews,
+  auditRecorder,
   auditSigningKey,
   type AuditDraft,
+  type AuditRecorder,
   type AuditSigningKey,
 } from '../audit/index.js';
-import { AccessControl, BreakGlassService } from '../access/index.js';
+import { AccessControl, BreakGlassService, decideAuditView } from '../access/index.js';
+import type { RequestContext } from '../auth/index.js';
 import { SmtpEnrollmentDelivery, TerminalEnrollmentDelivery } from '../notify/index.js';
 import { AlertBus, LogAlertSink, MemoryAlertSink, WebhookAlertSink } from '../alerts/index.js';
 import type { HavenConfig } from '../config/index.js';
 import { BlindIndex, loadOrCreateSystemKey, Vault, type KeyProvider } from '../crypto/index.js';
 import { createLogger, type Logger } from '../logging/index.js';
-import { loadFhirDefinitions, SealedResources, type RecordDeps } from '../records/index.js';
+import {
+  loadFhirDefinitions,
+  rebuildSearchIndex,
+  SealedResources,
+  type RecordDeps,
+} from '../records/index.js';
 import {
   AuditRepository,
   BatchWriter,
@@ -46,6 +55,14 @@ export interface Haven {
   clients: ClientRepository;
   auditRepo: AuditRepository;
   auditKey: AuditSigningKey;
+  /** The audit port: how every capability (and the HTTP layer) records an entry. */
+  audit: AuditRecorder;
+  /** The FHIR AuditEvent views and the accounting of disclosures, each access decided. */
+  auditViews: AuditViews<RequestContext>;
+  /**
+   * The group-commit writer under `audit`: for this composition root, the CLI's maintenance and
+   * tests that fill the trail. Capabilities and routes record through `audit` instead.
+   */
   writer: BatchWriter<AuditDraft>;
   logger: Logger;
   /** Users, sessions and login throttling. */
@@ -56,6 +73,8 @@ export interface Haven {
   alerts: MemoryAlertSink;
   /** Request ids whose audit entry is durable (the HTTP refusal hook skips those). */
   auditedRequests: AuditedRequests;
+  /** The Redis client when REDIS_URL is set (per-address request limits share their counts). */
+  redis: Awaited<ReturnType<typeof connectRedis>> | undefined;
   /**
    * Signs a checkpoint over every audit entry not yet covered by one, and resolves once it is
    * durable: `haven serve` on SIGTERM/SIGINT and `haven audit export` call it, so a clean stop
@@ -152,6 +171,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
         trail.afterCommit(committed);
       },
     );
+    const audit = auditRecorder(writer);
     const signCheckpoint = async () => {
       trail.signNow();
       await writer.submit({ onSuccess: () => [], onFailure: () => [] });
@@ -187,7 +207,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     const people = assemblePeople({
       config,
       database,
-      writer,
+      audit,
       blindIndex,
       userDataKey: userDataKey!,
       clock,
@@ -199,7 +219,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     });
     const breakGlass = new BreakGlassService({
       repo: new BreakGlassRepository(database.db, relationKeys),
-      writer,
+      audit,
       reasons: {
         seal: (id, owner, reason) =>
           vault.encrypt(
@@ -222,7 +242,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     });
     const records: RecordDeps = {
       resources,
-      writer,
+      audit,
       sealed: new SealedResources(vault, blindIndex),
       clock,
       cursorKey: cursorKey!,
@@ -231,6 +251,14 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       access: new AccessControl(relations, breakGlass, clock),
       relations,
     };
+    // Records indexed under an older search-parameter registry become findable by the new one
+    // before any search is served (ADR 0021).
+    const reindex = await rebuildSearchIndex({ resources, sealed: records.sealed, clock });
+    if (reindex.rebuilt && reindex.records > 0)
+      logger.info(
+        { event: 'search-index-rebuilt', records: reindex.records, version: reindex.version },
+        'search index rebuilt for the current search parameters',
+      );
     return {
       config,
       clock,
@@ -240,12 +268,19 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       clients: new ClientRepository(database.db, clock),
       auditRepo,
       auditKey,
+      audit,
+      auditViews: new AuditViews<RequestContext>({
+        repo: auditRepo,
+        audit,
+        decide: decideAuditView,
+      }),
       writer,
       logger,
       people,
       breakGlass,
       alerts,
       auditedRequests,
+      redis,
       signCheckpoint,
       close: async () => {
         clearInterval(idleTimer);

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Alert } from '../alerts/index.js';
-import { withRequestOrigin, type AuditDraft } from '../audit/index.js';
+import { withRequestOrigin, type AuditRecorder } from '../audit/index.js';
 import type { EnrollmentDelivery } from '../notify/index.js';
 import {
   DatabaseSessionStore,
@@ -29,7 +29,6 @@ import {
   ThrottleRepository,
   UserRepository,
   WebauthnRepository,
-  type BatchWriter,
   type Database,
 } from '../store/index.js';
 
@@ -62,7 +61,7 @@ export interface People {
 export function assemblePeople(opts: {
   config: HavenConfig;
   database: Database;
-  writer: BatchWriter<AuditDraft>;
+  audit: AuditRecorder;
   blindIndex: BlindIndex;
   userDataKey: Buffer;
   clock: () => Date;
@@ -72,7 +71,7 @@ export function assemblePeople(opts: {
   /** The connected Redis client when REDIS_URL is set (see redis-connection.ts). */
   redis: Redis | undefined;
 }): People {
-  const { config, database, writer, clock, redis } = opts;
+  const { config, database, audit, clock, redis } = opts;
   const store = redis
     ? new RedisSessionStore(redis, config.redisPrefix)
     : new DatabaseSessionStore(new SessionRepository(database.db));
@@ -91,7 +90,7 @@ export function assemblePeople(opts: {
         actorId: session.userId,
         reason: why === 'idle' ? 'idle-timeout' : 'absolute-timeout',
       });
-      await writer.submit({ onSuccess: () => [draft], onFailure: () => [] });
+      await audit.append(draft);
     },
   });
   const userRepo = new UserRepository(database.db);
@@ -111,7 +110,7 @@ export function assemblePeople(opts: {
     clock,
     recordEvent: async (draft) => {
       // Sign-in events say from where, with which user agent and in which request.
-      await writer.submit({ onSuccess: () => [withRequestOrigin(draft)], onFailure: () => [] });
+      await audit.append(withRequestOrigin(draft));
     },
     linkExists: async (resourceType, id) => {
       const head = await resources.head(resourceType, id);

@@ -12,9 +12,20 @@ export interface ExportOptions {
   origin: string;
   verifierKey: string;
   format: 'jsonl' | 'fhir';
-  write: (chunk: string) => void;
+  /**
+   * Receives the export in order, a page of entries per call. When it returns a promise, the
+   * next page is read only once it settles: a file or stream sink applies backpressure, and no
+   * more than one page is held in memory however long the trail.
+   */
+  write: (chunk: string) => unknown;
   now: Date;
+  /** Entries read from the repository and written per call (default 5000). */
+  pageSize?: number;
+  /** Entries written so far out of those the export covers, after each page. */
+  onProgress?: (done: number, total: number) => void;
 }
+
+const PAGE_SIZE = 5000;
 
 /**
  * Writes entries from sinceSeq up to the newest signed checkpoint, with the Merkle frontier at
@@ -46,7 +57,8 @@ export async function exportTrail(
     exportedAt: opts.now.toISOString(),
   };
   const fhir = opts.format === 'fhir';
-  opts.write(
+  const pageSize = opts.pageSize ?? PAGE_SIZE;
+  await opts.write(
     fhir
       ? `{"resourceType":"Bundle","type":"collection","timestamp":"${header.exportedAt}","entry":[${JSON.stringify(
           {
@@ -59,9 +71,11 @@ export async function exportTrail(
       : `${JSON.stringify({ type: 'header', ...header })}\n`,
   );
   let written = 0;
+  opts.onProgress?.(0, end - fromSeq);
   for (let seq = fromSeq; seq < end;) {
-    const rows = await repo.entries(seq, Math.min(5000, end - seq));
+    const rows = await repo.entries(seq, Math.min(pageSize, end - seq));
     if (rows.length === 0) break;
+    const page: string[] = [];
     for (const row of rows) {
       const entry = fromRow(row);
       if (fhir) {
@@ -71,20 +85,25 @@ export async function exportTrail(
             { url: LEAF_EXTENSION, valueBase64Binary: encodeLeaf(entry).toString('base64') },
           ],
         };
-        opts.write(
+        page.push(
           `,${JSON.stringify({ fullUrl: `urn:haven:audit:${entry.seq}`, resource: event })}`,
         );
       } else {
-        opts.write(`${JSON.stringify({ type: 'entry', entry })}\n`);
+        page.push(`${JSON.stringify({ type: 'entry', entry })}\n`);
       }
-      written++;
     }
+    await opts.write(page.join(''));
+    written += rows.length;
+    opts.onProgress?.(written, end - fromSeq);
     seq = rows.at(-1)!.seq + 1;
   }
-  if (fhir) opts.write(']}\n');
-  else
-    for (const c of checkpoints)
-      opts.write(`${JSON.stringify({ type: 'checkpoint', note: c.note })}\n`);
+  await opts.write(
+    fhir
+      ? ']}\n'
+      : checkpoints
+          .map((c) => `${JSON.stringify({ type: 'checkpoint', note: c.note })}\n`)
+          .join(''),
+  );
   // Entries newer than the newest checkpoint cannot be proven yet, so they are not exported;
   // the caller says how many.
   const leftOut = Math.max(0, (await repo.head()).size - Math.max(end, fromSeq));

@@ -29,3 +29,15 @@ export { checkExternalCheckpoint, type ExternalCheckpointProblem } from './exter
 export { AuditedRequests } from './audited-requests.js';
 export { runInRequestScope, withRequestOrigin } from './request-scope.js';
 export type { RequestOrigin } from './request-scope.js';
+// The audit port: every capability records through it (and never through a BatchWriter).
+export { auditRecorder } from './recorder.js';
+export type { AuditRecorder, AuditedWork, AuditedTransaction } from './recorder.js';
+// Who may look at the trail, and what they see: the FHIR AuditEvent views and disclosures.
+export { AuditViews } from './views/index.js';
+export type {
+  AuditViewDecision,
+  AuditViewRequest,
+  AuditViewsOptions,
+  Disclosure,
+  Viewed,
+} from './views/index.js';

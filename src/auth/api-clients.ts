@@ -24,6 +24,15 @@ export interface ClientStore {
   >;
 }
 
+/** A person's own app tokens, listed and revoked from their session (ClientRepository). */
+export interface AppTokenStore extends ClientStore {
+  listForUser(
+    userId: string,
+  ): Promise<{ id: string; name: string; scopes: string; createdAt: string }[]>;
+  /** Revokes the token if it is this person's and still active; false otherwise. */
+  revokeForUser(id: string, userId: string): Promise<boolean>;
+}
+
 const TOKEN_PREFIX = 'hvn_';
 const TOKEN = /^hvn_[A-Za-z0-9_-]{43}$/;
 

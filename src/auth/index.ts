@@ -1,6 +1,6 @@
 export { parseScope, parseScopes, scopesAllow, ScopeSyntaxError } from './scopes.js';
 export type { Scope, ScopeContext, Interaction } from './scopes.js';
-export type { Principal, RequestContext } from './principal.js';
+export type { AccessPolicyOptions, Principal, RequestContext } from './principal.js';
 export {
   createApiClient,
   createAppToken,
@@ -8,7 +8,7 @@ export {
   resolveAppToken,
   hashToken,
 } from './api-clients.js';
-export type { ClientStore } from './api-clients.js';
+export type { AppTokenStore, ClientStore } from './api-clients.js';
 // People: users and second factors, server-side sessions, login throttling.
 export {
   UserService,

@@ -1,5 +1,20 @@
-import type { AccessPolicyOptions } from '../access/index.js';
 import type { Scope } from './scopes.js';
+
+/**
+ * Deployment choices the access decision depends on. Passed to decideFhirAccess with every call
+ * (through the request context); anything absent means the strict default.
+ *
+ * Defined here rather than in src/access, which decides with it: access depends on auth (the
+ * principal, scopes, roles), so a request context that named access's type made the two import
+ * each other. src/access re-exports it with its default.
+ */
+export interface AccessPolicyOptions {
+  /**
+   * Whether a person whose only role is patient needs a verified second factor before PHI.
+   * Staff always do. Default 'required'.
+   */
+  patientMfa: 'required' | 'optional';
+}
 
 /**
  * Who is making a request. API clients (integrations) and people with sessions both resolve to

@@ -1,57 +1,61 @@
-import type { Command } from 'commander';
-import { openHaven, type Haven } from '../app/index.js';
-import { resolveConfig, type ConfigInput, type HavenConfig } from '../config/index.js';
+import {
+  openAuditCore,
+  openHaven,
+  openPeopleCore,
+  type AuditCore,
+  type Haven,
+  type OpenOptions,
+  type PeopleCore,
+} from '../app/index.js';
+import { resolveConfig, type HavenConfig } from '../config/index.js';
 import { createLogger } from '../logging/index.js';
+import type { CommonFlags } from './output.js';
 
-export interface CommonFlags extends ConfigInput {
-  json?: boolean;
-}
-
-/** Options every command takes: where the data is, and machine-readable output. */
-export function withCommonOptions(cmd: Command): Command {
-  return cmd
-    .option('--data <dir>', 'data directory (default ./haven-data, or HAVEN_DATA_DIR)')
-    .option('--database-url <url>', 'postgres://… to use PostgreSQL (or DATABASE_URL)')
-    .option('--keyring <file>', 'local keyring file (default DATA/keyring.json, or HAVEN_KEYRING)')
-    .option('--json', 'print machine-readable JSON');
-}
+export { CliFailure, print, type CommonFlags } from './output.js';
 
 export function configFrom(flags: CommonFlags): HavenConfig {
   return resolveConfig(flags, process.env);
 }
 
+type Opener<H> = (config: HavenConfig, opts: OpenOptions) => Promise<H>;
+
 /**
  * Opens an existing installation for a one-shot command, with logs kept to warnings so output
- * stays readable. Only `init` passes `create`: every other command refuses a directory or
- * database without a Haven installation and creates nothing there.
+ * stays readable, runs `fn` and closes it. Only `init` passes `create`: every other command
+ * refuses a directory or database without a Haven installation and creates nothing there.
  */
-export async function withHaven<T>(
+async function withOpened<H extends { close(): Promise<void> }, T>(
+  open: Opener<H>,
   flags: CommonFlags,
-  fn: (haven: Haven) => Promise<T>,
-  opts: { create?: boolean } = {},
+  fn: (opened: H) => Promise<T>,
+  opts: { create?: boolean },
 ): Promise<T> {
-  const config = configFrom(flags);
-  const haven = await openHaven(config, {
+  const opened = await open(configFrom(flags), {
     logger: createLogger('warn', undefined),
     create: opts.create === true,
   });
   try {
-    return await fn(haven);
+    return await fn(opened);
   } finally {
-    await haven.close();
+    await opened.close();
   }
 }
 
-export function print(flags: CommonFlags, json: unknown, text: string): void {
-  process.stdout.write(flags.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
+/** The whole Haven (only `init`, which creates every part of an installation). */
+export function withHaven<T>(
+  flags: CommonFlags,
+  fn: (haven: Haven) => Promise<T>,
+  opts: { create?: boolean } = {},
+): Promise<T> {
+  return withOpened(openHaven, flags, fn, opts);
 }
 
-/** A failure the operator can act on: one line, no stack, a meaningful exit code. */
-export class CliFailure extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
+/** Store, keyring and audit trail only: the `audit` commands. */
+export function withAuditCore<T>(flags: CommonFlags, fn: (core: AuditCore) => Promise<T>) {
+  return withOpened(openAuditCore, flags, fn, {});
+}
+
+/** The audit core plus people and API clients: the `user` and `client` commands. */
+export function withPeople<T>(flags: CommonFlags, fn: (core: PeopleCore) => Promise<T>) {
+  return withOpened(openPeopleCore, flags, fn, {});
 }

@@ -1,23 +1,18 @@
 import os from 'node:os';
-import type { Haven } from '../app/index.js';
+import type { AuditCore } from '../app/index.js';
 import type { AuditAction } from '../audit/index.js';
 
 /** Operator actions through the CLI are audited like any other, with the OS user as actor. */
 export async function recordOperatorEvent(
-  haven: Haven,
+  haven: Pick<AuditCore, 'audit'>,
   action: AuditAction,
   subjectId: string,
 ): Promise<void> {
-  await haven.writer.submit({
-    onSuccess: () => [
-      {
-        action,
-        outcome: 'success',
-        actorType: 'system',
-        actorId: `cli:${os.userInfo().username}`,
-        detail: { subject: subjectId },
-      },
-    ],
-    onFailure: () => [],
+  await haven.audit.append({
+    action,
+    outcome: 'success',
+    actorType: 'system',
+    actorId: `cli:${os.userInfo().username}`,
+    detail: { subject: subjectId },
   });
 }

@@ -1,14 +1,18 @@
 import { Command, CommanderError } from 'commander';
-import { auditCommand } from './commands/audit.js';
-import { clientCommand } from './commands/client.js';
-import { initCommand } from './commands/init.js';
-import { keysCommand } from './commands/keys.js';
-import { serveCommand } from './commands/serve.js';
-import { userCommand } from './commands/user.js';
-import { CliFailure } from './common.js';
+import { CliFailure } from './output.js';
 import { SOFTWARE } from './software.js';
+import { auditTree } from './tree/audit.js';
+import { clientTree } from './tree/client.js';
+import { serverTree } from './tree/server.js';
+import { keysTree } from './tree/keys.js';
+import { userTree } from './tree/user.js';
 
-/** The `haven` command tree; a fresh one per run, since commander keeps parsed options on it. */
+/**
+ * The `haven` command tree; a fresh one per run, since commander keeps parsed options on it.
+ * It holds names, descriptions and options only: each action imports its implementation (and
+ * with it the store, crypto or server code) when it runs, so `--help` and `--version` load
+ * commander and nothing of the server stack (decision 0022).
+ */
 export function buildProgram(): Command {
   const program = new Command('haven')
     .description(
@@ -16,12 +20,11 @@ export function buildProgram(): Command {
     )
     .version(SOFTWARE.version)
     .exitOverride();
-  serveCommand(program);
-  initCommand(program);
-  clientCommand(program);
-  auditCommand(program);
-  userCommand(program);
-  keysCommand(program);
+  serverTree(program);
+  clientTree(program);
+  auditTree(program);
+  userTree(program);
+  keysTree(program);
   return program;
 }
 

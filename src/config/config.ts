@@ -63,6 +63,14 @@ export interface HavenConfig {
   maxInFlight: number;
   /** Seconds a client is told to wait (Retry-After) on a 503 (HAVEN_RETRY_AFTER_SECONDS). */
   retryAfterSeconds: number;
+  /**
+   * Requests one client address may make per window, on every route but the health probes; past
+   * it, 429 with Retry-After (HAVEN_RATE_LIMIT, 3000 per HAVEN_RATE_LIMIT_WINDOW_SECONDS, 60).
+   * Counted in Redis when REDIS_URL is set (shared by every server), under the installation's
+   * HAVEN_REDIS_PREFIX followed by `rate:`. HAVEN_RATE_LIMIT=0 turns it off (behind a proxy
+   * that limits per client, since behind one every request comes from the proxy's address).
+   */
+  rateLimit: RateLimitConfig | undefined;
   /** How long a Redis command may take before the request fails with 503 (HAVEN_REDIS_TIMEOUT_MS). */
   redisTimeoutMs: number;
   /**
@@ -79,6 +87,12 @@ export interface HavenConfig {
   allowedHosts: string[];
   /** Limits on slow or idle clients (milliseconds); see src/http/server-timeouts.ts. */
   timeouts: ServerTimeouts;
+}
+
+export interface RateLimitConfig {
+  max: number;
+  windowSeconds: number;
+  keyPrefix: string;
 }
 
 export interface ServerTimeouts {
@@ -173,6 +187,7 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     alertWebhook: webhookUrl(env.HAVEN_ALERT_WEBHOOK, 'HAVEN_ALERT_WEBHOOK'),
     maxInFlight: positiveInt(env.HAVEN_MAX_IN_FLIGHT, 64),
     retryAfterSeconds: positiveInt(env.HAVEN_RETRY_AFTER_SECONDS, 1),
+    rateLimit: rateLimit(env, redisPrefix(env.HAVEN_REDIS_PREFIX)),
     redisTimeoutMs: positiveInt(env.HAVEN_REDIS_TIMEOUT_MS, 1000),
     smtpUrl: smtpUrl(env.HAVEN_SMTP_URL),
     smtpFrom:
@@ -223,6 +238,16 @@ function allowedHosts(raw: string | undefined): string[] {
     if (!HOST_ENTRY.test(e))
       throw new ConfigError('HAVEN_ALLOWED_HOSTS must be comma-separated host or host:port names');
   return entries;
+}
+
+function rateLimit(env: NodeJS.ProcessEnv, redisPrefix: string): RateLimitConfig | undefined {
+  if (env.HAVEN_RATE_LIMIT === '0') return undefined;
+  const keyPrefix = `${redisPrefix}rate:`;
+  return {
+    max: positiveInt(env.HAVEN_RATE_LIMIT, 3000),
+    windowSeconds: positiveInt(env.HAVEN_RATE_LIMIT_WINDOW_SECONDS, 60),
+    keyPrefix,
+  };
 }
 
 function serverTimeouts(env: NodeJS.ProcessEnv): ServerTimeouts {

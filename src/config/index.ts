@@ -1,2 +1,8 @@
 export { resolveConfig, ConfigError } from './config.js';
-export type { HavenConfig, ConfigInput, ServerTimeouts, Pkcs11Config } from './config.js';
+export type {
+  HavenConfig,
+  ConfigInput,
+  Pkcs11Config,
+  RateLimitConfig,
+  ServerTimeouts,
+} from './config.js';

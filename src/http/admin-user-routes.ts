@@ -1,17 +1,8 @@
-import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { UserError, type RequestContext } from '../auth/index.js';
-import { apiGuard, FHIR_ID, IdParams, parse, type ApiGuardOptions } from './api-guard.js';
+import { apiGuard, type ApiGuardOptions } from './api-guard.js';
+import type { ApiApp } from './route-schemas.js';
+import * as S from './schemas/admin-user.js';
 import { ApiError } from './session-auth.js';
-
-const RolesBody = z.object({ roles: z.array(z.string().max(32)).min(1).max(7) });
-const NewUserBody = z.object({
-  email: z.string().min(3).max(320),
-  roles: z.array(z.string().max(32)).min(1).max(7),
-  patientId: FHIR_ID.optional(),
-  practitionerId: FHIR_ID.optional(),
-  displayName: z.string().min(1).max(200).optional(),
-});
 
 /**
  * User management for admins over HTTP, as `haven user` does from the shell: list, invite,
@@ -20,11 +11,11 @@ const NewUserBody = z.object({
  * link) waits for a second admin (two-person rule, ADR 0015). The CLI is the operator's
  * authority at the console and applies changes directly.
  */
-export async function adminUserRoutes(app: FastifyInstance, o: ApiGuardOptions): Promise<void> {
+export async function adminUserRoutes(app: ApiApp, o: ApiGuardOptions): Promise<void> {
   const { users } = o.people;
   const { route, contextOf, audit } = apiGuard(app, o, translate);
 
-  app.get('/api/admin/users', route('api:users:manage'), async (req) => {
+  app.get('/api/admin/users', route('api:users:manage', S.users), async (req) => {
     const list = await users.list();
     // Who has an account, with which roles and links, is disclosed here: recorded first.
     await audit(
@@ -35,43 +26,47 @@ export async function adminUserRoutes(app: FastifyInstance, o: ApiGuardOptions):
     return { users: list };
   });
 
-  app.post('/api/admin/users', route('api:users:manage', { reauth: true }), async (req, reply) => {
-    const body = parse(NewUserBody, req.body);
-    const change = await users.requestUserCreate(body, actorOf(contextOf(req)));
-    // A PHI role or a record link waits for a second admin (202), and its enrollment link will
-    // go to the person, never to an admin. Other accounts (admin) are created at once, and the
-    // token is shown once to the admin who sends the link; only its hash is kept.
-    if (change.status === 'pending') return reply.status(202).send(change);
-    return reply.status(201).send({
-      status: 'applied',
-      userId: change.userId,
-      enrollmentToken: change.enrollmentToken,
-      expiresAt: change.expiresAt,
-    });
-  });
+  app.post(
+    '/api/admin/users',
+    route('api:users:manage', S.add, { reauth: true }),
+    async (req, reply) => {
+      const body = req.body;
+      const change = await users.requestUserCreate(body, actorOf(contextOf(req)));
+      // A PHI role or a record link waits for a second admin (202), and its enrollment link will
+      // go to the person, never to an admin. Other accounts (admin) are created at once, and the
+      // token is shown once to the admin who sends the link; only its hash is kept.
+      if (change.status === 'pending') return reply.status(202).send(change);
+      return reply.status(201).send({
+        status: 'applied',
+        userId: change.userId,
+        enrollmentToken: change.enrollmentToken,
+        expiresAt: change.expiresAt,
+      });
+    },
+  );
 
   /** Pending changes under the two-person rule, for a second admin to review. */
-  app.get('/api/admin/approvals', route('api:users:manage'), async () => ({
+  app.get('/api/admin/approvals', route('api:users:manage', S.approvals), async () => ({
     approvals: await users.listApprovals(),
   }));
 
-  app.post<{ Params: { id: string } }>(
+  app.post(
     '/api/admin/approvals/:id/approve',
-    route('api:users:manage', { reauth: true }),
+    route('api:users:manage', S.approve, { reauth: true }),
     async (req) => {
-      const { id } = parse(IdParams, req.params);
+      const { id } = req.params;
       const done = await users.approve(id, actorOf(contextOf(req)));
       return { status: 'approved', kind: done.kind, subjectId: done.subjectId };
     },
   );
 
   /** A change of privilege: the person's sessions and app tokens end; they sign in again. */
-  app.post<{ Params: { id: string } }>(
+  app.post(
     '/api/admin/users/:id/roles',
-    route('api:users:manage', { reauth: true }),
+    route('api:users:manage', S.roles, { reauth: true }),
     async (req, reply) => {
-      const { id } = parse(IdParams, req.params);
-      const { roles } = parse(RolesBody, req.body);
+      const { id } = req.params;
+      const { roles } = req.body;
       const change = await users.requestRoleChange(id, roles, actorOf(contextOf(req)));
       if (change.status === 'pending') return reply.status(202).send(change);
       return change;
@@ -83,11 +78,11 @@ export async function adminUserRoutes(app: FastifyInstance, o: ApiGuardOptions):
     ['reset-mfa', (id: string, ctx: RequestContext) => users.resetMfa(id, actorOf(ctx))],
     ['unlock', (id: string, ctx: RequestContext) => users.unlock(id, actorOf(ctx))],
   ] as const) {
-    app.post<{ Params: { id: string } }>(
+    app.post(
       `/api/admin/users/:id/${path}`,
-      route('api:users:manage', { reauth: true }),
+      route('api:users:manage', S.act[path], { reauth: true }),
       async (req, reply) => {
-        const { id } = parse(IdParams, req.params);
+        const { id } = req.params;
         await act(id, contextOf(req));
         return reply.status(204).send();
       },

@@ -1,10 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
 import { decideApiAccess, type AccessPolicyOptions, type ApiAction } from '../access/index.js';
 import type { People } from '../app/index.js';
-import { requestDraft, type AuditDraft } from '../audit/index.js';
+import type { AuditDraft, AuditRecorder } from '../audit/index.js';
 import type { RequestContext } from '../auth/index.js';
-import type { BatchWriter } from '../store/index.js';
 import { translateErrors, type ErrorTranslation } from './errors.js';
 import type { RoutePermission } from './permissions.js';
 import { userPrincipal } from './request-context.js';
@@ -13,19 +11,17 @@ import { ApiError, reauthRequired, sessionGuard, sessionOf } from './session-aut
 /** What every /api plugin beyond one's own session needs. */
 export interface ApiGuardOptions {
   people: People;
-  writer: BatchWriter<AuditDraft>;
+  audit: AuditRecorder;
   publicBaseUrl: string | undefined;
   policy: AccessPolicyOptions;
 }
-
-export const FHIR_ID = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/);
-export const IdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) });
 
 /**
  * The shared plumbing of the /api plugins that act beyond one's own session (break-glass, app
  * tokens, user admin): a route's declared permission and its check come from one place. An
  * `api:` permission asks decideApiAccess (the same role table as the FHIR API) and records a
- * refusal before answering 403; `reauth` asks for a re-authentication within 5 minutes.
+ * refusal before answering 403; `reauth` asks for a re-authentication within 5 minutes; `schema`
+ * (src/http/schemas/) validates, shapes and documents the route (ADR 0020).
  * Refusals are `{ error: { code, message, requestId } }` (errors.ts); `translate` names the
  * plugin's own typed errors.
  */
@@ -49,16 +45,14 @@ export function apiGuard(app: FastifyInstance, o: ApiGuardOptions, translate: Er
     ctx: RequestContext,
     d: Pick<AuditDraft, 'action' | 'detail'>,
     outcome: AuditDraft['outcome'],
-  ) =>
-    o.writer.submit({
-      onSuccess: () => [requestDraft(ctx, { ...d, outcome })],
-      onFailure: () => [],
-    });
-  const route = (
+  ) => o.audit.record(ctx, { ...d, outcome });
+  const route = <T extends FastifySchema>(
     permission: Extract<RoutePermission, 'session:active' | `api:${string}`>,
+    schema: T,
     opts: { reauth?: boolean } = {},
   ) => ({
     config: { permission },
+    schema,
     preHandler: async (req: FastifyRequest) => {
       await guard(req);
       if (permission.startsWith('api:')) {
@@ -81,15 +75,4 @@ export function apiGuard(app: FastifyInstance, o: ApiGuardOptions, translate: Er
   translateErrors(app, translate);
 
   return { route, contextOf, audit };
-}
-
-/** A body or params checked against a schema; a refusal names fields, never their values. */
-export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    // Field names only: the values may be an email or a reason.
-    const fields = [...new Set(r.error.issues.map((i) => i.path.join('.') || 'body'))];
-    throw new ApiError(400, 'invalid-request', 'the request is not valid', { fields });
-  }
-  return r.data;
 }

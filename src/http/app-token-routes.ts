@@ -1,47 +1,45 @@
-import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import { createAppToken, ScopeSyntaxError } from '../auth/index.js';
-import type { ClientRepository } from '../store/index.js';
-import { apiGuard, IdParams, parse, type ApiGuardOptions } from './api-guard.js';
+import { createAppToken, ScopeSyntaxError, type AppTokenStore } from '../auth/index.js';
+import { apiGuard, type ApiGuardOptions } from './api-guard.js';
+import type { ApiApp } from './route-schemas.js';
+import * as S from './schemas/app-token.js';
 import { ApiError } from './session-auth.js';
 
 export interface AppTokenRouteOptions extends ApiGuardOptions {
-  clients: ClientRepository;
+  clients: AppTokenStore;
   clock: () => Date;
 }
-
-const AppTokenBody = z.object({
-  name: z.string().regex(/^[\w .-]{1,64}$/),
-  scopes: z.string().min(1).max(2000),
-});
 
 /**
  * App tokens: a bearer token the signed-in person makes for an app that acts for them, with
  * SMART `user/` or `patient/` scopes; the person's role and the scopes both decide (ADR 0008).
  */
-export async function appTokenRoutes(app: FastifyInstance, o: AppTokenRouteOptions): Promise<void> {
+export async function appTokenRoutes(app: ApiApp, o: AppTokenRouteOptions): Promise<void> {
   const { route, contextOf, audit } = apiGuard(app, o, scopeRefusal);
 
-  app.post('/api/app-tokens', route('session:active', { reauth: true }), async (req, reply) => {
-    const body = parse(AppTokenBody, req.body);
-    const ctx = contextOf(req);
-    const made = await createAppToken(
-      o.clients,
-      ctx.principal.id,
-      body.name,
-      body.scopes,
-      o.clock(),
-    );
-    await audit(
-      ctx,
-      { action: 'client-create', detail: { client: made.id, appToken: true } },
-      'success',
-    );
-    // The token is shown once; only its SHA-256 is kept.
-    return reply.status(201).send({ id: made.id, token: made.token, scopes: body.scopes });
-  });
+  app.post(
+    '/api/app-tokens',
+    route('session:active', S.add, { reauth: true }),
+    async (req, reply) => {
+      const body = req.body;
+      const ctx = contextOf(req);
+      const made = await createAppToken(
+        o.clients,
+        ctx.principal.id,
+        body.name,
+        body.scopes,
+        o.clock(),
+      );
+      await audit(
+        ctx,
+        { action: 'client-create', detail: { client: made.id, appToken: true } },
+        'success',
+      );
+      // The token is shown once; only its SHA-256 is kept.
+      return reply.status(201).send({ id: made.id, token: made.token, scopes: body.scopes });
+    },
+  );
 
-  app.get('/api/app-tokens', route('session:active'), async (req) => ({
+  app.get('/api/app-tokens', route('session:active', S.list), async (req) => ({
     tokens: (await o.clients.listForUser(contextOf(req).principal.id)).map((t) => ({
       id: t.id,
       name: t.name,
@@ -50,22 +48,18 @@ export async function appTokenRoutes(app: FastifyInstance, o: AppTokenRouteOptio
     })),
   }));
 
-  app.post<{ Params: { id: string } }>(
-    '/api/app-tokens/:id/revoke',
-    route('session:active'),
-    async (req, reply) => {
-      const { id } = parse(IdParams, req.params);
-      const ctx = contextOf(req);
-      if (!(await o.clients.revokeForUser(id, ctx.principal.id)))
-        throw new ApiError(404, 'not-found', 'no such app token');
-      await audit(
-        ctx,
-        { action: 'client-revoke', detail: { client: id, appToken: true } },
-        'success',
-      );
-      return reply.status(204).send();
-    },
-  );
+  app.post('/api/app-tokens/:id/revoke', route('session:active', S.revoke), async (req, reply) => {
+    const { id } = req.params;
+    const ctx = contextOf(req);
+    if (!(await o.clients.revokeForUser(id, ctx.principal.id)))
+      throw new ApiError(404, 'not-found', 'no such app token');
+    await audit(
+      ctx,
+      { action: 'client-revoke', detail: { client: id, appToken: true } },
+      'success',
+    );
+    return reply.status(204).send();
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuditDraft } from '../audit/index.js';
+import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import type { AuditRecorder } from '../audit/index.js';
 import type { People } from '../app/index.js';
 import {
   accountKey,
@@ -8,9 +8,10 @@ import {
   UserError,
   type StartedSession,
 } from '../auth/index.js';
-import type { BatchWriter } from '../store/index.js';
 import { translateErrors } from './errors.js';
 import type { RoutePermission } from './permissions.js';
+import type { ApiApp } from './route-schemas.js';
+import * as S from './schemas/auth.js';
 import { releaseAll, reserveAll } from './throttle-guard.js';
 import {
   ApiError,
@@ -26,17 +27,12 @@ import {
 
 export interface AuthRouteOptions {
   people: People;
-  writer: BatchWriter<AuditDraft>;
+  audit: AuditRecorder;
   clock: () => Date;
   /** Blind-index token of an email (undefined when it is not an address). */
   emailIndex: (email: string) => Buffer | undefined;
   publicBaseUrl: string | undefined;
 }
-
-/** Generous bounds: the policy allows long passphrases, but an argon2 input need not be huge. */
-const MAX_SECRET = 1024;
-const MAX_EMAIL = 320;
-const MAX_CODE = 64;
 
 /**
  * Sign-in for people: enrollment, password, second factor, session, logout, password change and
@@ -44,41 +40,58 @@ const MAX_CODE = 64;
  * session must be same-origin and carry its X-CSRF-Token. On the FHIR API a session becomes
  * the same principal as a bearer token (src/http/request-context.ts), behind the MFA gate.
  */
-export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Promise<void> {
-  const { users, sessions, throttle } = o.people;
+export async function authRoutes(app: ApiApp, o: AuthRouteOptions): Promise<void> {
+  // Bodies are built in one place (errors.ts); this plugin only names its typed errors.
+  translateErrors(app, fromUserError);
+  const route = sessionRoute(o);
+  signInRoutes(app, o, route);
+  secondFactorRoutes(app, o, route);
+  sessionRoutes(app, o, route);
+}
+
+type SessionRoute = ReturnType<typeof sessionRoute>;
+
+/** The declared permission and its enforcement come from one place, so they cannot diverge. */
+function sessionRoute(o: AuthRouteOptions) {
+  const { users, sessions } = o.people;
   const guardOpts = { sessions, users, publicBaseUrl: o.publicBaseUrl };
   const need: Record<Exclude<SessionPermission, 'session:start'>, SessionRequirement> = {
     'session:pending': { mfa: 'pending', touch: true },
     'session:active': { mfa: 'satisfied', touch: true },
     'session:read': { mfa: 'pending', touch: false },
   };
-  /** The declared permission and its enforcement come from one place, so they cannot diverge. */
-  const route = (permission: SessionPermission) =>
+  /**
+   * The route's schemas (src/http/schemas/auth.ts) validate, shape and document it (ADR 0020).
+   */
+  return <T extends FastifySchema>(permission: SessionPermission, schema: T) =>
     permission === 'session:start'
       ? {
           config: { permission },
+          schema,
           preHandler: async (req: FastifyRequest) => requireSameOrigin(req, o.publicBaseUrl),
         }
-      : { config: { permission }, preHandler: sessionGuard(guardOpts, need[permission]) };
+      : { config: { permission }, schema, preHandler: sessionGuard(guardOpts, need[permission]) };
+}
 
-  // Bodies are built in one place (errors.ts); this plugin only names its typed errors.
-  translateErrors(app, fromUserError);
+/** Before any session: enrollment, a password reset link, and the password step of sign-in. */
+function signInRoutes(app: ApiApp, o: AuthRouteOptions, route: SessionRoute): void {
+  const { users, sessions, throttle } = o.people;
 
-  app.post('/api/enroll', route('session:start'), async (req, reply) => {
-    const body = fields(req, { token: MAX_SECRET, password: MAX_SECRET });
+  app.post('/api/enroll', route('session:start', S.enroll), async (req, reply) => {
+    const body = req.body;
     await users.enroll(body.token, body.password);
     return reply.status(204).send();
   });
 
   /** A new password from a reset link (issued by an operator or admin); ends every session. */
-  app.post('/api/password/reset', route('session:start'), async (req, reply) => {
-    const body = fields(req, { token: MAX_SECRET, password: MAX_SECRET });
+  app.post('/api/password/reset', route('session:start', S.reset), async (req, reply) => {
+    const body = req.body;
     await users.resetPassword(body.token, body.password);
     return reply.status(204).send();
   });
 
-  app.post('/api/login', route('session:start'), async (req, reply) => {
-    const body = fields(req, { email: MAX_EMAIL, password: MAX_SECRET });
+  app.post('/api/login', route('session:start', S.login), async (req, reply) => {
+    const body = req.body;
     const index = o.emailIndex(body.email);
     const keys = [index && accountKey(index), clientKey(req)].filter(
       (k): k is string => k !== undefined,
@@ -118,10 +131,15 @@ export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Pro
     setSessionCookies(reply, started);
     return { mfaRequired: true, mfaEnrolled: result.user.totpConfirmed };
   });
+}
+
+/** The second factor after the password step: TOTP, a recovery code, TOTP enrollment. */
+function secondFactorRoutes(app: ApiApp, o: AuthRouteOptions, route: SessionRoute): void {
+  const { users, sessions } = o.people;
 
   const secondFactor = (verify: (userId: string, code: string) => Promise<{ ok: boolean }>) =>
     async function (req: FastifyRequest, reply: FastifyReply) {
-      const { code } = fields(req, { code: MAX_CODE });
+      const { code } = req.body as { code: string }; // validated by S.totp
       const ctx = sessionOf(req);
       const result = await verify(ctx.account.id, code);
       if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
@@ -138,11 +156,11 @@ export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Pro
 
   app.post(
     '/api/login/totp',
-    route('session:pending'),
+    route('session:pending', S.totp),
     secondFactor((id, code) => users.verifyTotp(id, code)),
   );
-  app.post('/api/login/recovery', route('session:pending'), async (req, reply) => {
-    const { code } = fields(req, { code: MAX_CODE });
+  app.post('/api/login/recovery', route('session:pending', S.recovery), async (req, reply) => {
+    const { code } = req.body;
     const ctx = sessionOf(req);
     const result = await users.useRecoveryCode(ctx.account.id, code);
     if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
@@ -150,7 +168,7 @@ export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Pro
     return { mfa: true, remainingRecoveryCodes: result.remainingRecoveryCodes ?? 0 };
   });
 
-  app.post('/api/mfa/totp/setup', route('session:pending'), async (req) => {
+  app.post('/api/mfa/totp/setup', route('session:pending', S.totpSetup), async (req) => {
     const ctx = sessionOf(req);
     // Changing an active second factor is sensitive: a fresh, fully signed-in session only.
     if (
@@ -168,45 +186,45 @@ export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Pro
     };
   });
 
-  app.post('/api/mfa/totp/confirm', route('session:pending'), async (req, reply) => {
-    const { code } = fields(req, { code: MAX_CODE });
+  app.post('/api/mfa/totp/confirm', route('session:pending', S.confirm), async (req, reply) => {
+    const { code } = req.body;
     const ctx = sessionOf(req);
     const result = await users.confirmTotp(ctx.account.id, code);
     if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
     await upgrade(ctx.id, reply);
     return { recoveryCodes: result.recoveryCodes };
   });
+}
 
-  app.post('/api/logout', route('session:pending'), async (req, reply) => {
+/** A signed-in session: logout, what the session is, password change, re-authentication. */
+function sessionRoutes(app: ApiApp, o: AuthRouteOptions, route: SessionRoute): void {
+  const { users, sessions } = o.people;
+
+  app.post('/api/logout', route('session:pending', S.logout), async (req, reply) => {
     const ctx = sessionOf(req);
     const ended = await sessions.end(ctx.id);
     if (ended) {
-      await o.writer.submit({
-        onSuccess: () => [
-          {
-            action: 'logout',
-            outcome: 'success',
-            actorType: 'user',
-            actorId: ctx.account.id,
-            ip: req.ip,
-            userAgent: req.headers['user-agent'],
-            requestId: req.id,
-          },
-        ],
-        onFailure: () => [],
+      await o.audit.append({
+        action: 'logout',
+        outcome: 'success',
+        actorType: 'user',
+        actorId: ctx.account.id,
+        ip: req.ip,
+        userAgent: req.headers['user-agent'],
+        requestId: req.id,
       });
     }
     clearSessionCookies(reply);
     return reply.status(204).send();
   });
 
-  app.get('/api/session', route('session:read'), async (req) => {
+  app.get('/api/session', route('session:read', S.session), async (req) => {
     const ctx = sessionOf(req);
     return { ...sessions.describe(ctx.session), roles: ctx.account.roles };
   });
 
-  app.post('/api/password', route('session:active'), async (req, reply) => {
-    const body = fields(req, { current: MAX_SECRET, next: MAX_SECRET });
+  app.post('/api/password', route('session:active', S.password), async (req, reply) => {
+    const body = req.body;
     const ctx = sessionOf(req);
     if (sessions.needsReauth(ctx.session)) throw reauthRequired();
     // Revokes every session of the user, this one included: they sign in again.
@@ -216,16 +234,14 @@ export async function authRoutes(app: FastifyInstance, o: AuthRouteOptions): Pro
   });
 
   /** Re-authentication for sensitive actions: the password ({ password }) or a code ({ code }). */
-  app.post('/api/reauth', route('session:active'), async (req, reply) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
+  app.post('/api/reauth', route('session:active', S.reauth), async (req, reply) => {
+    const body = req.body;
     const ctx = sessionOf(req);
-    if (typeof body.password === 'string' && body.code === undefined) {
-      const { password } = fields(req, { password: MAX_SECRET });
-      const result = await users.reauthenticate(ctx.account.id, password);
+    if ('password' in body) {
+      const result = await users.reauthenticate(ctx.account.id, body.password);
       if (!result.ok) throw new ApiError(401, 'invalid-credentials', 'the password is not valid');
     } else {
-      const { code } = fields(req, { code: MAX_CODE });
-      const result = await users.verifyTotp(ctx.account.id, code);
+      const result = await users.verifyTotp(ctx.account.id, body.code);
       if (!result.ok) throw new ApiError(401, 'invalid-code', 'the code is not valid');
     }
     if (!(await sessions.markReauth(ctx.id))) {
@@ -243,23 +259,6 @@ export type SessionPermission = Exclude<
 
 function invalidCredentials(): ApiError {
   return new ApiError(401, 'invalid-credentials', 'the email address or password is not correct');
-}
-
-/** The named string fields of a JSON body, each non-empty and bounded; else a generic 400. */
-function fields<K extends string>(req: FastifyRequest, spec: Record<K, number>): Record<K, string> {
-  const body = req.body;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ApiError(400, 'invalid', 'send a JSON object');
-  }
-  const out = {} as Record<K, string>;
-  for (const [name, max] of Object.entries(spec) as [K, number][]) {
-    const value = (body as Record<string, unknown>)[name];
-    if (typeof value !== 'string' || value.length === 0 || value.length > max) {
-      throw new ApiError(400, 'invalid', `the field "${name}" is missing or malformed`);
-    }
-    out[name] = value;
-  }
-  return out;
 }
 
 /** User-management errors as API answers. Their messages are fixed texts (no emails, no secrets). */

@@ -1,50 +1,37 @@
-import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { BreakGlassError, type BreakGlassService } from '../access/index.js';
-import { apiGuard, FHIR_ID, IdParams, parse, type ApiGuardOptions } from './api-guard.js';
+import { apiGuard, type ApiGuardOptions } from './api-guard.js';
+import type { ApiApp } from './route-schemas.js';
+import * as S from './schemas/break-glass.js';
 import { ApiError } from './session-auth.js';
 
 export interface BreakGlassRouteOptions extends ApiGuardOptions {
   breakGlass: BreakGlassService;
 }
 
-const BreakGlassBody = z.object({
-  patient: FHIR_ID,
-  // A reason a reviewer can act on: long enough to say something, short enough to stay a reason.
-  reason: z.string().trim().min(10).max(500),
-});
-
 /** Emergency access (ADR 0008): request a grant, see one's grants (the banner), end one. */
-export async function breakGlassRoutes(
-  app: FastifyInstance,
-  o: BreakGlassRouteOptions,
-): Promise<void> {
+export async function breakGlassRoutes(app: ApiApp, o: BreakGlassRouteOptions): Promise<void> {
   const { route, contextOf } = apiGuard(app, o, translate);
 
   app.post(
     '/api/break-glass',
-    route('api:break-glass:request', { reauth: true }),
+    route('api:break-glass:request', S.request, { reauth: true }),
     async (req, reply) => {
-      const body = parse(BreakGlassBody, req.body);
+      const body = req.body;
       const grant = await o.breakGlass.request(contextOf(req), body.patient, body.reason);
       return reply.status(201).send({ grant });
     },
   );
 
   /** The banner data: one's own active grants (a reviewer sees everyone's, with reasons). */
-  app.get('/api/break-glass', route('session:active'), async (req) => ({
+  app.get('/api/break-glass', route('session:active', S.list), async (req) => ({
     grants: await o.breakGlass.listActive(contextOf(req)),
   }));
 
-  app.post<{ Params: { id: string } }>(
-    '/api/break-glass/:id/end',
-    route('session:active'),
-    async (req, reply) => {
-      const { id } = parse(IdParams, req.params);
-      await o.breakGlass.end(contextOf(req), id);
-      return reply.status(204).send();
-    },
-  );
+  app.post('/api/break-glass/:id/end', route('session:active', S.end), async (req, reply) => {
+    const { id } = req.params;
+    await o.breakGlass.end(contextOf(req), id);
+    return reply.status(204).send();
+  });
 }
 
 const STATUS: Record<BreakGlassError['code'], number> = {

@@ -14,7 +14,11 @@ import { frameworkErrorAnswer, installRefusalAudit } from './refusal-audit.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { installInFlightLimit } from './load-shedding.js';
+import { openApiRoute, registerOpenApi } from './openapi.js';
 import { requirePermissionDeclarations } from './permissions.js';
+import { installRateLimit } from './rate-limit.js';
+import { installRouteSchemas, type ApiApp } from './route-schemas.js';
+import { apiHealth } from './schemas/health.js';
 import { fastifyTimeouts, nodeServerTimeouts } from './server-timeouts.js';
 import { tlsServerOptions } from './tls/index.js';
 import { webauthnRoutes } from './webauthn-routes.js';
@@ -45,9 +49,11 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     requestIdHeader: false,
     trustProxy: false,
     return503OnClosing: true,
-    frameworkErrors: frameworkErrorAnswer({ writer: haven.writer }),
+    frameworkErrors: frameworkErrorAnswer({ audit: haven.audit }),
   }) as unknown as FastifyInstance; // the HTTPS server type differs only in its raw server generic
   requirePermissionDeclarations(app);
+  installRouteSchemas(app);
+  await registerOpenApi(app, opts.software);
   // First hook of all: a request past the bound is refused before anything else runs.
   installInFlightLimit(app, haven.config.maxInFlight);
   refuseUnknownHosts(app, {
@@ -55,6 +61,8 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     publicUrl: publicBaseUrl,
     extra: haven.config.allowedHosts,
   });
+  // Per route (each route's first own hook), so after the two above; before any route is added.
+  await installRateLimit(app, { limit: haven.config.rateLimit, redis: haven.redis });
   await app.register(helmet, {
     hsts: { maxAge: 63072000, includeSubDomains: true, preload: false },
     contentSecurityPolicy: {
@@ -82,8 +90,12 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   });
   installErrorHandlers(app, haven.config.retryAfterSeconds);
   registerJsonBodyParser(app);
-  installRefusalAudit(app, { writer: haven.writer, audited: haven.auditedRequests });
-  app.get('/api/health', { config: { permission: 'public' } }, async () => ({ status: 'ok' }));
+  installRefusalAudit(app, { audit: haven.audit, audited: haven.auditedRequests });
+  const api = app as unknown as ApiApp; // the same instance, with zod route schemas typed
+  api.get('/api/health', { config: { permission: 'public' }, schema: apiHealth }, async () => ({
+    status: 'ok' as const,
+  }));
+  openApiRoute(api);
   healthRoutes(app, haven);
   if (opts.benchBaseline) {
     const cache = new Map<number, Buffer>();
@@ -105,8 +117,8 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     );
   }
   await app.register(auditRoutes, {
-    auditRepo: haven.auditRepo,
-    writer: haven.writer,
+    auditViews: haven.auditViews,
+    audit: haven.audit,
     clients: haven.clients,
     people: haven.people,
     patientMfa: haven.config.patientMfa,
@@ -114,14 +126,14 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   });
   await app.register(authRoutes, {
     people: haven.people,
-    writer: haven.writer,
+    audit: haven.audit,
     clock: haven.records.clock,
     emailIndex: haven.people.emailIndex,
     publicBaseUrl,
   });
   const apiGuard = {
     people: haven.people,
-    writer: haven.writer,
+    audit: haven.audit,
     publicBaseUrl,
     policy: { patientMfa: haven.config.patientMfa },
   };
@@ -134,14 +146,14 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   await app.register(adminUserRoutes, apiGuard);
   await app.register(webauthnRoutes, {
     people: haven.people,
-    writer: haven.writer,
+    audit: haven.audit,
     clock: haven.records.clock,
     publicBaseUrl,
   });
   await app.register(fhirRoutes, {
     prefix: '/fhir/R4',
     records: haven.records,
-    writer: haven.writer,
+    audit: haven.audit,
     clients: haven.clients,
     software: opts.software,
     binaryLimitBytes: haven.config.binaryLimitBytes,

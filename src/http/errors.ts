@@ -1,7 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FhirError, operationOutcome, type Issue, type IssueCode } from '../records/index.js';
 import { ApiError } from './session-auth.js';
-import { isStoreUnavailable } from '../store/index.js';
+// From the composition root, not src/store: the HTTP layer imports no store module (the rule
+// http-not-store in .dependency-cruiser.cjs); which errors mean "database away" is the store's
+// knowledge, passed on by the layer that assembled it.
+import { isStoreUnavailable } from '../app/index.js';
 
 /**
  * The one place where an error becomes a response body (issue 23). Every error of every route
@@ -144,6 +147,7 @@ function issueCodeOf(status: number): IssueCode {
   if (status === 403) return 'forbidden';
   if (status === 404) return 'not-found';
   if (status === 409 || status === 412) return 'conflict';
+  if (status === 429) return 'transient'; // R4's 'throttled' is a kind of transient
   if (status >= 500) return 'exception';
   return 'invalid';
 }

@@ -27,7 +27,6 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 export interface FhirRouteOptions extends AuthenticateOptions {
   records: RecordDeps;
-  writer: RecordDeps['writer'];
   clients: ClientStore;
   software: { name: string; version: string };
   binaryLimitBytes: number;
@@ -39,13 +38,36 @@ type Params = { type: string; id: string; vid: string };
 
 /** The FHIR R4 REST API at /fhir/R4: every route authenticates, and records decide access. */
 export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): Promise<void> {
-  const { records } = opts;
   registerFhirBodyParsers(app, opts.binaryLimitBytes);
-  const auth = authenticate(opts);
-  const base = (req: FastifyRequest) => `${publicOrigin(req, opts.publicBaseUrl)}/fhir/R4`;
+  const kit: FhirKit = {
+    records: opts.records,
+    auth: authenticate(opts),
+    base: (req: FastifyRequest) => `${publicOrigin(req, opts.publicBaseUrl)}/fhir/R4`,
+  };
+  serverRoutes(app, kit, opts.software);
+  searchRoutes(app, kit);
+  instanceRoutes(app, kit);
+  historyRoutes(app, kit);
+  unsupportedRoutes(app, kit);
+}
 
+/** What every group of FHIR routes shares. */
+interface FhirKit {
+  records: RecordDeps;
+  /** The preHandler that resolves the caller to a principal (or refuses, audited). */
+  auth: ReturnType<typeof authenticate>;
+  /** This server's FHIR base URL, for links and Location headers. */
+  base: (req: FastifyRequest) => string;
+}
+
+/** The server as a whole: its CapabilityStatement and transaction Bundles. */
+function serverRoutes(
+  app: FastifyInstance,
+  { records, auth, base }: FhirKit,
+  software: FhirRouteOptions['software'],
+): void {
   app.get('/metadata', { config: { permission: 'public' } }, async (req, reply) =>
-    reply.header('content-type', FHIR_JSON).send(capabilityStatement(base(req), opts.software)),
+    reply.header('content-type', FHIR_JSON).send(capabilityStatement(base(req), software)),
   );
 
   app.post(
@@ -58,7 +80,10 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
         .send(transactionResponseBundle(result.entries));
     },
   );
+}
 
+/** Search by GET or POST _search; paging links carry a sealed cursor, never the parameters. */
+function searchRoutes(app: FastifyInstance, { records, auth, base }: FhirKit): void {
   const search = async (
     req: FastifyRequest<{ Params: Params }>,
     reply: FastifyReply,
@@ -104,7 +129,10 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
       return search(req, reply, [...queryPairs(req.raw.url ?? ''), ...new URLSearchParams(body)]);
     },
   );
+}
 
+/** One record: create, read, update, and a patient's whole record ($everything). */
+function instanceRoutes(app: FastifyInstance, { records, auth, base }: FhirKit): void {
   app.post<{ Params: Params }>(
     '/:type',
     { config: { permission: 'fhir:create' }, preHandler: auth },
@@ -179,7 +207,10 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
       return sendRecord(req, reply, record);
     },
   );
+}
 
+/** A record's versions: its history and one version (vread). */
+function historyRoutes(app: FastifyInstance, { records, auth, base }: FhirKit): void {
   app.get<{ Params: Params }>(
     '/:type/:id/_history',
     { config: { permission: 'fhir:history' }, preHandler: auth },
@@ -211,7 +242,10 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
       );
     },
   );
+}
 
+/** DELETE and PATCH: refused after the access decision (so a refusal says nothing more). */
+function unsupportedRoutes(app: FastifyInstance, { records, auth }: FhirKit): void {
   for (const method of ['DELETE', 'PATCH'] as const) {
     app.route<{ Params: Params }>({
       method,

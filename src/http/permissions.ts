@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { FhirInteraction } from '../access/index.js';
+import { DISCLOSURES_SCOPE, type FhirInteraction } from '../access/index.js';
 
 /**
  * Every route declares what it needs in `config.permission`, next to its handler. A route without
@@ -80,7 +80,8 @@ export const ROUTE_SCOPES: Readonly<Record<RoutePermission, ScopeRequirement>> =
   'fhir:export': { kind: 'scope', interaction: 'read', resourceType: 'Patient' },
   'audit:read': { kind: 'scope', interaction: 'read', resourceType: 'AuditEvent' },
   'audit:search': { kind: 'scope', interaction: 'search', resourceType: 'AuditEvent' },
-  'audit:disclosures': { kind: 'scope', interaction: 'search', resourceType: 'AuditEvent' },
+  // The access decision for disclosures (src/access/audit-view-access.ts) checks this scope.
+  'audit:disclosures': { kind: 'scope', ...DISCLOSURES_SCOPE },
   // Enrolment, sign-in and password reset come before any credential and hand out no PHI.
   'session:start': { kind: 'no-phi' },
   'session:pending': SESSION,

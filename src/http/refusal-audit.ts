@@ -3,9 +3,9 @@ import {
   runInRequestScope,
   type AuditDraft,
   type AuditedRequests,
+  type AuditRecorder,
   type AuditOutcome,
 } from '../audit/index.js';
-import type { BatchWriter } from '../store/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,7 +17,7 @@ declare module 'fastify' {
 }
 
 export interface RefusalAuditOptions {
-  writer: BatchWriter<AuditDraft>;
+  audit: AuditRecorder;
   audited: AuditedRequests;
 }
 
@@ -53,10 +53,7 @@ export function installRefusalAudit(app: FastifyInstance, o: RefusalAuditOptions
     if (status < 400 || status >= 500 || !AUDITED_PATHS.test(request.url)) return payload;
     if (o.audited.has(request.id)) return payload;
     try {
-      await o.writer.submit({
-        onSuccess: () => [refusalDraft(request, status)],
-        onFailure: () => [],
-      });
+      await o.audit.append(refusalDraft(request, status));
       return payload;
     } catch {
       return unavailable(request, reply);
@@ -141,7 +138,7 @@ function errorAnswer(
  * included, and skips every hook; this one is a fixed text with the request id, and the
  * refusal is audited like any other (found by the route fuzzing, issue 13 item 11).
  */
-export function frameworkErrorAnswer(o: Pick<RefusalAuditOptions, 'writer'>) {
+export function frameworkErrorAnswer(o: Pick<RefusalAuditOptions, 'audit'>) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
     const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
     const status = tooLong ? 414 : 400;
@@ -158,7 +155,7 @@ export function frameworkErrorAnswer(o: Pick<RefusalAuditOptions, 'writer'>) {
       void reply.send(answer());
       return;
     }
-    o.writer.submit({ onSuccess: () => [refusalDraft(request, status)], onFailure: () => [] }).then(
+    o.audit.append(refusalDraft(request, status)).then(
       () => reply.send(answer()),
       () => reply.send(unavailable(request, reply)),
     );

@@ -11,9 +11,8 @@ import {
   type SessionManager,
   type UserService,
 } from '../auth/index.js';
-import type { AuditDraft } from '../audit/index.js';
+import type { AuditRecorder } from '../audit/index.js';
 import { FhirError } from '../records/index.js';
-import type { BatchWriter } from '../store/index.js';
 import { ApiError, sessionGuard } from './session-auth.js';
 
 declare module 'fastify' {
@@ -26,7 +25,8 @@ declare module 'fastify' {
 /** What the authenticate preHandler needs; the FHIR and audit route options extend it. */
 export interface AuthenticateOptions {
   clients: ClientStore;
-  writer: BatchWriter<AuditDraft>;
+  /** Where a rejected bearer token is recorded (durably, before the 401 leaves). */
+  audit: AuditRecorder;
   /** Public base URL (https://host:port) for the same-origin check; else from the Host header. */
   publicBaseUrl: string | undefined;
   /** Sessions and users for people signed in with a cookie; without them, bearer tokens only. */
@@ -87,20 +87,15 @@ async function bearerPrincipal(
     : undefined;
   if (principal) return principal;
   if (header) {
-    await o.writer.submit({
-      onSuccess: () => [
-        {
-          action: 'token-rejected',
-          outcome: 'failure',
-          actorType: 'anonymous',
-          actorId: null,
-          ip: request.ip,
-          userAgent: request.headers['user-agent'],
-          requestId: request.id,
-          detail: { route: request.routeOptions.url ?? 'unmatched' },
-        },
-      ],
-      onFailure: () => [],
+    await o.audit.append({
+      action: 'token-rejected',
+      outcome: 'failure',
+      actorType: 'anonymous',
+      actorId: null,
+      ip: request.ip,
+      userAgent: request.headers['user-agent'],
+      requestId: request.id,
+      detail: { route: request.routeOptions.url ?? 'unmatched' },
     });
   }
   reply.header('www-authenticate', 'Bearer realm="haven"');

@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AuditDraft } from '../audit/index.js';
+import type { FastifyRequest, FastifySchema } from 'fastify';
+import type { AuditDraft, AuditRecorder } from '../audit/index.js';
 import type { People } from '../app/index.js';
 import {
   CredentialAlreadyRegisteredError,
@@ -9,9 +9,10 @@ import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
 } from '../auth/index.js';
-import type { BatchWriter } from '../store/index.js';
 import { translateErrors } from './errors.js';
 import type { RoutePermission } from './permissions.js';
+import type { ApiApp } from './route-schemas.js';
+import * as S from './schemas/webauthn.js';
 import { releaseAll, reserveAll } from './throttle-guard.js';
 import {
   ApiError,
@@ -26,15 +27,13 @@ import {
 
 export interface WebauthnRouteOptions {
   people: People;
-  writer: BatchWriter<AuditDraft>;
+  audit: AuditRecorder;
   clock: () => Date;
   publicBaseUrl: string | undefined;
 }
 
 /** A credential id is at most 1023 bytes (WebAuthn §5.8.3): 1364 base64url characters. */
 const MAX_CREDENTIAL_ID = 1364;
-/** The passwordless handle: 32 random bytes, base64url. */
-const HANDLE = /^[A-Za-z0-9_-]{43}$/;
 
 type WebauthnPermission = Extract<
   RoutePermission,
@@ -48,15 +47,33 @@ type WebauthnPermission = Extract<
  * party (RP ID and the one accepted origin) is fixed at start-up from the public URL (People).
  * Refusals are generic and audited; the reason goes to the audit trail only.
  */
-export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptions): Promise<void> {
-  const { users, sessions, throttle, webauthn } = o.people;
+export async function webauthnRoutes(app: ApiApp, o: WebauthnRouteOptions): Promise<void> {
+  // Bodies are built in one place (errors.ts); this plugin only names its typed errors.
+  translateErrors(app, fromWebauthnError);
+  const kit: WebauthnKit = { o, route: webauthnRoute(o), audit: requestAudit(o) };
+  registrationRoutes(app, kit);
+  secondFactorRoutes(app, kit);
+  passwordlessRoutes(app, kit);
+  credentialRoutes(app, kit);
+}
+
+/** What every group of passkey routes shares: the options, the route guard, the audit call. */
+interface WebauthnKit {
+  o: WebauthnRouteOptions;
+  route: ReturnType<typeof webauthnRoute>;
+  audit: ReturnType<typeof requestAudit>;
+}
+
+/** A route's declared permission and the guard that enforces it. */
+function webauthnRoute(o: WebauthnRouteOptions) {
+  const { users, sessions } = o.people;
   const guardOpts = { sessions, users, publicBaseUrl: o.publicBaseUrl };
   const need: Record<Exclude<WebauthnPermission, 'session:start'>, SessionRequirement> = {
     'session:pending': { mfa: 'pending', touch: true },
     'session:active': { mfa: 'satisfied', touch: true },
     'session:reauth': { mfa: 'satisfied', touch: true },
   };
-  const route = (permission: WebauthnPermission) => {
+  const guarded = (permission: WebauthnPermission) => {
     if (permission === 'session:start') {
       return {
         config: { permission },
@@ -73,11 +90,16 @@ export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptio
       },
     };
   };
+  /** The guard, and the route's schemas (src/http/schemas/webauthn.ts, ADR 0020). */
+  return <T extends FastifySchema>(permission: WebauthnPermission, schema: T) => ({
+    ...guarded(permission),
+    schema,
+  });
+}
 
-  // Bodies are built in one place (errors.ts); this plugin only names its typed errors.
-  translateErrors(app, fromWebauthnError);
-
-  const audit = async (req: FastifyRequest, draft: Omit<AuditDraft, 'ip' | 'userAgent'>) => {
+/** Records a passkey event with the request's address, user agent and id. */
+function requestAudit(o: WebauthnRouteOptions) {
+  return async (req: FastifyRequest, draft: Omit<AuditDraft, 'ip' | 'userAgent'>) => {
     // Awaited: if the audit write fails, the request fails (fail closed).
     const full: AuditDraft = {
       ...draft,
@@ -85,20 +107,23 @@ export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptio
       userAgent: req.headers['user-agent'],
       requestId: req.id,
     };
-    await o.writer.submit({ onSuccess: () => [full], onFailure: () => [] });
+    await o.audit.append(full);
   };
+}
 
-  // --- Registration: a fully signed-in session, re-authenticated within 5 minutes. ---
+/** Registration: a fully signed-in session, re-authenticated within 5 minutes. */
+function registrationRoutes(app: ApiApp, { route, audit, o }: WebauthnKit): void {
+  const { webauthn } = o.people;
 
-  app.post('/api/webauthn/register/options', route('session:reauth'), async (req) => {
+  app.post('/api/webauthn/register/options', route('session:reauth', S.newOptions), async (req) => {
     const ctx = sessionOf(req);
     // The name the authenticator shows. Accounts carry ids only (no email) at this layer.
     return { options: await webauthn.registrationOptions(ctx.account.id, ctx.account.id) };
   });
 
-  app.post('/api/webauthn/register/verify', route('session:reauth'), async (req, reply) => {
+  app.post('/api/webauthn/register/verify', route('session:reauth', S.add), async (req, reply) => {
     const ctx = sessionOf(req);
-    const response = responseField<RegistrationResponseJSON>(req);
+    const response = req.body.response as unknown as RegistrationResponseJSON;
     const base = { action: 'mfa-enroll', actorType: 'user', actorId: ctx.account.id } as const;
     try {
       const registered = await webauthn.verifyRegistration(ctx.account.id, response);
@@ -128,17 +153,20 @@ export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptio
       throw e;
     }
   });
+}
 
-  // --- Second factor after the password step. ---
+/** Second factor after the password step. */
+function secondFactorRoutes(app: ApiApp, { route, audit, o }: WebauthnKit): void {
+  const { users, sessions, webauthn } = o.people;
 
-  app.post('/api/login/webauthn/options', route('session:pending'), async (req) => {
+  app.post('/api/login/webauthn/options', route('session:pending', S.mfaOptions), async (req) => {
     const { options } = await webauthn.authenticationOptions(sessionOf(req).account.id);
     return { options };
   });
 
-  app.post('/api/login/webauthn/verify', route('session:pending'), async (req, reply) => {
+  app.post('/api/login/webauthn/verify', route('session:pending', S.mfa), async (req, reply) => {
     const ctx = sessionOf(req);
-    const response = responseField<AuthenticationResponseJSON>(req);
+    const response = req.body.response as unknown as AuthenticationResponseJSON;
     const base = { action: 'login-webauthn', actorType: 'user', actorId: ctx.account.id } as const;
     // The assertion is a guess at the account's second factor: counted on the account lock
     // before it is verified, like a TOTP code (issue 13).
@@ -166,21 +194,20 @@ export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptio
     setSessionCookies(reply, rotated);
     return { mfa: true };
   });
+}
 
-  // --- Passwordless: a discoverable credential with user verification, no session yet. ---
+/** Passwordless: a discoverable credential with user verification, no session yet. */
+function passwordlessRoutes(app: ApiApp, { route, audit, o }: WebauthnKit): void {
+  const { sessions, throttle, webauthn } = o.people;
 
-  app.post('/api/login/passkey/options', route('session:start'), async () => {
+  app.post('/api/login/passkey/options', route('session:start', S.signInOptions), async () => {
     const { options, handle } = await webauthn.authenticationOptions();
     return { options, handle };
   });
 
-  app.post('/api/login/passkey/verify', route('session:start'), async (req, reply) => {
-    const body = objectBody(req);
-    const handle = body.handle;
-    if (typeof handle !== 'string' || !HANDLE.test(handle)) {
-      throw new ApiError(400, 'invalid', 'the field "handle" is missing or malformed');
-    }
-    const response = responseField<AuthenticationResponseJSON>(req);
+  app.post('/api/login/passkey/verify', route('session:start', S.signIn), async (req, reply) => {
+    const handle = req.body.handle;
+    const response = req.body.response as unknown as AuthenticationResponseJSON;
     const key = clientKey(req);
     // Counted before the assertion is verified (issue 13); given back when it passes.
     const grants = await reserveAll(throttle, key ? [key] : [], o.clock(), reply);
@@ -221,10 +248,13 @@ export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptio
     setSessionCookies(reply, started);
     return { mfa: true };
   });
+}
 
-  // --- The account's passkeys. ---
+/** The account's passkeys. */
+function credentialRoutes(app: ApiApp, { route, audit, o }: WebauthnKit): void {
+  const { webauthn } = o.people;
 
-  app.get('/api/webauthn/credentials', route('session:active'), async (req) => {
+  app.get('/api/webauthn/credentials', route('session:active', S.list), async (req) => {
     const list = await webauthn.listCredentials(sessionOf(req).account.id);
     return {
       credentials: list.map((c) => ({
@@ -236,9 +266,9 @@ export async function webauthnRoutes(app: FastifyInstance, o: WebauthnRouteOptio
     };
   });
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/api/webauthn/credentials/:id',
-    route('session:reauth'),
+    route('session:reauth', S.remove),
     async (req, reply) => {
       const ctx = sessionOf(req);
       const id = req.params.id;
@@ -264,33 +294,6 @@ function passkeyRefused(): ApiError {
 
 function notFound(): ApiError {
   return new ApiError(404, 'not-found', 'no such passkey');
-}
-
-function objectBody(req: FastifyRequest): Record<string, unknown> {
-  const body = req.body;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ApiError(400, 'invalid', 'send a JSON object');
-  }
-  return body as Record<string, unknown>;
-}
-
-/**
- * The browser's credential, `{ response: PublicKeyCredential JSON }`: an object with a string id
- * and a `response` object. The library checks the rest (and refuses anything malformed).
- */
-function responseField<T>(req: FastifyRequest): T {
-  const value = objectBody(req).response;
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    Array.isArray(value) ||
-    typeof (value as { id?: unknown }).id !== 'string' ||
-    typeof (value as { response?: unknown }).response !== 'object' ||
-    (value as { response?: unknown }).response === null
-  ) {
-    throw new ApiError(400, 'invalid', 'the field "response" is missing or malformed');
-  }
-  return value as T;
 }
 
 /** WebAuthn's typed errors as API answers; messages are fixed texts (no ids, no challenges). */

@@ -1,5 +1,5 @@
 import type { HistoryEntry } from './history-record.js';
-import type { PreparedVersion } from './write-record.js';
+import type { PreparedVersion } from './prepared-version.js';
 
 type Json = Record<string, unknown>;
 

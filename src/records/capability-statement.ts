@@ -1,12 +1,15 @@
 import { ALLOWED_BINARY_TYPES } from './binary.js';
 import { searchParameters, searchableResourceTypes } from './search/index.js';
 
-/** The server's CapabilityStatement, built from the same tables the server runs on. */
+/**
+ * The server's CapabilityStatement, built from the same tables the server runs on: each type's
+ * search parameters are the ones the registry compiled from the R4 definitions (ADR 0021).
+ */
 export function capabilityStatement(
   base: string,
   software: { name: string; version: string },
 ): Record<string, unknown> {
-  const resource = [...searchableResourceTypes, 'Binary'].sort().map((type) => ({
+  const resource = [...new Set([...searchableResourceTypes, 'Binary'])].sort().map((type) => ({
     type,
     interaction: [
       'read',
@@ -35,9 +38,10 @@ export function capabilityStatement(
     ...(type === 'Binary'
       ? { documentation: `Attachments: ${ALLOWED_BINARY_TYPES.join(', ')}` }
       : {}),
-    searchParam: Object.values(searchParameters[type] ?? {}).map((p) => ({
+    searchParam: Object.values(searchParameters()[type] ?? {}).map((p) => ({
       name: p.name,
       type: p.kind,
+      ...(p.definition === undefined ? {} : { definition: p.definition }),
     })),
   }));
   return {

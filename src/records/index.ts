@@ -14,6 +14,7 @@ export { runTransaction } from './transaction.js';
 export { searchsetBundle, historyBundle, transactionResponseBundle } from './bundles.js';
 export { capabilityStatement } from './capability-statement.js';
 export { SealedResources } from './sealed-resources.js';
+export { rebuildSearchIndex, type RebuildResult } from './rebuild-search-index.js';
 export { isSupportedType, SUPPORTED_TYPES } from './resource-types.js';
 export { ALLOWED_BINARY_TYPES } from './binary.js';
 export { patientEverything } from './patient-everything.js';

@@ -1,7 +1,12 @@
 import type { AccessControl } from '../access/index.js';
-import { requestDraft, type AuditDraft, type RequestAuditFields } from '../audit/index.js';
+import {
+  requestDraft,
+  type AuditDraft,
+  type AuditRecorder,
+  type RequestAuditFields,
+} from '../audit/index.js';
 import type { RequestContext } from '../auth/index.js';
-import type { BatchWriter, CareRelationRepository, ResourceRepository } from '../store/index.js';
+import type { CareRelationRepository, ResourceRepository } from '../store/index.js';
 import { FhirError } from './errors.js';
 import { isSupportedType } from './resource-types.js';
 import type { SealedResources } from './sealed-resources.js';
@@ -10,7 +15,8 @@ import { FHIR_ID } from './validate.js';
 /** What every record operation needs, passed in once at start-up. */
 export interface RecordDeps {
   resources: ResourceRepository;
-  writer: BatchWriter<AuditDraft>;
+  /** The audit port: every entry, and every write with the entries that record it. */
+  audit: AuditRecorder;
   sealed: SealedResources;
   clock: () => Date;
   /** Key for the encrypted paging cursors (search parameters never appear in links). */
@@ -33,7 +39,7 @@ export function draft(ctx: RequestContext, f: AuditFields): AuditDraft {
 
 /** Appends audit entries and resolves once they are durable; rejects (fail closed) otherwise. */
 export function audit(deps: RecordDeps, drafts: AuditDraft[]): Promise<void> {
-  return deps.writer.submit({ onSuccess: () => drafts, onFailure: () => [] });
+  return deps.audit.append(...drafts);
 }
 
 export function assertType(resourceType: string): void {

@@ -143,7 +143,7 @@ function searchesHiddenField(request: SearchRequest, grant: Grant): boolean {
   if (!visible) return false;
   const params = [...request.criteria.map((c) => c.param), ...request.sort.map((k) => k.param)];
   return params.some((name) => {
-    const def = searchParameters[request.resourceType]?.[name];
+    const def = searchParameters()[request.resourceType]?.[name];
     const roots = (def?.paths ?? [name]).map((p) => p.split('.')[0]!);
     return !roots.every((r) => visible.has(r));
   });

@@ -7,13 +7,8 @@ import { assertId, assertType, draft, type RecordDeps } from './record-context.j
 import { checkBeforeWrite, checkPrepared } from './write-access.js';
 import { ownersInBatch } from './owner.js';
 import { patientIdOfOwner } from './sealed-resources.js';
-import {
-  errorCode,
-  prepareVersion,
-  relationRefused,
-  writePrepared,
-  type PreparedVersion,
-} from './write-record.js';
+import { errorCode, prepareVersion, relationRefused, writePrepared } from './write-record.js';
+import type { PreparedVersion } from './prepared-version.js';
 
 export interface TransactionResult {
   entries: { prepared: PreparedVersion; created: boolean }[];
@@ -127,7 +122,7 @@ export async function runTransaction(
       ),
     );
   try {
-    await deps.writer.submit({
+    await deps.audit.transact({
       run: async (trx) => {
         for (const { prepared: v } of prepared) await writePrepared(trx, v);
       },

@@ -13,7 +13,7 @@ import { authorizeOwner, coveredBy, refuseContent } from './record-access.js';
 import type { RecordDeps } from './record-context.js';
 import { ownerForDecision, securityContextOf, type OwnersInBatch } from './owner.js';
 import { patientCompartmentRef } from './search/index.js';
-import type { PreparedVersion } from './write-record.js';
+import type { PreparedVersion } from './prepared-version.js';
 
 type Resource = Record<string, unknown> & { resourceType: string };
 

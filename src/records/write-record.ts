@@ -4,8 +4,6 @@ import {
   RelationNotPermittedError,
   ResourceRepository,
   VersionConflictError,
-  type CareRelation,
-  type EncodedRelations,
 } from '../store/index.js';
 import { careRelationsOf } from './care-relations.js';
 import { checkBinary } from './binary.js';
@@ -18,22 +16,7 @@ import { assertId, assertType, draft, type RecordDeps } from './record-context.j
 import { checkBeforeWrite, checkPrepared } from './write-access.js';
 import { patientIdOfOwner } from './sealed-resources.js';
 import { validateFhirResource } from './validate.js';
-
-export interface PreparedVersion {
-  resourceType: string;
-  id: string;
-  version: number;
-  expectedVersion: number | undefined;
-  owner: string;
-  lastUpdated: string;
-  json: Buffer;
-  sealed: Buffer;
-  tokens: Buffer[];
-  /** Care relations this version establishes (CareTeam, Appointment, lab ServiceRequest). */
-  relations: CareRelation[] | undefined;
-  /** The same, keyed and sealed with their provenance, once checkPrepared knows the authority. */
-  encodedRelations?: EncodedRelations;
-}
+import type { PreparedVersion } from './prepared-version.js';
 
 /**
  * Builds a new version outside any transaction: validation, server-owned meta, owner, sealing
@@ -190,7 +173,7 @@ async function commit(
     resourceVersion: p.version,
     patientId: patientIdOfOwner(p.owner),
   } as const;
-  await deps.writer.submit({
+  await deps.audit.transact({
     run: (trx) => writePrepared(trx, p),
     onSuccess: () => [draft(ctx, markEmergency({ ...fields, outcome: 'success' }, grant))],
     onFailure: (e) => [

@@ -5,7 +5,7 @@ export { applicationName } from './postgres-pool.js';
 export type { Database, DatabaseOptions } from './open-database.js';
 export type { Engine } from './engine.js';
 export { ResourceRepository, VersionConflictError } from './resource-repository.js';
-export type { StoredVersion, VersionWrite } from './resource-repository.js';
+export type { StoredVersion, TokenReplacement, VersionWrite } from './resource-repository.js';
 export { DataKeyRepository, SystemKeyRepository } from './key-repositories.js';
 export type { DataKeyRow } from './key-repositories.js';
 export { KeyWrapRepository, type KekUse, type StoredWrap } from './key-wrap-repository.js';

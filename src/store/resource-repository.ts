@@ -21,6 +21,14 @@ export interface VersionWrite extends StoredVersion {
   expectedVersion: number | undefined;
 }
 
+/** New search tokens for a resource version (a search-index rebuild). */
+export interface TokenReplacement {
+  resourceType: string;
+  id: string;
+  version: number;
+  tokens: Buffer[];
+}
+
 export class VersionConflictError extends Error {
   readonly code = 'version-conflict';
   constructor() {
@@ -29,6 +37,8 @@ export class VersionConflictError extends Error {
 }
 
 type Db = Kysely<HavenDatabase>;
+/** The search_index_state row of the resource search tokens. */
+const SEARCH_INDEX = 'resources';
 const TOKEN_CHUNK = 400;
 
 /**
@@ -238,6 +248,95 @@ export class ResourceRepository {
         )
         .execute();
     }
+  }
+
+  /** The registry version the search tokens were built with; undefined before any was recorded. */
+  async searchIndexVersion(): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('search_index_state')
+      .select('version')
+      .where('name', '=', SEARCH_INDEX)
+      .executeTakeFirst();
+    return row?.version;
+  }
+
+  async recordSearchIndexVersion(version: string, at: string): Promise<void> {
+    await this.db
+      .insertInto('search_index_state')
+      .values({ name: SEARCH_INDEX, version, built_at: at })
+      .onConflict((c) => c.column('name').doUpdateSet({ version, built_at: at }))
+      .execute();
+  }
+
+  /**
+   * Current versions of live resources in (type, id) order after `after`, at most `limit`: the
+   * batches a search-index rebuild walks.
+   */
+  async liveBatch(
+    after: { resourceType: string; id: string } | undefined,
+    limit: number,
+  ): Promise<StoredVersion[]> {
+    let q = currentVersions(this.db).where('h.deleted', '=', 0);
+    if (after !== undefined)
+      q = q.where((eb) =>
+        eb.or([
+          eb('h.resource_type', '>', after.resourceType),
+          eb.and([eb('h.resource_type', '=', after.resourceType), eb('h.id', '>', after.id)]),
+        ]),
+      );
+    const rows = await q.orderBy('h.resource_type').orderBy('h.id').limit(limit).execute();
+    return rows.map(toStored);
+  }
+
+  /**
+   * Replaces resources' search tokens in one transaction, each only if its head is still at the
+   * given version (a write since the batch was read has indexed the newer version itself).
+   * Returns how many were replaced.
+   */
+  async replaceTokens(entries: readonly TokenReplacement[]): Promise<number> {
+    if (entries.length === 0) return 0;
+    const byType = new Map<string, TokenReplacement[]>();
+    for (const e of entries) byType.set(e.resourceType, [...(byType.get(e.resourceType) ?? []), e]);
+    return this.db.transaction().execute(async (trx) => {
+      let replaced = 0;
+      for (const [type, group] of byType) {
+        for (let i = 0; i < group.length; i += TOKEN_CHUNK) {
+          const chunk = group.slice(i, i + TOKEN_CHUNK);
+          const heads = await trx
+            .selectFrom('resource_heads')
+            .select(['id', 'version'])
+            .where('resource_type', '=', type)
+            .where(
+              'id',
+              'in',
+              chunk.map((e) => e.id),
+            )
+            .execute();
+          const current = new Map(heads.map((h) => [h.id, h.version]));
+          const fresh = chunk.filter((e) => current.get(e.id) === e.version);
+          if (fresh.length === 0) continue;
+          await trx
+            .deleteFrom('search_tokens')
+            .where('resource_type', '=', type)
+            .where(
+              'id',
+              'in',
+              fresh.map((e) => e.id),
+            )
+            .execute();
+          const rows = fresh.flatMap((e) =>
+            dedupe(e.tokens).map((token) => ({ resource_type: type, id: e.id, token })),
+          );
+          for (let r = 0; r < rows.length; r += TOKEN_CHUNK)
+            await trx
+              .insertInto('search_tokens')
+              .values(rows.slice(r, r + TOKEN_CHUNK))
+              .execute();
+          replaced += fresh.length;
+        }
+      }
+      return replaced;
+    });
   }
 
   async countLive(): Promise<number> {

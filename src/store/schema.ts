@@ -32,6 +32,13 @@ export interface SearchTokenTable {
   token: Buffer;
 }
 
+/** One row per index (`resources`): the registry version its tokens were built with. */
+export interface SearchIndexStateTable {
+  name: string;
+  version: string;
+  built_at: string;
+}
+
 export interface DataKeyTable {
   owner: string;
   version: number;
@@ -228,6 +235,7 @@ export interface HavenDatabase {
   resource_versions: ResourceVersionTable;
   resource_heads: ResourceHeadTable;
   search_tokens: SearchTokenTable;
+  search_index_state: SearchIndexStateTable;
   data_keys: DataKeyTable;
   system_keys: SystemKeyTable;
   api_clients: ApiClientTable;

@@ -81,6 +81,61 @@ describe.each(ENGINES)('audit export, proofs and retention on %s', (engine) => {
     }
   });
 
+  it('streams a page at a time: each page read after the last was written, same bytes as one page', async () => {
+    const { haven } = await havenAt(engine, () => new Date());
+    await write(haven, 0, 40);
+    await haven.signCheckpoint();
+    const now = new Date();
+    const run = async (format: 'jsonl' | 'fhir', pageSize: number) => {
+      const reads: number[] = [];
+      const chunks: string[] = [];
+      let writing = false;
+      let readWhileWriting = 0;
+      // The real repository, with its page read observed.
+      const repo = Object.create(haven.auditRepo) as typeof haven.auditRepo;
+      repo.entries = async (from, limit) => {
+        if (writing) readWhileWriting++;
+        const rows = await haven.auditRepo.entries(from, limit);
+        reads.push(rows.length);
+        return rows;
+      };
+      const result = await exportTrail(repo, {
+        sinceSeq: 0,
+        origin: haven.config.auditOrigin,
+        verifierKey: haven.auditKey.verifierKey,
+        format,
+        pageSize,
+        now,
+        // A slow sink: the write settles on a later turn of the event loop.
+        write: (c) => {
+          writing = true;
+          chunks.push(c);
+          return new Promise<void>((resolve) =>
+            setImmediate(() => {
+              writing = false;
+              resolve();
+            }),
+          );
+        },
+      });
+      return { text: chunks.join(''), chunks: chunks.length, reads, readWhileWriting, result };
+    };
+    for (const format of ['jsonl', 'fhir'] as const) {
+      const paged = await run(format, 7);
+      const whole = await run(format, 5000);
+      expect(paged.result.entries).toBe(40);
+      expect(paged.reads).toEqual([7, 7, 7, 7, 7, 5]);
+      expect(paged.readWhileWriting).toBe(0);
+      // Header, one write per page, trailer: never more than a page of entries in one write.
+      expect(paged.chunks).toBe(1 + paged.reads.length + 1);
+      expect(whole.reads).toEqual([40]);
+      expect(paged.text).toBe(whole.text);
+      const report = verifyExport(paged.text, haven.auditKey.verifierKey);
+      expect(report.ok, report.problem).toBe(true);
+      expect(report.entries).toBe(40);
+    }
+  });
+
   it('a tampered export fails: changed entry, dropped entry, other key, edited AuditEvent', async () => {
     const { haven } = await havenAt(engine, () => new Date());
     await write(haven, 0, 24);

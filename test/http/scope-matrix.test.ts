@@ -27,6 +27,7 @@ const LETTER: Record<FhirInteraction, Letter> = {
 /** Routes that hand out no PHI: changing this list is a decision, reviewed with the route. */
 const NO_PHI = [
   'GET /api/health',
+  'GET /api/openapi.json',
   'GET /bench/baseline',
   'GET /fhir/R4/metadata',
   'GET /healthz',

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { keyStatus, openHaven, type Haven } from '../../src/app/index.js';
-import { keysMigrateToHsm } from '../../src/cli/keys-actions.js';
+import { keysMigrateToHsm } from '../../src/cli/commands/keys.js';
 import { resolveConfig, type HavenConfig } from '../../src/config/index.js';
 import { Vault, type RecordBinding } from '../../src/crypto/index.js';
 import { createLogger } from '../../src/logging/index.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { keyStatus } from '../../src/app/index.js';
-import { keysRotate } from '../../src/cli/keys-actions.js';
+import { keysRotate } from '../../src/cli/commands/keys.js';
 import { Vault } from '../../src/crypto/index.js';
 import { DataKeyRepository, KeyWrapRepository } from '../../src/store/index.js';
 import { ENGINES } from '../support/engines.js';

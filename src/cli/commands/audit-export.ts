@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Command } from 'commander';
+import type { FileHandle } from 'node:fs/promises';
 import {
   commitArchive,
   exportTrail,
@@ -7,145 +7,133 @@ import {
   proveEntry,
   verifyExport,
 } from '../../audit/index.js';
-import type { Haven } from '../../app/index.js';
-import { CliFailure, print, withCommonOptions, withHaven, type CommonFlags } from '../common.js';
+import type { AuditCore } from '../../app/index.js';
+import { CliFailure, print, withAuditCore, type CommonFlags } from '../common.js';
+import { startProgress } from '../progress.js';
 
-/** audit prove / export / verify-export / archive: evidence that leaves Haven's database. */
-export function auditExportCommands(audit: Command): void {
-  withCommonOptions(
-    audit
-      .command('prove')
-      .description('RFC 6962 inclusion proof of one entry against the newest checkpoint'),
-  )
-    .requiredOption('--seq <n>', 'sequence number of the entry')
-    .action(async (flags: CommonFlags & { seq: string }) => {
-      const seq = Number(flags.seq);
-      if (!Number.isSafeInteger(seq) || seq < 0)
-        throw new CliFailure('--seq must be a non-negative integer', 64);
-      const proof = await withHaven(flags, (haven) =>
-        proveEntry(haven.auditRepo, seq, [haven.auditKey.verifier]),
-      );
-      print(flags, proof, JSON.stringify(proof, null, 2));
-    });
-
-  withCommonOptions(
-    audit.command('export').description('export entries and their signed checkpoints'),
-  )
-    .option('--since <date>', 'first day to include (ISO date); default: the whole trail')
-    .option('--format <format>', 'jsonl or fhir', 'jsonl')
-    .requiredOption('--out <file>', 'file to write (created; never overwritten)')
-    .option('--no-sign', 'do not sign a checkpoint over the newest entries first')
-    .action(async (flags: ExportFlags) => {
-      if (flags.format !== 'jsonl' && flags.format !== 'fhir')
-        throw new CliFailure('--format must be jsonl or fhir', 64);
-      const since = flags.since ? Date.parse(flags.since) : 0;
-      if (Number.isNaN(since)) throw new CliFailure('--since must be an ISO date', 64);
-      // The file is created only once the installation has opened: a command pointed at the
-      // wrong place leaves nothing behind.
-      let fd: number | undefined;
-      const result = await withHaven(flags, async (haven) => {
-        const unsigned = await signFirst(haven, flags.sign);
-        const out = openExclusive(flags.out);
-        fd = out;
-        const sinceSeq = flags.since
-          ? ((await haven.auditRepo.firstSeqAtOrAfter(new Date(since).toISOString())) ??
-            (await haven.auditRepo.head()).size)
-          : 0;
-        const exported = await exportTrail(haven.auditRepo, {
-          sinceSeq,
-          origin: haven.config.auditOrigin,
-          verifierKey: haven.auditKey.verifierKey,
-          format: flags.format as 'jsonl' | 'fhir',
-          write: (chunk) => fs.writeSync(out, chunk),
-          now: new Date(),
-        });
-        return { ...exported, ...(exported.leftOut > 0 && { leftOutReason: unsigned }) };
-      }).finally(() => {
-        if (fd !== undefined) fs.closeSync(fd);
-      });
-      const text = `exported ${result.entries} entries and ${result.checkpoints} signed checkpoints to ${flags.out}`;
-      print(
-        flags,
-        { ...result, out: flags.out },
-        result.leftOut > 0
-          ? `${text}\nLEFT OUT: the ${result.leftOut} newest entries, because ${result.leftOutReason ?? 'they were written after the export began'}; they are exported once a signed checkpoint covers them (run the export again${flags.sign ? '' : ' without --no-sign'})`
-          : text,
-      );
-      if (result.leftOut > 0 && !flags.json) {
-        process.stderr.write(
-          `haven: ${result.leftOut} audit entries were left out of the export (see above)\n`,
-        );
-      }
-    });
-
-  audit
-    .command('verify-export')
-    .description('check an export with only the published verifier key (no database needed)')
-    .argument('<file>')
-    .requiredOption(
-      '--key <key-or-file>',
-      'the audit verifier key: the path of audit-public-key.txt, or the key text itself',
-    )
-    .option('--json', 'print machine-readable JSON')
-    .action((file: string, flags: { key: string; json?: boolean }) => {
-      const text = readOrFail(file, 'export file');
-      const report = verifyExport(text, verifierKeyFrom(flags.key));
-      if (!report.ok) throw new CliFailure(`export verification FAILED: ${report.problem}`, 2);
-      print(
-        flags,
-        report,
-        `export OK: ${report.entries} entries, ${report.checkpoints} signed checkpoints match`,
-      );
-    });
-
-  withCommonOptions(
-    audit
-      .command('archive')
-      .description('export, then remove entries older than the six-year retention'),
-  )
-    .requiredOption(
-      '--before <date>',
-      'archive entries written before this ISO date (at least six years ago)',
-    )
-    .requiredOption('--out <file>', 'archive file to write (jsonl; created, never overwritten)')
-    .action(async (flags: CommonFlags & { before: string; out: string }) => {
-      const before = new Date(flags.before);
-      if (Number.isNaN(before.getTime())) throw new CliFailure('--before must be an ISO date', 64);
-      const result = await withHaven(flags, async (haven) => {
-        const now = new Date();
-        const plan = await planArchive(haven.auditRepo, before, now);
-        const chunks: string[] = [];
-        await exportTrail(haven.auditRepo, {
-          sinceSeq: plan.fromSeq,
-          origin: haven.config.auditOrigin,
-          verifierKey: haven.auditKey.verifierKey,
-          format: 'jsonl',
-          write: (c) => chunks.push(c),
-          now,
-        });
-        const text = chunks.join('');
-        const check = verifyExport(text, haven.auditKey.verifierKey);
-        if (!check.ok)
-          throw new CliFailure(
-            `the archive did not verify (${check.problem}); nothing was removed`,
-            2,
-          );
-        fs.writeFileSync(flags.out, text, { flag: 'wx', mode: 0o600 });
-        return commitArchive(haven.auditRepo, plan, {
-          origin: haven.config.auditOrigin,
-          signer: haven.auditKey.signer,
-          now,
-        });
-      });
-      print(
-        flags,
-        { removed: result.removed, out: flags.out },
-        `archived and removed ${result.removed} entries; signed archive mark recorded`,
-      );
-    });
+/** `haven audit prove` (declared in ../tree/audit.ts). */
+export async function auditProve(flags: ProveFlags): Promise<void> {
+  const seq = Number(flags.seq);
+  if (!Number.isSafeInteger(seq) || seq < 0)
+    throw new CliFailure('--seq must be a non-negative integer', 64);
+  const proof = await withAuditCore(flags, (haven) =>
+    proveEntry(haven.auditRepo, seq, [haven.auditKey.verifier]),
+  );
+  print(flags, proof, JSON.stringify(proof, null, 2));
 }
 
-interface ExportFlags extends CommonFlags {
+/** `haven audit export`: entries and their signed checkpoints, to a new file. */
+export async function auditExport(flags: ExportFlags): Promise<void> {
+  if (flags.format !== 'jsonl' && flags.format !== 'fhir')
+    throw new CliFailure('--format must be jsonl or fhir', 64);
+  const since = flags.since ? Date.parse(flags.since) : 0;
+  if (Number.isNaN(since)) throw new CliFailure('--since must be an ISO date', 64);
+  // The file is created only once the installation has opened: a command pointed at the
+  // wrong place leaves nothing behind.
+  let out: FileHandle | undefined;
+  const result = await withAuditCore(flags, async (haven) => {
+    const unsigned = await signFirst(haven, flags.sign);
+    out = await openExclusive(flags.out);
+    const file = out;
+    const sinceSeq = flags.since
+      ? ((await haven.auditRepo.firstSeqAtOrAfter(new Date(since).toISOString())) ??
+        (await haven.auditRepo.head()).size)
+      : 0;
+    const progress = await startProgress('exporting', 'entries', flags);
+    try {
+      const exported = await exportTrail(haven.auditRepo, {
+        sinceSeq,
+        origin: haven.config.auditOrigin,
+        verifierKey: haven.auditKey.verifierKey,
+        format: flags.format as 'jsonl' | 'fhir',
+        // A page at a time, each written before the next is read (backpressure).
+        write: (chunk) => file.write(chunk),
+        now: new Date(),
+        onProgress: (done, total) => progress.update(done, total),
+      });
+      return { ...exported, ...(exported.leftOut > 0 && { leftOutReason: unsigned }) };
+    } finally {
+      progress.stop();
+    }
+  }).finally(() => out?.close());
+  const text = `exported ${result.entries} entries and ${result.checkpoints} signed checkpoints to ${flags.out}`;
+  print(
+    flags,
+    { ...result, out: flags.out },
+    result.leftOut > 0
+      ? `${text}\nLEFT OUT: the ${result.leftOut} newest entries, because ${result.leftOutReason ?? 'they were written after the export began'}; they are exported once a signed checkpoint covers them (run the export again${flags.sign ? '' : ' without --no-sign'})`
+      : text,
+  );
+  if (result.leftOut > 0 && !flags.json) {
+    process.stderr.write(
+      `haven: ${result.leftOut} audit entries were left out of the export (see above)\n`,
+    );
+  }
+}
+
+/** `haven audit archive`: export, verify, then remove entries past the retention. */
+export async function auditArchive(flags: ArchiveFlags): Promise<void> {
+  const before = new Date(flags.before);
+  if (Number.isNaN(before.getTime())) throw new CliFailure('--before must be an ISO date', 64);
+  const result = await withAuditCore(flags, async (haven) => {
+    const now = new Date();
+    const plan = await planArchive(haven.auditRepo, before, now);
+    // Written to the file as it is read, then checked from the file: entries are removed only
+    // once what was written verifies, and a failed archive leaves no file behind.
+    const out = await openExclusive(flags.out);
+    try {
+      await writeArchive(haven, plan.fromSeq, now, out, flags);
+    } catch (e) {
+      await fs.promises.unlink(flags.out);
+      throw e;
+    }
+    return commitArchive(haven.auditRepo, plan, {
+      origin: haven.config.auditOrigin,
+      signer: haven.auditKey.signer,
+      now,
+    });
+  });
+  print(
+    flags,
+    { removed: result.removed, out: flags.out },
+    `archived and removed ${result.removed} entries; signed archive mark recorded`,
+  );
+}
+
+async function writeArchive(
+  haven: AuditCore,
+  fromSeq: number,
+  now: Date,
+  out: FileHandle,
+  flags: ArchiveFlags,
+): Promise<void> {
+  const progress = await startProgress('archiving', 'entries', flags);
+  try {
+    await exportTrail(haven.auditRepo, {
+      sinceSeq: fromSeq,
+      origin: haven.config.auditOrigin,
+      verifierKey: haven.auditKey.verifierKey,
+      format: 'jsonl',
+      write: (chunk) => out.write(chunk),
+      now,
+      onProgress: (done, total) => progress.update(done, total),
+    });
+  } finally {
+    progress.stop();
+    await out.close();
+  }
+  const check = verifyExport(
+    await fs.promises.readFile(flags.out, 'utf8'),
+    haven.auditKey.verifierKey,
+  );
+  if (!check.ok)
+    throw new CliFailure(`the archive did not verify (${check.problem}); nothing was removed`, 2);
+}
+
+export type ProveFlags = CommonFlags & { seq: string };
+export type ArchiveFlags = CommonFlags & { before: string; out: string };
+
+export interface ExportFlags extends CommonFlags {
   since?: string;
   format: string;
   out: string;
@@ -158,7 +146,7 @@ interface ExportFlags extends CommonFlags {
  * Signing one first brings the newest entries in; without it, or if it fails, the reason why
  * they are left out is returned for the report.
  */
-async function signFirst(haven: Haven, sign: boolean): Promise<string> {
+async function signFirst(haven: AuditCore, sign: boolean): Promise<string> {
   if (!sign) return 'no signed checkpoint covers them yet (--no-sign was given)';
   try {
     await haven.signCheckpoint();
@@ -168,27 +156,10 @@ async function signFirst(haven: Haven, sign: boolean): Promise<string> {
   }
 }
 
-function openExclusive(file: string): number {
+async function openExclusive(file: string): Promise<FileHandle> {
   try {
-    return fs.openSync(file, 'wx', 0o600);
+    return await fs.promises.open(file, 'wx', 0o600);
   } catch {
     throw new CliFailure(`cannot create ${file} (it must not exist yet)`);
-  }
-}
-
-/**
- * `--key` takes the verifier key itself (`name+hash+base64`) or the path of a file holding it
- * (audit-public-key.txt). A key string never names an existing file, so the two cannot clash.
- */
-function verifierKeyFrom(arg: string): string {
-  if (fs.existsSync(arg) && fs.statSync(arg).isFile()) return readOrFail(arg, 'key file').trim();
-  return arg.trim();
-}
-
-function readOrFail(file: string, what: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new CliFailure(`cannot read ${what} ${file}`);
   }
 }

@@ -1,9 +1,8 @@
-import type { Command } from 'commander';
 import { auditEntryFromRow, type AuditEntry } from '../../audit/index.js';
-import { CliFailure, print, withCommonOptions, withHaven, type CommonFlags } from '../common.js';
+import { CliFailure, print, withAuditCore, type CommonFlags } from '../common.js';
 import { recordOperatorEvent } from '../operator-audit.js';
 
-type SearchFlags = CommonFlags & {
+export type SearchFlags = CommonFlags & {
   from?: string;
   to?: string;
   actor?: string;
@@ -17,47 +16,33 @@ type SearchFlags = CommonFlags & {
 const OUTCOMES = new Set(['success', 'denied', 'failure']);
 
 /**
- * audit search: read the trail without exporting it, newest first, by time range, actor,
- * patient id, outcome and action, a page at a time. The search is itself audited (audit-read).
+ * audit search (declared in ../tree/audit.ts): read the trail without exporting it, newest
+ * first, by time range, actor, patient id, outcome and action, a page at a time. The search is
+ * itself audited (audit-read).
  */
-export function auditSearchCommand(audit: Command): void {
-  withCommonOptions(
-    audit
-      .command('search')
-      .description('list audit entries (newest first) by time, actor, patient, outcome, action'),
-  )
-    .option('--from <date>', 'entries at or after this ISO date/time')
-    .option('--to <date>', 'entries before this ISO date/time')
-    .option('--actor <id>', 'actor id (user id, client id, or cli:<os user>)')
-    .option('--patient <id>', 'FHIR Patient id whose record was touched')
-    .option('--outcome <outcome>', 'success, denied or failure')
-    .option('--action <action>', 'Haven action code, e.g. read, search, login-password, export')
-    .option('--limit <n>', 'entries per page (1 to 1000)', '50')
-    .option('--offset <n>', 'entries to skip (the next page starts at offset + limit)', '0')
-    .action(async (flags: SearchFlags) => {
-      const query = {
-        ...(flags.from !== undefined && { from: isoDate(flags.from, '--from') }),
-        ...(flags.to !== undefined && { to: isoDate(flags.to, '--to') }),
-        ...(flags.actor !== undefined && { actorId: flags.actor }),
-        ...(flags.patient !== undefined && { patientId: flags.patient.replace(/^Patient\//, '') }),
-        ...(flags.outcome !== undefined && { outcome: outcomeOf(flags.outcome) }),
-        ...(flags.action !== undefined && { action: flags.action }),
-      };
-      const limit = whole(flags.limit, '--limit', 1, 1000);
-      const offset = whole(flags.offset, '--offset', 0, Number.MAX_SAFE_INTEGER);
-      const { rows, total } = await withHaven(flags, async (haven) => {
-        const found = await haven.auditRepo.search(query, limit, offset);
-        await recordOperatorEvent(haven, 'audit-read', 'audit-search');
-        return found;
-      });
-      const entries = rows.map(auditEntryFromRow);
-      const next = offset + entries.length < total ? offset + entries.length : undefined;
-      print(
-        flags,
-        { total, offset, limit, ...(next !== undefined && { nextOffset: next }), entries },
-        table(entries, total, offset, next),
-      );
-    });
+export async function auditSearch(flags: SearchFlags): Promise<void> {
+  const query = {
+    ...(flags.from !== undefined && { from: isoDate(flags.from, '--from') }),
+    ...(flags.to !== undefined && { to: isoDate(flags.to, '--to') }),
+    ...(flags.actor !== undefined && { actorId: flags.actor }),
+    ...(flags.patient !== undefined && { patientId: flags.patient.replace(/^Patient\//, '') }),
+    ...(flags.outcome !== undefined && { outcome: outcomeOf(flags.outcome) }),
+    ...(flags.action !== undefined && { action: flags.action }),
+  };
+  const limit = whole(flags.limit, '--limit', 1, 1000);
+  const offset = whole(flags.offset, '--offset', 0, Number.MAX_SAFE_INTEGER);
+  const { rows, total } = await withAuditCore(flags, async (haven) => {
+    const found = await haven.auditRepo.search(query, limit, offset);
+    await recordOperatorEvent(haven, 'audit-read', 'audit-search');
+    return found;
+  });
+  const entries = rows.map(auditEntryFromRow);
+  const next = offset + entries.length < total ? offset + entries.length : undefined;
+  print(
+    flags,
+    { total, offset, limit, ...(next !== undefined && { nextOffset: next }), entries },
+    table(entries, total, offset, next),
+  );
 }
 
 function table(entries: AuditEntry[], total: number, offset: number, next?: number): string {

@@ -1,13 +1,12 @@
 import cluster from 'node:cluster';
-import type { Command } from 'commander';
 import { openHaven } from '../../app/index.js';
 import { commonPasswordSet } from '../../auth/index.js';
 import type { HavenConfig } from '../../config/index.js';
 import { ensureDevCertificate, startServer } from '../../http/index.js';
-import { CliFailure, configFrom, print, withCommonOptions, type CommonFlags } from '../common.js';
+import { CliFailure, configFrom, print, type CommonFlags } from '../common.js';
 import { SOFTWARE } from '../software.js';
 
-interface ServeFlags extends CommonFlags {
+export interface ServeFlags extends CommonFlags {
   benchBaseline?: boolean;
   publicUrl?: string;
   workers?: string;
@@ -18,34 +17,23 @@ interface Listening {
   certificate: string;
 }
 
-export function serveCommand(program: Command): void {
-  withCommonOptions(
-    program.command('serve').description('run the HTTPS server (FHIR R4 at /fhir/R4)'),
-  )
-    .option('--host <host>', 'address to listen on (default 127.0.0.1, or HAVEN_HOST)')
-    .option('--port <port>', 'port (default 8443, or HAVEN_PORT)')
-    .option('--cert <file>', 'TLS certificate (PEM); default: a generated development certificate')
-    .option('--key <file>', 'TLS private key (PEM), with --cert')
-    .option('--public-url <url>', 'public base URL for links, e.g. https://haven.example.org')
-    .option('--workers <n>', 'server processes sharing the port (default 1, or HAVEN_WORKERS)')
-    .option('--bench-baseline', 'also serve /bench/baseline (benchmarks only)')
-    .action(async (flags: ServeFlags) => {
-      const config = configFrom(flags);
-      const workers = Number(flags.workers ?? process.env.HAVEN_WORKERS ?? 1);
-      if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
-        throw new CliFailure('--workers must be a whole number from 1 to 64', 64);
-      }
-      if (cluster.isWorker) {
-        const listening = await serveHere(config, flags);
-        process.send?.({ type: 'listening', ...listening });
-        return;
-      }
-      if (workers === 1) {
-        announce(flags, config, await serveHere(config, flags));
-        return;
-      }
-      await superviseWorkers(config, flags, workers);
-    });
+/** `haven serve` (declared in ../tree/server.ts). */
+export async function serve(flags: ServeFlags): Promise<void> {
+  const config = configFrom(flags);
+  const workers = Number(flags.workers ?? process.env.HAVEN_WORKERS ?? 1);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+    throw new CliFailure('--workers must be a whole number from 1 to 64', 64);
+  }
+  if (cluster.isWorker) {
+    const listening = await serveHere(config, flags);
+    process.send?.({ type: 'listening', ...listening });
+    return;
+  }
+  if (workers === 1) {
+    announce(flags, config, await serveHere(config, flags));
+    return;
+  }
+  await superviseWorkers(config, flags, workers);
 }
 
 /** One server process: open everything, listen, stop cleanly on a signal. */

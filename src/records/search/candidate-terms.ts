@@ -3,6 +3,7 @@ import { coverTerms } from './date-terms.js';
 import { dateSlots, type DayInterval } from './date-slots.js';
 import { PRESENCE } from './index-terms.js';
 import { normalizeString } from './normalize.js';
+import { quantityQueryTerm } from './number-values.js';
 import { stringQueryTerm } from './string-terms.js';
 import { tokenQueryTerm } from './token-terms.js';
 import type { Criterion, DateQuery, SearchRequest } from './types.js';
@@ -46,6 +47,15 @@ function criterionSets(c: Criterion, prefix: string, nowMs: number | undefined):
       return c.missing ? [] : [[`${prefix}${PRESENCE}`]];
     case 'date':
       return dateSets(c.values, prefix, nowMs);
+    case 'number':
+      return [[`${prefix}${PRESENCE}`]];
+    case 'quantity': {
+      // Values are compared after decryption; a unit narrows only when every value names one.
+      const units = c.values.map((q) => quantityQueryTerm(q, prefix));
+      return units.every((u) => u !== undefined) ? [units as string[]] : [[`${prefix}${PRESENCE}`]];
+    }
+    case 'uri':
+      return [c.values.map((u) => `${prefix}u:${u}`)];
   }
 }
 

@@ -1,4 +1,4 @@
-import { paramDef } from './definitions.js';
+import { paramDef } from './registry.js';
 import { referenceValues, relativeReference } from './extract.js';
 
 /**

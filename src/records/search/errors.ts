@@ -1,4 +1,4 @@
-import { searchableResourceTypes, searchParameters } from './definitions.js';
+import { searchableResourceTypes, searchRegistry } from './registry.js';
 
 export type SearchErrorCode = 'unknown-parameter' | 'invalid-value' | 'unsupported';
 
@@ -38,7 +38,8 @@ function known(): ReadonlySet<string> {
   knownWords ??= new Set([
     ...SPEC_WORDS,
     ...searchableResourceTypes,
-    ...Object.values(searchParameters).flatMap((params) => Object.keys(params)),
+    ...Object.values(searchRegistry().supported).flatMap((params) => Object.keys(params)),
+    ...Object.values(searchRegistry().unsupported).flatMap((names) => [...names]),
   ]);
   return knownWords;
 }

@@ -1,5 +1,5 @@
 import { parseDateValue, parsePeriod } from './date-range.js';
-import type { DateRange, SearchParamDef, Token } from './types.js';
+import type { DateRange, QuantityValue, SearchParamDef, Token, ValueSource } from './types.js';
 
 /**
  * Reading a parameter's values out of a resource. The same functions feed the index (terms),
@@ -24,11 +24,16 @@ function steps(path: string): readonly string[] {
   return s;
 }
 
-/** All elements at `def.paths`, arrays flattened at every step (FHIRPath navigation). */
-export function elements(resource: object, def: SearchParamDef): unknown[] {
+/** All elements at a source's path, arrays flattened at every step (FHIRPath navigation). */
+function elements(resource: object, source: ValueSource): unknown[] {
   const out: unknown[] = [];
-  for (const path of def.paths) walk(resource, steps(path), 0, out);
+  walk(resource, steps(source.path), 0, out);
   return out;
+}
+
+/** Each element of the parameter with the source it was read through. */
+function* sourced(resource: object, def: SearchParamDef): Generator<[unknown, ValueSource]> {
+  for (const source of def.sources) for (const el of elements(resource, source)) yield [el, source];
 }
 
 function walk(node: unknown, path: readonly string[], i: number, out: unknown[]): void {
@@ -45,19 +50,37 @@ function walk(node: unknown, path: readonly string[], i: number, out: unknown[])
   if (isObject(node) && Object.hasOwn(node, key)) walk(node[key], path, i + 1, out);
 }
 
-/** String parts: a HumanName's text, family, given, prefix and suffix; or the string itself. */
+/**
+ * String parts: a HumanName's text, family, given, prefix and suffix; an Address's text, lines,
+ * city, district, state, postal code and country; or the string itself.
+ */
 export function stringValues(resource: object, def: SearchParamDef): string[] {
   const out: string[] = [];
-  for (const el of elements(resource, def)) {
+  for (const [el, source] of sourced(resource, def)) {
     if (typeof el === 'string') out.push(el);
-    else if (def.valueType === 'HumanName' && isObject(el)) {
-      for (const key of HUMAN_NAME_PARTS) pushStrings(el[key], out);
+    else if (isObject(el)) {
+      const parts =
+        source.valueType === 'HumanName'
+          ? HUMAN_NAME_PARTS
+          : source.valueType === 'Address'
+            ? ADDRESS_PARTS
+            : [];
+      for (const key of parts) pushStrings(el[key], out);
     }
   }
   return out;
 }
 
 const HUMAN_NAME_PARTS = ['text', 'family', 'given', 'prefix', 'suffix'] as const;
+const ADDRESS_PARTS = [
+  'text',
+  'line',
+  'city',
+  'district',
+  'state',
+  'postalCode',
+  'country',
+] as const;
 
 function pushStrings(v: unknown, out: string[]): void {
   if (typeof v === 'string') out.push(v);
@@ -71,8 +94,8 @@ function pushStrings(v: unknown, out: string[]): void {
  */
 export function tokenValues(resource: object, def: SearchParamDef): Token[] {
   const out: Token[] = [];
-  for (const el of elements(resource, def)) {
-    switch (def.valueType) {
+  for (const [el, source] of sourced(resource, def)) {
+    switch (source.valueType) {
       case 'CodeableConcept':
         if (isObject(el) && Array.isArray(el.coding)) for (const c of el.coding) pushCoding(c, out);
         break;
@@ -84,7 +107,7 @@ export function tokenValues(resource: object, def: SearchParamDef): Token[] {
         break;
       case 'ContactPoint':
         if (isObject(el) && typeof el.value === 'string') {
-          if (def.telecomSystem === undefined || el.system === def.telecomSystem)
+          if (source.telecomSystem === undefined || el.system === source.telecomSystem)
             out.push({ code: el.value.trim() });
         }
         break;
@@ -123,15 +146,20 @@ export function relativeReference(reference: unknown): string | undefined {
   return m === null ? undefined : `${m[1]}/${m[2]}`;
 }
 
-/** References `Type/id` whose type is one of the parameter's targets. */
+/**
+ * References `Type/id` whose type is one of the parameter's targets (and of the source's, for
+ * `.where(resolve() is X)`).
+ */
 export function referenceValues(resource: object, def: SearchParamDef): string[] {
   const out: string[] = [];
-  for (const el of elements(resource, def)) {
+  for (const [el, source] of sourced(resource, def)) {
     if (!isObject(el)) continue;
     const ref = relativeReference(el.reference);
     if (ref === undefined) continue;
     const type = ref.slice(0, ref.indexOf('/'));
-    if (def.targets === undefined || def.targets.includes(type)) out.push(ref);
+    if (def.targets !== undefined && !def.targets.includes(type)) continue;
+    if (source.targets !== undefined && !source.targets.includes(type)) continue;
+    out.push(ref);
   }
   return out;
 }
@@ -139,7 +167,7 @@ export function referenceValues(resource: object, def: SearchParamDef): string[]
 /** Ranges of date/dateTime/instant strings and Periods; unparseable values are skipped. */
 export function dateValues(resource: object, def: SearchParamDef): DateRange[] {
   const out: DateRange[] = [];
-  for (const el of elements(resource, def)) {
+  for (const [el] of sourced(resource, def)) {
     const range =
       typeof el === 'string' ? parseDateValue(el) : isObject(el) ? parsePeriod(el) : undefined;
     if (range !== undefined) out.push(range);
@@ -158,5 +186,41 @@ export function hasValue(resource: object, def: SearchParamDef): boolean {
       return referenceValues(resource, def).length > 0;
     case 'date':
       return dateValues(resource, def).length > 0;
+    case 'number':
+      return numberValues(resource, def).length > 0;
+    case 'quantity':
+      return quantityValues(resource, def).length > 0;
+    case 'uri':
+      return uriValues(resource, def).length > 0;
   }
+}
+
+/** integer and decimal values (JSON numbers). */
+export function numberValues(resource: object, def: SearchParamDef): number[] {
+  const out: number[] = [];
+  for (const [el] of sourced(resource, def))
+    if (typeof el === 'number' && Number.isFinite(el)) out.push(el);
+  return out;
+}
+
+/** Quantities with a numeric value; system, code and unit kept when they are strings. */
+export function quantityValues(resource: object, def: SearchParamDef): QuantityValue[] {
+  const out: QuantityValue[] = [];
+  for (const [el] of sourced(resource, def)) {
+    if (!isObject(el) || typeof el.value !== 'number' || !Number.isFinite(el.value)) continue;
+    out.push({
+      value: el.value,
+      ...(typeof el.system === 'string' ? { system: el.system } : {}),
+      ...(typeof el.code === 'string' ? { code: el.code } : {}),
+      ...(typeof el.unit === 'string' ? { unit: el.unit } : {}),
+    });
+  }
+  return out;
+}
+
+/** uri, url and canonical values, exactly as stored. */
+export function uriValues(resource: object, def: SearchParamDef): string[] {
+  const out: string[] = [];
+  for (const [el] of sourced(resource, def)) if (typeof el === 'string' && el !== '') out.push(el);
+  return out;
 }

@@ -1,8 +1,17 @@
 import { dayOf, lastDayBefore } from './calendar.js';
 import { COLUMN_PARAMS } from './column-criteria.js';
-import { paramsOf } from './definitions.js';
+import { paramsOf } from './registry.js';
 import { pointTerms } from './date-terms.js';
-import { dateValues, referenceValues, stringValues, tokenValues } from './extract.js';
+import {
+  dateValues,
+  numberValues,
+  quantityValues,
+  referenceValues,
+  stringValues,
+  tokenValues,
+  uriValues,
+} from './extract.js';
+import { quantityIndexTerms } from './number-values.js';
 import { stringIndexTerms } from './string-terms.js';
 import { tokenIndexTerms } from './token-terms.js';
 import type { IndexableResource, SearchParamDef } from './types.js';
@@ -50,6 +59,20 @@ function addParamTerms(resource: object, def: SearchParamDef, out: string[], pre
         pointTerms('s', dayOf(range.lo), out, prefix);
         pointTerms('e', lastDayBefore(range.hi), out, prefix);
       }
+      if (out.length > before) out.push(`${prefix}${PRESENCE}`);
+      break;
+    case 'number':
+      // Numbers are compared after decryption; the index says only that there is one.
+      if (numberValues(resource, def).length > 0) out.push(`${prefix}${PRESENCE}`);
+      break;
+    case 'quantity': {
+      const values = quantityValues(resource, def);
+      if (values.length > 0) out.push(`${prefix}${PRESENCE}`);
+      quantityIndexTerms(values, out, prefix);
+      break;
+    }
+    case 'uri':
+      for (const uri of uriValues(resource, def)) out.push(`${prefix}u:${uri}`);
       if (out.length > before) out.push(`${prefix}${PRESENCE}`);
       break;
   }

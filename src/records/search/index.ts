@@ -20,7 +20,13 @@ export type {
   ValueType,
 } from './types.js';
 export { SearchRequestError, type SearchErrorCode } from './errors.js';
-export { searchParameters, searchableResourceTypes } from './definitions.js';
+export {
+  searchParameters,
+  searchableResourceTypes,
+  searchRegistry,
+  isRefusedParam,
+  type SearchRegistry,
+} from './registry.js';
 export { indexTerms } from './index-terms.js';
 export { parseSearchRequest } from './parse-request.js';
 export { DEFAULT_COUNT, MAX_COUNT } from './parse-result-params.js';

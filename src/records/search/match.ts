@@ -1,6 +1,16 @@
 import { dateMatches } from './date-compare.js';
-import { paramDef } from './definitions.js';
-import { dateValues, hasValue, referenceValues, stringValues, tokenValues } from './extract.js';
+import { paramDef } from './registry.js';
+import {
+  dateValues,
+  hasValue,
+  numberValues,
+  quantityValues,
+  referenceValues,
+  stringValues,
+  tokenValues,
+  uriValues,
+} from './extract.js';
+import { numberMatches, quantityMatches } from './number-values.js';
 import { normalizeString } from './normalize.js';
 import { tokenMatches } from './token-terms.js';
 import type { Criterion, SearchParamDef, SearchRequest } from './types.js';
@@ -47,5 +57,11 @@ function criterionHolds(
       const ranges = dateValues(resource, def);
       return ranges.some((t) => c.values.some((q) => dateMatches(q.prefix, q, t, nowMs)));
     }
+    case 'number':
+      return numberValues(resource, def).some((x) => c.values.some((q) => numberMatches(q, x)));
+    case 'quantity':
+      return quantityValues(resource, def).some((v) => c.values.some((q) => quantityMatches(q, v)));
+    case 'uri':
+      return uriValues(resource, def).some((u) => c.values.includes(u));
   }
 }

@@ -1,4 +1,4 @@
-import { paramDef, paramsOf } from './definitions.js';
+import { isRefusedParam, paramDef, paramsOf } from './registry.js';
 import { paramError, SearchRequestError } from './errors.js';
 import {
   parseSortParam,
@@ -14,6 +14,8 @@ import {
   parseTokenValue,
   splitValues,
 } from './parse-values.js';
+import { unescapeValue } from './escape.js';
+import { parseNumberQuery, parseQuantityQuery } from './number-values.js';
 import type { Criterion, SearchParamDef, SearchRequest } from './types.js';
 
 /** FHIR search modifiers this server knows of but does not support, per parameter kind. */
@@ -35,6 +37,9 @@ const MODIFIERS_BY_KIND: Readonly<Record<string, ReadonlySet<string>>> = {
   token: new Set(['not', 'missing']),
   reference: new Set(['missing']),
   date: new Set(['missing']),
+  number: new Set(['missing']),
+  quantity: new Set(['missing']),
+  uri: new Set(['missing']),
 };
 /** R4 parameters and features that are refused rather than ignored. */
 const UNSUPPORTED_PARAMS: ReadonlySet<string> = new Set([
@@ -49,14 +54,12 @@ const UNSUPPORTED_PARAMS: ReadonlySet<string> = new Set([
   '_query',
   '_filter',
   '_type',
-  '_tag',
-  '_profile',
-  '_security',
-  '_source',
   '_score',
   '_has',
 ]);
 const MAX_CRITERIA = 32;
+/** Most `Type/id` values one reference criterion may stand for (each is a lookup term). */
+const MAX_REFERENCE_VALUES = 1024;
 
 /**
  * Parse a search: ordered (name, value) pairs as decoded from the URL or form body. Repeating a
@@ -121,6 +124,10 @@ function parseCriterion(resourceType: string, name: string, value: string): Crit
   if (base.includes('.'))
     throw paramError('unsupported', undefined, 'chained parameters are not supported');
   const def = paramDef(resourceType, base);
+  // A standard R4 parameter Haven cannot evaluate (composite, special, an expression outside
+  // the compiled subset): refused as such, so a client can tell it from a typo.
+  if (def === undefined && isRefusedParam(resourceType, base))
+    throw paramError('unsupported', base, `is not supported by this server for ${resourceType}`);
   if (def === undefined)
     throw paramError(
       'unknown-parameter',
@@ -151,14 +158,25 @@ function parseCriterion(resourceType: string, name: string, value: string): Crit
         negate: modifier === 'not',
         values: pieces.map((p) => parseTokenValue(name, p)),
       };
-    case 'reference':
-      return {
-        kind: 'reference',
-        param: base,
-        values: pieces.flatMap((p) => parseReferenceValue(name, p, def, typeModifier)),
-      };
+    case 'reference': {
+      const values = pieces.flatMap((p) => parseReferenceValue(name, p, def, typeModifier));
+      // A bare id stands for one reference per target type (Observation.focus has 145).
+      if (values.length > MAX_REFERENCE_VALUES)
+        throw paramError('invalid-value', name, "too many possible references; use 'Type/id'");
+      return { kind: 'reference', param: base, values };
+    }
     case 'date':
       return { kind: 'date', param: base, values: pieces.map((p) => parseDateQuery(name, p)) };
+    case 'number':
+      return { kind: 'number', param: base, values: pieces.map((p) => parseNumberQuery(name, p)) };
+    case 'quantity':
+      return {
+        kind: 'quantity',
+        param: base,
+        values: pieces.map((p) => parseQuantityQuery(name, p)),
+      };
+    case 'uri':
+      return { kind: 'uri', param: base, values: pieces.map((p) => unescapeValue(p)) };
   }
 }
 

@@ -1,4 +1,4 @@
-import { paramDef } from './definitions.js';
+import { paramDef } from './registry.js';
 import { paramError } from './errors.js';
 import type { SortKey } from './types.js';
 

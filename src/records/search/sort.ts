@@ -1,5 +1,13 @@
-import { paramDef } from './definitions.js';
-import { dateValues, referenceValues, stringValues, tokenValues } from './extract.js';
+import { paramDef } from './registry.js';
+import {
+  dateValues,
+  numberValues,
+  quantityValues,
+  referenceValues,
+  stringValues,
+  tokenValues,
+  uriValues,
+} from './extract.js';
 import { normalizeString } from './normalize.js';
 import type { SortKey } from './types.js';
 
@@ -53,7 +61,21 @@ function sortValue(resource: object, key: SortKey): SortValue {
       );
     case 'reference':
       return pick(referenceValues(resource, def), key.descending);
+    case 'uri':
+      return pick(uriValues(resource, def), key.descending);
+    case 'number':
+      return pickNumber(numberValues(resource, def), key.descending);
+    case 'quantity':
+      return pickNumber(
+        quantityValues(resource, def).map((q) => q.value),
+        key.descending,
+      );
   }
+}
+
+function pickNumber(values: number[], highest: boolean): number | undefined {
+  if (values.length === 0) return undefined;
+  return highest ? Math.max(...values) : Math.min(...values);
 }
 
 function pick(values: string[], highest: boolean): string | undefined {

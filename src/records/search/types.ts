@@ -3,7 +3,7 @@
  * functions), so it can be logged without values, cached or compared in tests.
  */
 
-export type ParamKind = 'string' | 'token' | 'reference' | 'date';
+export type ParamKind = 'string' | 'token' | 'reference' | 'date' | 'number' | 'quantity' | 'uri';
 
 /**
  * How the elements found at a definition's paths are read.
@@ -12,6 +12,8 @@ export type ParamKind = 'string' | 'token' | 'reference' | 'date';
  * - `CodeableConcept` / `Coding` / `Identifier` / `ContactPoint` / `code`: token sources.
  * - `Reference`: a Reference whose `reference` is a relative `Type/id`.
  * - `date`: a date, dateTime or instant string, or a Period object.
+ * - `Address`: line, city, district, state, postalCode, country and text are the string parts.
+ * - `number`: integer or decimal; `Quantity`: a Quantity (Age, Duration… included); `uri`.
  */
 export type ValueType =
   | 'HumanName'
@@ -22,18 +24,34 @@ export type ValueType =
   | 'ContactPoint'
   | 'code'
   | 'Reference'
-  | 'date';
+  | 'date'
+  | 'Address'
+  | 'number'
+  | 'Quantity'
+  | 'uri';
+
+/** One element path a parameter reads, and how its values are read. */
+export interface ValueSource {
+  /** Dotted element path from the resource root; arrays are flattened at every step. */
+  readonly path: string;
+  readonly valueType: ValueType;
+  /** For `ContactPoint` sources: only contact points with this `system` (R4 `phone`, `email`). */
+  readonly telecomSystem?: string;
+  /** For references: `.where(resolve() is X)` narrows the parameter's targets to these. */
+  readonly targets?: readonly string[];
+}
 
 export interface SearchParamDef {
   readonly name: string;
   readonly kind: ParamKind;
-  /** The R4 FHIRPath expression this definition implements (documentation, CapabilityStatement). */
+  /** The R4 FHIRPath expression this definition implements (for every base it is shared by). */
   readonly expression: string;
-  /** Dotted element paths from the resource root; arrays are flattened at every step. */
+  /** The canonical URL of the R4 SearchParameter (CapabilityStatement `definition`). */
+  readonly definition?: string;
+  /** The element paths of `sources` (which elements a search by it reveals). */
   readonly paths: readonly string[];
-  readonly valueType: ValueType;
-  /** For `ContactPoint` sources: only contact points with this `system` (R4 `phone`, `email`). */
-  readonly telecomSystem?: 'phone' | 'email';
+  /** Where the values are read, compiled from `expression`. */
+  readonly sources: readonly ValueSource[];
   /** For references: the resource types the parameter may point to. */
   readonly targets?: readonly string[];
 }
@@ -65,6 +83,32 @@ export interface DateQuery extends DateRange {
   readonly prefix: DatePrefix;
 }
 
+export type NumberPrefix = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb' | 'ap';
+
+/**
+ * A number search value: `value` and the half-width of its implied precision (R4: `100` stands
+ * for [99.5, 100.5), `1e2` likewise for its significant figures).
+ */
+export interface NumberQuery {
+  readonly prefix: NumberPrefix;
+  readonly value: number;
+  readonly halfWidth: number;
+}
+
+/** A quantity search value: a number plus optional `system|code` (code also matches `unit`). */
+export interface QuantityQuery extends NumberQuery {
+  readonly system?: string;
+  readonly code?: string;
+}
+
+/** A quantity read from a resource. */
+export interface QuantityValue {
+  readonly value: number;
+  readonly system?: string;
+  readonly code?: string;
+  readonly unit?: string;
+}
+
 export type Criterion =
   /** `values` are normalized (starts-with) or raw (`:exact`). */
   | {
@@ -82,6 +126,14 @@ export type Criterion =
   /** `values` are relative references `Type/id`, already expanded over the parameter's targets. */
   | { readonly kind: 'reference'; readonly param: string; readonly values: readonly string[] }
   | { readonly kind: 'date'; readonly param: string; readonly values: readonly DateQuery[] }
+  | { readonly kind: 'number'; readonly param: string; readonly values: readonly NumberQuery[] }
+  | {
+      readonly kind: 'quantity';
+      readonly param: string;
+      readonly values: readonly QuantityQuery[];
+    }
+  /** `values` are compared exactly (no `:above`/`:below`). */
+  | { readonly kind: 'uri'; readonly param: string; readonly values: readonly string[] }
   | { readonly kind: 'missing'; readonly param: string; readonly missing: boolean };
 
 export interface SortKey {

@@ -5,6 +5,7 @@ import { peopleMigration } from './0002-people.js';
 import { accessMigration } from './0003-access.js';
 import { sealedRelationsMigration } from './0004-sealed-relations.js';
 import { approvalsMigration } from './0005-approvals.js';
+import { searchIndexStateMigration } from './0006-search-index-state.js';
 
 /**
  * Versioned migrations, in code so they ship inside the build. Append new ones; never edit a
@@ -19,6 +20,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0003-access': accessMigration(engine),
         '0004-sealed-relations': sealedRelationsMigration(engine),
         '0005-approvals': approvalsMigration(engine),
+        '0006-search-index-state': searchIndexStateMigration(),
       };
     },
   };

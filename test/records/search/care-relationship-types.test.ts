@@ -132,8 +132,9 @@ describe('the three types are supported', () => {
     };
     for (const [type, params] of Object.entries(expected)) {
       expect(SUPPORTED_TYPES.has(type), type).toBe(true);
-      expect(Object.keys(searchParameters[type]!).sort()).toEqual(
-        ['_id', '_lastUpdated', ...params].sort(),
+      // The registry serves every standard parameter; these are the ones the types were added for.
+      expect(Object.keys(searchParameters()[type]!)).toEqual(
+        expect.arrayContaining(['_id', '_lastUpdated', ...params]),
       );
     }
   });

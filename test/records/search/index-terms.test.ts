@@ -19,7 +19,7 @@ describe('indexTerms', () => {
       for (const t of terms) {
         const [type, param] = t.split('|') as [string, string];
         expect(type).toBe(r.resourceType);
-        expect(searchParameters[type]![param], t).toBeDefined();
+        expect(searchParameters()[type]![param], t).toBeDefined();
       }
     }
     for (const t of seenTypes) expect(searchableResourceTypes).toContain(t);

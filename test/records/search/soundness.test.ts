@@ -1,9 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   dateValues,
+  numberValues,
+  quantityValues,
   referenceValues,
   stringValues,
   tokenValues,
+  uriValues,
 } from '../../../src/records/search/extract.js';
 import {
   candidateTermSets,
@@ -114,12 +117,34 @@ function valueFor(
       if (ends.length === 0) return undefined;
       return [def.name, `${pick(rand, PREFIXES)}${dateText(rand, pick(rand, ends))}`];
     }
+    case 'number': {
+      const values = numberValues(r, def);
+      if (values.length === 0) return undefined;
+      return [def.name, `${pick(rand, PREFIXES)}${pick(rand, values)}`];
+    }
+    case 'quantity': {
+      const values = quantityValues(r, def);
+      if (values.length === 0) return undefined;
+      const q = pick(rand, values);
+      const unit = pick(rand, [
+        '',
+        `||${escape(q.code ?? q.unit ?? 'x')}`,
+        `|${escape(q.system ?? 'urn:x')}|${escape(q.code ?? 'x')}`,
+      ]);
+      const scale = pick(rand, [1, 1, 1.05, 0.95, 10]);
+      return [def.name, `${pick(rand, PREFIXES)}${q.value * scale}${unit}`];
+    }
+    case 'uri': {
+      const values = uriValues(r, def);
+      if (values.length === 0) return undefined;
+      return [def.name, escape(pick(rand, values))];
+    }
   }
 }
 
 function randomQuery(rand: Rand): { type: string; query: Array<[string, string]> } {
   const r = pick(rand, resources);
-  const defs = Object.values(searchParameters[r.resourceType] ?? {});
+  const defs = Object.values(searchParameters()[r.resourceType] ?? {});
   const query: Array<[string, string]> = [];
   const wanted = 1 + Math.floor(rand() * 3);
   for (let tries = 0; query.length < wanted && tries < 20; tries++) {

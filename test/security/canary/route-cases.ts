@@ -54,6 +54,7 @@ const patient = (f: Fixtures, withId = false): Json => ({
 
 export const ROUTE_CASES: Record<string, RouteCase> = {
   'GET /api/health': { as: ['none'] },
+  'GET /api/openapi.json': { as: ['none'] },
   'GET /healthz': { as: ['none'] },
   'GET /readyz': { as: ['none'] },
   'GET /bench/baseline': { query: [['bytes', '64']], as: ['none'] },

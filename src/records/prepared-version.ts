@@ -1,0 +1,22 @@
+import type { CareRelation, EncodedRelations } from '../store/index.js';
+
+/**
+ * A new version of a record, sealed and ready to store. Its own module because both the write
+ * (write-record.ts) and its access checks (write-access.ts) need it, and the checks are called
+ * by the write: defined in either one it made the two import each other.
+ */
+export interface PreparedVersion {
+  resourceType: string;
+  id: string;
+  version: number;
+  expectedVersion: number | undefined;
+  owner: string;
+  lastUpdated: string;
+  json: Buffer;
+  sealed: Buffer;
+  tokens: Buffer[];
+  /** Care relations this version establishes (CareTeam, Appointment, lab ServiceRequest). */
+  relations: CareRelation[] | undefined;
+  /** The same, keyed and sealed with their provenance, once checkPrepared knows the authority. */
+  encodedRelations?: EncodedRelations;
+}
