@@ -3,6 +3,7 @@ import { keyStatus } from '../../src/app/index.js';
 import { keysRotate } from '../../src/cli/commands/keys.js';
 import { Vault } from '../../src/crypto/index.js';
 import { DataKeyRepository, KeyWrapRepository } from '../../src/store/index.js';
+import { runHaven } from '../support/cli.js';
 import { ENGINES } from '../support/engines.js';
 import { startTestServer, type TestServer } from '../support/haven-server.js';
 
@@ -121,9 +122,31 @@ describe.each(ENGINES)('keys rotate (%s)', (engine) => {
     for (const id of ids)
       expect((await t.request('GET', `/fhir/R4/Patient/${id}`)).status).toBe(200);
 
-    const status = await keyStatus(t.haven);
+    // `haven keys status --json`, as an operator runs it beside the server.
+    const cli = await runHaven(
+      [
+        'keys',
+        'status',
+        '--json',
+        '--data',
+        t.target.dataDir,
+        ...(t.target.databaseUrl ? ['--database-url', t.target.databaseUrl] : []),
+      ],
+      t.target.schema ? { HAVEN_DB_SCHEMA: t.target.schema } : {},
+    );
+    expect(cli.code, cli.stderr).toBe(0);
+    const status = JSON.parse(cli.stdout) as Awaited<ReturnType<typeof keyStatus>>;
     expect(status.current).toBe('local-2');
-    expect(status.keks.find((k) => k.kekId === 'local-1')?.state).toBe('retired');
+    expect(status.keks).toEqual([
+      {
+        kekId: 'local-2',
+        state: 'current',
+        provider: 'local-keyring',
+        dataKeys: before[0]!.dataKeys,
+        systemKeys: before[0]!.systemKeys,
+      },
+      { kekId: 'local-1', state: 'retired', provider: 'local-keyring', dataKeys: 0, systemKeys: 0 },
+    ]);
     // The rotation and the retirement are audited, with ids only.
     const actions = await t.haven.database.db
       .selectFrom('audit_entries')
