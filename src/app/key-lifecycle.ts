@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { rewrapAll, type KekUse } from '../crypto/index.js';
 import { KeyWrapRepository } from '../store/index.js';
 import type { Haven } from './open-haven.js';
@@ -49,6 +50,11 @@ export interface RotateOptions {
   batchSize: number;
   /** false: re-wrap under the current KEK without making a new one (moving to the HSM). */
   newVersion: boolean;
+  /**
+   * How long to let wraps already in flight in other processes (begun under the old KEK just
+   * before the rotation) commit before the last sweep and the count that allows retirement.
+   */
+  settleMs: number;
   onBatch?: (done: number, total: number) => void | Promise<void>;
 }
 
@@ -79,10 +85,14 @@ export async function rotateKeys(haven: Haven, opts: RotateOptions): Promise<Rot
   const resumed = unfinished && from !== '';
   const to = (opts.newVersion && !resumed) || from === '' ? await provider.rotate() : from;
   if (to !== from) await audit(haven, 'key-rotate', { from: from || 'none', to });
-  const rewrapped = await rewrapAll(provider, store, {
+  let rewrapped = await rewrapAll(provider, store, {
     batchSize: opts.batchSize,
     ...(opts.onBatch && { onBatch: opts.onBatch }),
   });
+  // A server that read the old current KEK just before the rotation may still be committing a
+  // key wrapped under it: give that time to land, then sweep once more before counting.
+  if (opts.settleMs > 0) await sleep(opts.settleMs);
+  rewrapped += await rewrapAll(provider, store, { batchSize: opts.batchSize });
   const retired: string[] = [];
   const counts = await store.countByKek();
   const status = provider.status();

@@ -116,6 +116,7 @@ describe.each(ENGINES)('keys migrate-to-hsm (%s)', (engine) => {
           databaseUrl: target.databaseUrl,
           databaseSchema: target.schema,
           batchSize: '4',
+          settleMs: '0',
           json: true,
         }),
       );

@@ -14,8 +14,9 @@ import { startTestServer, type TestServer } from '../support/haven-server.js';
  */
 const PATIENTS = 12;
 
-function flagsOf(t: TestServer, batchSize: number) {
+function flagsOf(t: TestServer, batchSize: number, settleMs = 0) {
   return {
+    settleMs: String(settleMs),
     data: t.target.dataDir,
     databaseUrl: t.target.databaseUrl,
     databaseSchema: t.target.schema,
@@ -104,7 +105,9 @@ describe.each(ENGINES)('keys rotate (%s)', (engine) => {
     const errors: unknown[] = [];
     const reader = readerLoop(errors);
     const batches: number[] = [];
-    await quiet(() => keysRotate(flagsOf(t, 3), { afterBatch: (done) => void batches.push(done) }));
+    await quiet(() =>
+      keysRotate(flagsOf(t, 3, 50), { afterBatch: (done) => void batches.push(done) }),
+    );
     const reads = await reader.stop();
 
     expect(errors).toEqual([]);

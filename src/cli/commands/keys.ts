@@ -4,7 +4,7 @@ import { startProgress } from '../progress.js';
 
 /** `haven keys …` (declared in ../tree/keys.ts). */
 
-export type KeysRotateFlags = CommonFlags & { batchSize?: string };
+export type KeysRotateFlags = CommonFlags & { batchSize?: string; settleMs?: string };
 
 /** For tests: runs after each committed batch (a throw there interrupts the rotation). */
 export interface RotateHooks {
@@ -22,6 +22,14 @@ export async function keysStatus(flags: CommonFlags): Promise<void> {
     report,
     [`Provider: ${report.provider} (current ${report.current || 'none'})`, ...lines].join('\n'),
   );
+}
+
+function settleMs(flags: KeysRotateFlags): number {
+  const n = Number(flags.settleMs ?? 2000);
+  if (!Number.isInteger(n) || n < 0 || n > 600_000) {
+    throw new CliFailure('--settle-ms must be an integer from 0 to 600000', 64);
+  }
+  return n;
 }
 
 function batchSize(flags: KeysRotateFlags): number {
@@ -42,6 +50,7 @@ async function rewrap(
   try {
     return await rotateKeys(haven, {
       batchSize: batchSize(flags),
+      settleMs: settleMs(flags),
       newVersion,
       onBatch: async (done, total) => {
         bar.update(done, total);
@@ -73,6 +82,7 @@ function report(flags: KeysRotateFlags, r: RotateResult, moving = false): void {
 
 export async function keysRotate(flags: KeysRotateFlags, hooks: RotateHooks = {}): Promise<void> {
   batchSize(flags);
+  settleMs(flags);
   report(flags, await withHaven(flags, (haven) => rewrap(flags, haven, true, hooks)));
 }
 
@@ -81,6 +91,7 @@ export async function keysMigrateToHsm(
   hooks: RotateHooks = {},
 ): Promise<void> {
   batchSize(flags);
+  settleMs(flags);
   const result = await withHaven(flags, async (haven) => {
     if (!haven.provider.kind.startsWith('pkcs11')) {
       throw new CliFailure(

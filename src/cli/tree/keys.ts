@@ -16,6 +16,7 @@ export function keysTree(program: Command): void {
       .description('new KEK version; re-wrap every key under it online; retire unused versions'),
   )
     .option('--batch-size <n>', 'keys re-wrapped per transaction', '500')
+    .option('--settle-ms <ms>', 'wait for wraps in flight elsewhere before counting', '2000')
     .action(async (flags: KeysRotateFlags) =>
       (await import('../commands/keys.js')).keysRotate(flags),
     );
@@ -25,6 +26,7 @@ export function keysTree(program: Command): void {
       .description('re-wrap every key under the PKCS#11 token KEK; retire the local keyring KEKs'),
   )
     .option('--batch-size <n>', 'keys re-wrapped per transaction', '500')
+    .option('--settle-ms <ms>', 'wait for wraps in flight elsewhere before counting', '2000')
     .action(async (flags: KeysRotateFlags) =>
       (await import('../commands/keys.js')).keysMigrateToHsm(flags),
     );
