@@ -2,6 +2,7 @@ import { Loader, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { get } from '../api';
 import { usePatientSelf } from '../patient-self';
+import { useSession } from '../session/SessionProvider';
 import { ProblemAlert } from '../ui/ProblemAlert';
 import { SignedInPage } from '../ui/SignedInPage';
 
@@ -23,13 +24,20 @@ const ACTIONS: Record<string, string> = {
   delete: 'Removed',
   history: 'Viewed the history',
   export: 'Exported',
+  'user-create': 'Created your account',
+  enroll: 'Set up your account',
 };
 
-const WHO: Record<string, string> = { user: 'Person', client: 'Connected system' };
+const WHO: Record<string, string> = {
+  user: 'Person',
+  client: 'Connected system',
+  system: 'Haven',
+};
 
 /** The accounting of disclosures (45 CFR 164.528): every access to my record, newest first. */
 export function Disclosures() {
   const self = usePatientSelf();
+  const { session } = useSession();
   const patientId = self.data?.id;
   const list = useQuery({
     queryKey: ['disclosures', patientId],
@@ -63,7 +71,9 @@ export function Disclosures() {
               <Table.Tr key={`${r.when}-${i}`}>
                 <Table.Td>{new Date(r.when).toLocaleString()}</Table.Td>
                 <Table.Td>
-                  {WHO[r.who.type] ?? r.who.type} {r.who.id}
+                  {r.who.type === 'user' && r.who.id === session?.userId
+                    ? 'You'
+                    : `${WHO[r.who.type] ?? r.who.type} ${r.who.type === 'system' ? '' : r.who.id}`}
                 </Table.Td>
                 <Table.Td>{ACTIONS[r.action] ?? r.action}</Table.Td>
                 <Table.Td>{r.resource ?? ''}</Table.Td>

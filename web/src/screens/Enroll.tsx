@@ -1,7 +1,7 @@
 import { Alert, Anchor, Button, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Link } from 'wouter';
+import { Link, useLocation } from 'wouter';
 import { post } from '../api';
 import { useSession } from '../session/SessionProvider';
 import { useHashToken } from '../ui/hash-token';
@@ -15,6 +15,7 @@ import { TotpEnrollment } from './TotpEnrollment';
 export function Enroll() {
   const token = useHashToken();
   const { signedIn } = useSession();
+  const [, navigate] = useLocation();
   const [email, setEmail] = useState('');
   const [pw, setPw] = useState<NewPassword>({ password: '', repeat: '' });
   const [touched, setTouched] = useState(false);
@@ -41,7 +42,9 @@ export function Enroll() {
   if (enroll.isSuccess) {
     return (
       <Page title="Set up your authenticator app">
-        <TotpEnrollment onDone={() => void signedIn()} />
+        <TotpEnrollment
+          onDone={() => void signedIn().then(() => navigate('/', { replace: true }))}
+        />
       </Page>
     );
   }

@@ -33,7 +33,7 @@ export function Home() {
         <Group gap="xs">
           <Text>Signed in as</Text>
           {session.roles.map((r) => (
-            <Badge key={r} variant="light" color="teal">
+            <Badge key={r} variant="filled">
               {ROLE_NAMES[r] ?? r}
             </Badge>
           ))}

@@ -55,7 +55,10 @@ function PasswordStep({ onDone }: { onDone: (mfaEnrolled: boolean) => void }) {
       }),
     onSuccess: (r) => onDone(r.mfaEnrolled),
     // The password is never kept after a refusal.
-    onError: () => setPassword(''),
+    onError: () => {
+      setPassword('');
+      setTouched(false);
+    },
   });
   const errors = {
     email: touched ? emailError(email) : null,
@@ -112,7 +115,10 @@ function CodeStep({
     mutationFn: () =>
       post(kind === 'code' ? '/api/login/totp' : '/api/login/recovery', { code: code.trim() }),
     onSuccess: onDone,
-    onError: () => setCode(''),
+    onError: () => {
+      setCode('');
+      setTouched(false);
+    },
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
