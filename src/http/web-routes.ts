@@ -56,8 +56,9 @@ export async function webRoutes(app: FastifyInstance, opts: WebRouteOptions = {}
 
   const page = (reply: FastifyReply) => {
     if (!built) {
+      // Not a 5xx: the server is well, it just has no pages to serve (an API-only install).
       return reply
-        .status(503)
+        .status(404)
         .type('text/plain; charset=utf-8')
         .send('The web app is not built. Run `npm run build`.');
     }
