@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import { mantineStaticCss } from './mantine-static-css.js';
+import { precompress } from './precompress.js';
 
 /**
  * The web app's build (docs/decisions/0023-web-app.md). No React plugin: Vite 8 compiles TSX
@@ -11,7 +12,7 @@ export default defineConfig({
   root: new URL('.', import.meta.url).pathname,
   base: '/',
   oxc: { jsx: { runtime: 'automatic' } },
-  plugins: [mantineStaticCss()],
+  plugins: [mantineStaticCss(), precompress()],
   build: {
     outDir: new URL('../dist/web', import.meta.url).pathname,
     emptyOutDir: true,

@@ -43,13 +43,16 @@ export interface WebRouteOptions {
 export async function webRoutes(app: FastifyInstance, opts: WebRouteOptions = {}): Promise<void> {
   const root = opts.root ?? DEFAULT_ROOT;
   const built = fs.existsSync(path.join(root, 'index.html'));
-  if (built) await app.register(fastifyStatic, { root, serve: false, index: false });
+  if (built)
+    await app.register(fastifyStatic, { root, serve: false, index: false, preCompressed: true });
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('content-security-policy', WEB_CSP);
     // Content-hashed names never change and hold no PHI: they may be kept. Everything else
     // keeps the server's no-store (set by the app-wide hook, which runs before this one).
     if (reply.statusCode === 200 && request.routeOptions.url === '/assets/*') {
       reply.header('cache-control', 'public, max-age=31536000, immutable');
+      // The same URL answers brotli, gzip or plain bytes: a shared cache must tell them apart.
+      reply.header('vary', 'accept-encoding');
     }
     return payload;
   });
@@ -74,7 +77,8 @@ export async function webRoutes(app: FastifyInstance, opts: WebRouteOptions = {}
     { config: { permission: 'public' } },
     async (req, reply) => {
       const file = req.params['*'];
-      if (!built || !/^[\w.-]+$/.test(file)) return reply.callNotFound();
+      // Only the built files themselves; their .br/.gz twins are chosen by Accept-Encoding.
+      if (!built || !/^[\w-]+\.(js|css)$/.test(file)) return reply.callNotFound();
       return reply.sendFile(`assets/${file}`);
     },
   );

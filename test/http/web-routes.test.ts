@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installErrorHandlers } from '../../src/http/errors.js';
@@ -30,6 +31,10 @@ describe('web routes', () => {
     fs.mkdirSync(path.join(root, 'assets'));
     fs.writeFileSync(path.join(root, 'index.html'), PAGE);
     fs.writeFileSync(path.join(root, 'assets', 'index-abc123.js'), 'console.log(1)');
+    fs.writeFileSync(
+      path.join(root, 'assets', 'index-abc123.js.br'),
+      zlib.brotliCompressSync('console.log(1)'),
+    );
     fs.writeFileSync(path.join(root, 'secret.txt'), 'not for you');
     app = await make(root);
   });
@@ -70,11 +75,23 @@ describe('web routes', () => {
     const js = await app.inject({ method: 'GET', url: '/assets/index-abc123.js' });
     expect(js.statusCode).toBe(200);
     expect(js.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(js.body).toBe('console.log(1)');
+    // The build's brotli twin, when the browser takes it (web/precompress.ts).
+    const br = await app.inject({
+      method: 'GET',
+      url: '/assets/index-abc123.js',
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toMatch(/accept-encoding/i);
+    expect(br.headers['content-type']).toMatch(/javascript/);
+    expect(zlib.brotliDecompressSync(br.rawPayload).toString()).toBe('console.log(1)');
     for (const url of [
       '/secret.txt',
       '/assets/../secret.txt',
       '/assets/%2e%2e%2fsecret.txt',
       '/assets/missing.js',
+      '/assets/index-abc123.js.br',
       '/index.html',
     ]) {
       const res = await app.inject({ method: 'GET', url });

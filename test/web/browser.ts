@@ -24,6 +24,8 @@ export function buildWebApp(): void {
     {
       cwd: ROOT,
       stdio: 'pipe',
+      // vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
+      env: { ...process.env, NODE_ENV: 'production' },
     },
   );
 }

@@ -92,6 +92,13 @@ describe('web app in Chromium', () => {
     expect(res?.headers()['content-security-policy']).toBe(WEB_CSP);
     expect(res?.headers()['cache-control']).toBe('no-store');
     await heading(page, 'Sign in to Haven').waitFor();
+    // What the first load costs over the wire (encoded bytes, as the browser counted them).
+    const bytes = await page.evaluate<{ name: string; size: number }[]>(
+      `performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+        .map((e) => ({ name: new URL(e.name).pathname, size: e.transferSize }))`,
+    );
+    console.log(`first load: ${JSON.stringify(bytes)}`);
+    expect(bytes.some((b) => b.name.endsWith('.js'))).toBe(true);
     // Nothing styled inline: no <style> element, no style attribute in the served or built DOM.
     expect(await page.locator('style').count()).toBe(0);
     await expectAccessible(page, 'sign-in');
