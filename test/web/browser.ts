@@ -57,7 +57,11 @@ export async function newProfile(browser: Browser): Promise<BrowserContext> {
   context.setDefaultTimeout(10_000);
   // Counted in the page itself: a CSP refusal fires this event (and logs to the console).
   // (Page scripts are given as text: this project's tsconfig has no DOM types.)
+  // The moment the first heading appears is recorded too: the page is usable from then on.
   await context.addInitScript(`
+    new MutationObserver((_, o) => {
+      if (document.querySelector('h1')) { window.__firstHeading = performance.now(); o.disconnect(); }
+    }).observe(document, { subtree: true, childList: true });
     window.__csp = [];
     document.addEventListener('securitypolicyviolation', (e) =>
       window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));

@@ -97,7 +97,11 @@ describe('web app in Chromium', () => {
       `performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
         .map((e) => ({ name: new URL(e.name).pathname, size: e.transferSize }))`,
     );
-    console.log(`first load: ${JSON.stringify(bytes)}`);
+    const ms = await page.evaluate<number>('Math.round(window.__firstHeading)');
+    const total = bytes.reduce((n, b) => n + b.size, 0);
+    console.log(
+      `first load: ${total} bytes, sign-in form after ${ms} ms: ${JSON.stringify(bytes)}`,
+    );
     expect(bytes.some((b) => b.name.endsWith('.js'))).toBe(true);
     // Nothing styled inline: no <style> element, no style attribute in the served or built DOM.
     expect(await page.locator('style').count()).toBe(0);

@@ -39,6 +39,12 @@ export function SignIn() {
         />
       )}
       {step === 'enroll' && <TotpEnrollment onDone={() => void signedIn()} />}
+      {step === 'password' && (
+        <Text size="sm" c="dimmed">
+          Forgot your password or lost your authenticator? Ask your clinic&apos;s administrator for
+          a reset link.
+        </Text>
+      )}
     </Page>
   );
 }
