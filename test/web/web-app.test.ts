@@ -165,6 +165,7 @@ describe('web app in Chromium', () => {
     await heading(second, 'Welcome to Haven').waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await heading(second, 'Sign in to Haven').waitFor({ timeout: 5_000 });
+    await second.getByText('You have signed out.').waitFor();
     expect(new URL(second.url()).pathname).toBe('/signin');
   });
 

@@ -11,10 +11,10 @@ import {
 } from 'react';
 import { useLocation } from 'wouter';
 import { ApiProblem, get, onSessionLost, post } from '../api';
-import { openSessionChannel, type SessionEvent } from './broadcast';
+import { openSessionChannel, type SessionEvent, type SignOutReason } from './broadcast';
 import { planIdle, type SessionInfo } from './idle-plan';
 
-export type SignOutReason = 'user' | 'idle' | 'ended' | 'password-changed';
+export type { SignOutReason };
 
 interface SessionState {
   /** undefined while the first answer is awaited; null when nobody is signed in. */
@@ -73,6 +73,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signedInRef = useRef(false);
   signedInRef.current = session !== null && session !== undefined;
   const previous = useRef(session);
+  /** True while this tab ends the session itself: other news of its end is then no news. */
+  const ending = useRef(false);
 
   /** Forgets everything. The server's session is ended first when it may still be alive. */
   const dropEverything = useCallback(
@@ -86,17 +88,25 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setNotice(reason);
       setGeneration((g) => g + 1);
       navigate('/signin', { replace: true });
-      if (broadcast) channel.current?.post('signed-out');
+      if (broadcast) channel.current?.post(`signed-out:${reason}`);
     },
     [queryClient, navigate],
   );
 
   const signOut = useCallback(
     async (reason: SignOutReason) => {
-      // The server session is ended whenever it may still be alive; a failure here must not
-      // keep anything on screen, so the local drop happens whatever the answer.
-      if (reason === 'user' || reason === 'idle') await post('/api/logout').catch(() => undefined);
-      dropEverything(reason, true);
+      // From here on a "no session" answer is expected, not news (see onSessionLost below).
+      ending.current = true;
+      try {
+        // The server session is ended whenever it may still be alive; a failure here must not
+        // keep anything on screen, so the local drop happens whatever the answer.
+        if (reason === 'user' || reason === 'idle') {
+          await post('/api/logout').catch(() => undefined);
+        }
+        dropEverything(reason, true);
+      } finally {
+        ending.current = false;
+      }
     },
     [dropEverything],
   );
@@ -107,8 +117,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     const onEvent = (e: SessionEvent) => {
-      if (e === 'signed-out') {
-        if (signedInRef.current) dropEverything('ended', false);
+      if (e.startsWith('signed-out:')) {
+        // Another tab signed out (and says why): this one follows, unless already signed out.
+        if (signedInRef.current && !ending.current) {
+          dropEverything(e.slice('signed-out:'.length) as SignOutReason, false);
+        }
       } else void refresh();
     };
     channel.current = openSessionChannel(onEvent);
@@ -120,7 +133,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(
     () =>
       onSessionLost(() => {
-        if (signedInRef.current) dropEverything('ended', true);
+        if (signedInRef.current && !ending.current) dropEverything('ended', true);
       }),
     [dropEverything],
   );
