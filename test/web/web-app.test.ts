@@ -293,6 +293,19 @@ describe('web app in Chromium', () => {
     expect(session).toBe(401);
   });
 
+  it('shows the sign-in page within one poll when the server ends the session', async () => {
+    const user = await createUser(t, clock, { totp: true });
+    const context = await profile();
+    await context.clock.install();
+    const page = await open(context, '/signin');
+    await signIn(page, user.email, user.totpSecret!);
+    // Ended on the server (as a disable, a privilege change or an admin would): no page action.
+    await t.haven.people.sessions.endAllForUser(user.userId);
+    await context.clock.fastForward(15_000);
+    await heading(page, 'Sign in to Haven').waitFor();
+    await page.getByText('Your session has ended. Please sign in again.').waitFor();
+  });
+
   it('keeps its screenshots in docs/screenshots', () => {
     for (const name of [
       'sign-in',

@@ -157,7 +157,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       // Ask the server: another tab may have kept the session alive, or it may be gone.
       void readSession()
         .then((next) => {
-          if (next === null) dropEverything('idle', true);
+          // Gone: idle if the warning was up (the clocks may differ a little), else ended there.
+          if (next === null) dropEverything(plan.warn ? 'idle' : 'ended', true);
           else queryClient.setQueryData(['session'], next);
         })
         // Haven cannot be reached: keep the deadline; when it comes the page signs out alone.
