@@ -144,6 +144,7 @@ describe('web app in Chromium', () => {
     clock.advance(MINUTE);
     await expectAccessible(page, 'recovery-codes');
     await screenshot(page, 'recovery-codes');
+    const recoveryCode = (await codes.first().textContent())!.trim();
     await page.getByLabel('I have saved my recovery codes').check();
     await page.getByRole('button', { name: 'Continue' }).click();
     await heading(page, 'Welcome to Haven').waitFor();
@@ -167,6 +168,27 @@ describe('web app in Chromium', () => {
     await heading(second, 'Sign in to Haven').waitFor({ timeout: 5_000 });
     await second.getByText('You have signed out.').waitFor();
     expect(new URL(second.url()).pathname).toBe('/signin');
+
+    // A recovery code instead of the app, by keyboard alone: Tab reaches the email field first.
+    await second.keyboard.press('Tab');
+    expect(
+      await second.evaluate<string | null>(`document.activeElement?.getAttribute('type')`),
+    ).toBe('email');
+    await second.keyboard.type(email);
+    await second.keyboard.press('Tab');
+    await second.keyboard.type(STAFF_PASSWORD);
+    await second.keyboard.press('Enter');
+    await second.getByLabel('Authenticator code').waitFor();
+    // Focus is in the code field: past "Sign in" to the switch to a recovery code.
+    await second.keyboard.press('Tab');
+    await second.keyboard.press('Tab');
+    await second.keyboard.press('Enter');
+    await second.getByLabel('Recovery code').waitFor();
+    await second.keyboard.type(recoveryCode);
+    await second.keyboard.press('Enter');
+    await heading(second, 'Welcome to Haven').waitFor();
+    // ... and the first tab, told through the channel, is signed in again too.
+    await heading(page, 'Welcome to Haven').waitFor();
   });
 
   it('refuses a wrong password with the request id, echoing nothing that was typed', async () => {

@@ -33,6 +33,7 @@ export function SignIn() {
       )}
       {(step === 'code' || step === 'recovery') && (
         <CodeStep
+          key={step}
           kind={step}
           onSwitch={() => setStep(step === 'code' ? 'recovery' : 'code')}
           onDone={() => void signedIn()}
@@ -144,6 +145,8 @@ function CodeStep({
           label={kind === 'code' ? 'Authenticator code' : 'Recovery code'}
           inputMode={kind === 'code' ? 'numeric' : 'text'}
           autoComplete="one-time-code"
+          // The previous step's button is gone: focus moves to what is asked for now.
+          autoFocus
           value={code}
           onChange={(e) => setCode(e.currentTarget.value)}
           error={touched ? check(code) : null}
