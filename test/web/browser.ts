@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
@@ -128,4 +129,42 @@ export async function browserStores(page: Page): Promise<{ text: string; stores:
 
 export function expectNoCanary(text: string): void {
   expect(CANARY_PATTERN.test(text)).toBe(false);
+}
+
+/**
+ * A loopback TCP forwarder whose port is known before the server it forwards to exists: the
+ * passkey test's server needs its public URL (the WebAuthn origin, https://localhost:PORT) at
+ * start-up, and the browser must reach it on exactly that port.
+ */
+export async function forwarder(): Promise<{
+  port: number;
+  to(port: number): void;
+  close(): Promise<void>;
+}> {
+  let target = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    to: (port) => {
+      target = port;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }

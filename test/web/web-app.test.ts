@@ -13,6 +13,7 @@ import {
   cspViolations,
   expectAccessible,
   expectNoCanary,
+  forwarder,
   launchChromium,
   newProfile,
   screenshot,
@@ -326,6 +327,59 @@ describe('web app in Chromium', () => {
     await context.clock.fastForward(15_000);
     await heading(page, 'Sign in to Haven').waitFor();
     await page.getByText('Your session has ended. Please sign in again.').waitFor();
+  });
+
+  it('registers a passkey (Chromium virtual authenticator) and signs in with it alone', async () => {
+    // Its own server, whose public URL (the WebAuthn origin) is the address the browser uses.
+    const door = await forwarder();
+    const origin = `https://localhost:${door.port}`;
+    const s = await startTestServer('sqlite', {
+      clock: clock.fn,
+      env: { HAVEN_PUBLIC_URL: origin },
+    });
+    door.to(Number(new URL(s.server.url).port));
+    try {
+      const user = await createUser(s, clock, { totp: true, roles: ['physician'] });
+      const context = await profile();
+      const page = await context.newPage();
+      consoles.set(page, watchConsole(page));
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('WebAuthn.enable');
+      await cdp.send('WebAuthn.addVirtualAuthenticator', {
+        options: {
+          protocol: 'ctap2',
+          transport: 'internal',
+          hasResidentKey: true,
+          hasUserVerification: true,
+          isUserVerified: true,
+          automaticPresenceSimulation: true,
+        },
+      });
+      await page.goto(`${origin}/signin`);
+      await page.getByLabel('Email address').fill(user.email);
+      await page.getByLabel(/^Password/).fill(STAFF_PASSWORD);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByLabel('Authenticator code').fill(totpNow(user.totpSecret!, clock));
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await heading(page, 'Welcome to Haven').waitFor();
+      clock.advance(MINUTE);
+
+      await page.getByRole('button', { name: 'Add a passkey' }).click();
+      await page.getByLabel(/^Confirm with your password/).fill(STAFF_PASSWORD);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByText('You have 1 passkey.').waitFor();
+      await expectAccessible(page, 'home-passkeys');
+      await screenshot(page, 'passkeys');
+
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await heading(page, 'Sign in to Haven').waitFor();
+      await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+      await heading(page, 'Welcome to Haven').waitFor();
+    } finally {
+      for (const c of contexts.splice(0)) await c.close();
+      await s.stop();
+      await door.close();
+    }
   });
 
   it('keeps its screenshots in docs/screenshots', () => {

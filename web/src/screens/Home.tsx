@@ -4,6 +4,7 @@ import { usePatientSelf } from '../patient-self';
 import { useSession } from '../session/SessionProvider';
 import { ProblemAlert } from '../ui/ProblemAlert';
 import { SignedInPage } from '../ui/SignedInPage';
+import { Passkeys } from './Passkeys';
 
 const ROLE_NAMES: Record<string, string> = {
   patient: 'Patient',
@@ -56,6 +57,7 @@ export function Home() {
           </Anchor>
         </List.Item>
       </List>
+      <Passkeys />
     </SignedInPage>
   );
 }

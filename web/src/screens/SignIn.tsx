@@ -1,4 +1,14 @@
-import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Divider,
+  PasswordInput,
+  Stack,
+  Text,
+  TextInput,
+} from '@mantine/core';
+import { startAuthentication } from '@simplewebauthn/browser';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { post } from '../api';
@@ -29,7 +39,10 @@ export function SignIn() {
         </Alert>
       )}
       {step === 'password' && (
-        <PasswordStep onDone={(enrolled) => setStep(enrolled ? 'code' : 'enroll')} />
+        <>
+          <PasswordStep onDone={(enrolled) => setStep(enrolled ? 'code' : 'enroll')} />
+          <PasskeySignIn onDone={() => void signedIn()} />
+        </>
       )}
       {(step === 'code' || step === 'recovery') && (
         <CodeStep
@@ -161,5 +174,29 @@ function CodeStep({
         </Anchor>
       </Stack>
     </form>
+  );
+}
+
+/** Passwordless: a passkey with user verification is both factors (server-side check). */
+function PasskeySignIn({ onDone }: { onDone: () => void }) {
+  const passkey = useMutation({
+    mutationFn: async () => {
+      const { options, handle } = await post<{
+        options: Parameters<typeof startAuthentication>[0]['optionsJSON'];
+        handle: string;
+      }>('/api/login/passkey/options');
+      const response = await startAuthentication({ optionsJSON: options });
+      await post('/api/login/passkey/verify', { handle, response });
+    },
+    onSuccess: onDone,
+  });
+  return (
+    <Stack gap="sm">
+      <Divider label="or" labelPosition="center" />
+      <Button variant="default" onClick={() => passkey.mutate()} loading={passkey.isPending}>
+        Sign in with a passkey
+      </Button>
+      <ProblemAlert error={passkey.error} title="Passkey sign-in failed" />
+    </Stack>
   );
 }
