@@ -329,7 +329,7 @@ describe('web app in Chromium', () => {
     await page.getByText('Your session has ended. Please sign in again.').waitFor();
   });
 
-  it('registers a passkey (Chromium virtual authenticator) and signs in with it alone', async () => {
+  it('registers a passkey (Chromium virtual authenticator) and signs in with it alone, or after the password', async () => {
     // Its own server, whose public URL (the WebAuthn origin) is the address the browser uses.
     const door = await forwarder();
     const origin = `https://localhost:${door.port}`;
@@ -374,6 +374,14 @@ describe('web app in Chromium', () => {
       await page.getByRole('button', { name: 'Sign out' }).click();
       await heading(page, 'Sign in to Haven').waitFor();
       await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+      await heading(page, 'Welcome to Haven').waitFor();
+
+      // And as the second step after the password.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('Email address').fill(user.email);
+      await page.getByLabel(/^Password/).fill(STAFF_PASSWORD);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('button', { name: 'Use a passkey instead' }).click();
       await heading(page, 'Welcome to Haven').waitFor();
     } finally {
       for (const c of contexts.splice(0)) await c.close();

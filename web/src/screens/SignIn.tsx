@@ -146,6 +146,17 @@ function CodeStep({
     if (check(code)) return;
     verify.mutate();
   };
+  // A registered passkey as the second factor, after the password.
+  const passkey = useMutation({
+    mutationFn: async () => {
+      const { options } = await post<{
+        options: Parameters<typeof startAuthentication>[0]['optionsJSON'];
+      }>('/api/login/webauthn/options');
+      const response = await startAuthentication({ optionsJSON: options });
+      await post('/api/login/webauthn/verify', { response });
+    },
+    onSuccess: onDone,
+  });
   return (
     <form onSubmit={submit} noValidate aria-label="Second step">
       <Stack gap="sm">
@@ -172,6 +183,16 @@ function CodeStep({
         <Anchor component="button" type="button" onClick={onSwitch} size="sm">
           {kind === 'code' ? 'Use a recovery code instead' : 'Use the authenticator app instead'}
         </Anchor>
+        <Anchor
+          component="button"
+          type="button"
+          size="sm"
+          onClick={() => passkey.mutate()}
+          disabled={passkey.isPending}
+        >
+          Use a passkey instead
+        </Anchor>
+        <ProblemAlert error={passkey.error} title="Passkey sign-in failed" />
       </Stack>
     </form>
   );
