@@ -23,7 +23,7 @@ export async function openPeopleCore(
   opts: OpenOptions = {},
 ): Promise<PeopleCore> {
   const core = await openAuditCore(config, opts);
-  const { clock, database, logger, writer } = core;
+  const { clock, database, logger } = core;
   let redis: Awaited<ReturnType<typeof connectRedis>> | undefined;
   try {
     redis = config.redisUrl

@@ -98,7 +98,9 @@ export function assemblePeople(opts: {
   const appTokens = new ClientRepository(database.db, clock);
   // Counters shared by every instance: in Redis when there is one, else in the shared database.
   const throttle = new LoginThrottle(
-    redis ? new RedisThrottleStore(redis, { prefix: config.redisPrefix }) : new ThrottleRepository(database.db),
+    redis
+      ? new RedisThrottleStore(redis, { prefix: config.redisPrefix })
+      : new ThrottleRepository(database.db),
   );
   const users = new UserService({
     users: userRepo,

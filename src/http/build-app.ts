@@ -22,6 +22,7 @@ import { apiHealth } from './schemas/health.js';
 import { fastifyTimeouts, nodeServerTimeouts } from './server-timeouts.js';
 import { tlsServerOptions } from './tls/index.js';
 import { webauthnRoutes } from './webauthn-routes.js';
+import { webRoutes } from './web-routes.js';
 
 export interface AppOptions {
   tls: { certPem: string; keyPem: string };
@@ -150,6 +151,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     clock: haven.records.clock,
     publicBaseUrl,
   });
+  await app.register(webRoutes);
   await app.register(fhirRoutes, {
     prefix: '/fhir/R4',
     records: haven.records,

@@ -26,6 +26,10 @@ const LETTER: Record<FhirInteraction, Letter> = {
 
 /** Routes that hand out no PHI: changing this list is a decision, reviewed with the route. */
 const NO_PHI = [
+  // The web app's files (src/http/web-routes.ts): the same bytes for everyone.
+  'GET /*',
+  'GET /assets/*',
+  'GET /favicon.svg',
   'GET /api/health',
   'GET /api/openapi.json',
   'GET /bench/baseline',

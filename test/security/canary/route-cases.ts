@@ -58,6 +58,10 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   'GET /healthz': { as: ['none'] },
   'GET /readyz': { as: ['none'] },
   'GET /bench/baseline': { query: [['bytes', '64']], as: ['none'] },
+  // The web app's files (src/http/web-routes.ts): never built from the request.
+  'GET /*': { query: [['next', 'home']], as: ['none'] },
+  'GET /assets/*': { as: ['none'] },
+  'GET /favicon.svg': { as: ['none'] },
 
   // People's sign-in API.
   'POST /api/enroll': {

@@ -1,0 +1,36 @@
+import { Anchor, Button, Group } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { Link } from 'wouter';
+import { useSession } from '../session/SessionProvider';
+import { Page } from './Page';
+
+/** A page for a signed-in person: navigation and "Sign out" in the header. */
+export function SignedInPage({
+  title,
+  children,
+  width = 720,
+}: {
+  title: string;
+  children: ReactNode;
+  width?: number;
+}) {
+  const { signOut } = useSession();
+  return (
+    <Page
+      title={title}
+      width={width}
+      actions={
+        <Group gap="md" component="nav" aria-label="Main">
+          <Anchor component={Link} href="/">
+            Home
+          </Anchor>
+          <Button variant="default" size="xs" onClick={() => void signOut('user')}>
+            Sign out
+          </Button>
+        </Group>
+      }
+    >
+      {children}
+    </Page>
+  );
+}
