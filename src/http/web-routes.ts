@@ -82,11 +82,24 @@ export async function webRoutes(app: FastifyInstance, opts: WebRouteOptions = {}
       return reply.sendFile(`assets/${file}`);
     },
   );
+  const maxParamLength = app.initialConfig.maxParamLength ?? 100;
   app.get('/*', { config: { permission: 'public' } }, async (req, reply) => {
     const url = req.raw.url ?? '/';
     const pathname = url.split('?')[0]!;
+    // A server path whose part is over the router's length limit falls through to this
+    // catch-all instead of the router's own 414: answer it as the router would have.
+    if (SERVER_PATHS.test(pathname) && pathname.split('/').some((p) => p.length > maxParamLength))
+      throw pathTooLong();
     // A file name (an extension) that is not an asset, or a server path: the ordinary 404.
     if (SERVER_PATHS.test(pathname) || /\.[a-z0-9]+$/i.test(pathname)) return reply.callNotFound();
     return page(reply);
+  });
+}
+
+/** Fastify's own error for a path part over the limit (errors.ts answers it with a fixed text). */
+function pathTooLong(): Error {
+  return Object.assign(new Error('a part of the URL is too long'), {
+    code: 'FST_ERR_MAX_PARAM_LENGTH',
+    statusCode: 414,
   });
 }
