@@ -47,6 +47,7 @@ export async function authRoutes(app: ApiApp, o: AuthRouteOptions): Promise<void
   signInRoutes(app, o, route);
   secondFactorRoutes(app, o, route);
   sessionRoutes(app, o, route);
+  ownSessionRoutes(app, o, route);
 }
 
 type SessionRoute = ReturnType<typeof sessionRoute>;
@@ -249,6 +250,55 @@ function sessionRoutes(app: ApiApp, o: AuthRouteOptions, route: SessionRoute): v
     }
     return reply.status(204).send();
   });
+}
+
+/** "Your sessions": keep this one alive, see them all, end one of the others. */
+function ownSessionRoutes(app: ApiApp, o: AuthRouteOptions, route: SessionRoute): void {
+  const { sessions } = o.people;
+
+  // The guard (touch: true) records the activity; the route itself has nothing more to do.
+  app.post('/api/session/touch', route('session:pending', S.touch), async (_req, reply) =>
+    reply.status(204).send(),
+  );
+
+  app.get('/api/sessions', route('session:active', S.sessions), async (req) => {
+    const ctx = sessionOf(req);
+    const mine = await sessions.listForUser(ctx.account.id);
+    return {
+      sessions: mine.map((s) => ({
+        id: sessions.handleOf(s),
+        createdAt: s.createdAt.toISOString(),
+        lastSeenAt: s.lastSeenAt.toISOString(),
+        ip: s.ip ?? null,
+        userAgent: s.userAgent ?? null,
+        current: s.idHash.equals(ctx.session.idHash),
+      })),
+    };
+  });
+
+  app.post(
+    '/api/sessions/:handle/end',
+    route('session:active', S.endSession),
+    async (req, reply) => {
+      const ctx = sessionOf(req);
+      const ended = await sessions.endByHandle(ctx.account.id, req.params.handle);
+      // Unknown, another person's, or ended meanwhile: one answer (the refusal is audited).
+      if (!ended) throw new ApiError(404, 'not-found', 'no such session');
+      await o.audit.append({
+        action: 'logout',
+        outcome: 'success',
+        actorType: 'user',
+        actorId: ctx.account.id,
+        ip: req.ip,
+        userAgent: req.headers['user-agent'],
+        requestId: req.id,
+        detail: {
+          ended: ended.idHash.equals(ctx.session.idHash) ? 'this-session' : 'other-session',
+        },
+      });
+      return reply.status(204).send();
+    },
+  );
 }
 
 /** The session permissions this plugin serves ('session:reauth' is webauthn-routes.ts's). */

@@ -87,6 +87,16 @@ export class SessionRepository {
     return Number(r.numDeletedRows) === 1;
   }
 
+  /** Every session of one user ("your sessions"); a person has a handful at most. */
+  async listForUser(userId: string): Promise<SessionRow[]> {
+    const rows = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .execute();
+    return rows.map(toRow);
+  }
+
   /** Revokes every session of one user; returns how many there were. */
   async deleteAllForUser(userId: string): Promise<number> {
     const r = await this.db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();

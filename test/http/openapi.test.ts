@@ -16,6 +16,8 @@ import { startTestServer, type TestServer } from '../support/haven-server.js';
  */
 const BODYLESS = [
   'POST /api/logout',
+  'POST /api/session/touch',
+  'POST /api/sessions/{handle}/end',
   'POST /api/mfa/totp/setup',
   'POST /api/webauthn/register/options',
   'POST /api/login/webauthn/options',

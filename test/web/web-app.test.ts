@@ -329,6 +329,29 @@ describe('web app in Chromium', () => {
     await page.getByText('Your session has ended. Please sign in again.').waitFor();
   });
 
+  it('lists the person’s sessions and signs out another one, which then shows the sign-in page', async () => {
+    const user = await createUser(t, clock, { totp: true });
+    const [elsewhere, here] = [await profile(), await profile()];
+    for (const c of [elsewhere, here]) await c.clock.install();
+    const other = await open(elsewhere, '/signin');
+    await signIn(other, user.email, user.totpSecret!);
+    const page = await open(here, '/signin');
+    await signIn(page, user.email, user.totpSecret!);
+    const sessions = page.getByTestId('own-sessions');
+    await sessions.getByText('This session', { exact: true }).waitFor();
+    await expect.poll(() => sessions.getByTestId('session-other').count()).toBe(1);
+    await expectAccessible(page, 'own-sessions');
+
+    await sessions.getByRole('button', { name: /^Sign out this session/ }).click();
+    await expect.poll(() => sessions.getByTestId('session-other').count()).toBe(0);
+    await sessions.getByTestId('session-current').waitFor();
+    // The other browser learns it at its next poll; this one stays signed in.
+    await elsewhere.clock.fastForward(15_000);
+    await heading(other, 'Sign in to Haven').waitFor();
+    await other.getByText('Your session has ended. Please sign in again.').waitFor();
+    await heading(page, 'Welcome to Haven').waitFor();
+  });
+
   it('registers a passkey (Chromium virtual authenticator) and signs in with it alone, or after the password', async () => {
     // Its own server, whose public URL (the WebAuthn origin) is the address the browser uses.
     const door = await forwarder();

@@ -8,6 +8,7 @@ export interface SessionRows {
   touch(idHash: Buffer, lastSeenAt: string): Promise<boolean>;
   update(idHash: Buffer, fields: { mfaAt?: string; reauthAt?: string }): Promise<boolean>;
   delete(idHash: Buffer): Promise<boolean>;
+  listForUser(userId: string): Promise<SessionRow[]>;
   deleteAllForUser(userId: string): Promise<number>;
 }
 
@@ -48,6 +49,10 @@ export class DatabaseSessionStore implements SessionStore {
 
   delete(idHash: Buffer): Promise<boolean> {
     return this.rows.delete(idHash);
+  }
+
+  async listForUser(userId: string): Promise<SessionRecord[]> {
+    return (await this.rows.listForUser(userId)).map(toRecord);
   }
 
   deleteAllForUser(userId: string): Promise<number> {

@@ -82,6 +82,13 @@ export class RedisSessionStore implements SessionStore {
     return r === 1;
   }
 
+  /** Members whose hash Redis has expired are skipped (the set outlives some of its sessions). */
+  async listForUser(userId: string): Promise<SessionRecord[]> {
+    const members = await this.redis.smembers(this.userKey(userId));
+    const found = await Promise.all(members.map((m) => this.get(Buffer.from(m, 'hex'))));
+    return found.filter((s): s is SessionRecord => s !== undefined && s.userId === userId);
+  }
+
   async deleteAllForUser(userId: string): Promise<number> {
     const r = await this.redis.eval(DELETE_ALL, 1, this.userKey(userId), `${this.prefix}session:`);
     return Number(r);

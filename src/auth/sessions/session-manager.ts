@@ -1,6 +1,12 @@
 import { sessionCookie, csrfCookie } from './session-cookie.js';
 import { resolveLimits, type ResolvedLimits, type SessionLimits } from './session-options.js';
-import { hashSecret, isWellFormedSecret, newSecret, secretMatches } from './session-secrets.js';
+import {
+  hashSecret,
+  isWellFormedSecret,
+  newSecret,
+  secretMatches,
+  sessionHandle,
+} from './session-secrets.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
 
 export type Clock = () => Date;
@@ -131,6 +137,31 @@ export class SessionManager {
   async end(sessionId: string | undefined): Promise<boolean> {
     if (!isWellFormedSecret(sessionId)) return false;
     return this.store.delete(hashSecret(sessionId));
+  }
+
+  /** A person's live sessions, newest first (expired ones are left out, not deleted here). */
+  async listForUser(userId: string): Promise<Session[]> {
+    const now = this.clock();
+    const all = await this.store.listForUser(userId);
+    return all
+      .filter((s) => !this.hasExpired(s, now))
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  }
+
+  /** The opaque name of a session in "your sessions" (never usable as its cookie). */
+  handleOf(session: Session): string {
+    return sessionHandle(session.idHash);
+  }
+
+  /**
+   * Ends one of the person's own sessions by its handle. Only their sessions are searched, so
+   * another person's handle is exactly as unknown as a made-up one. The ended session, or
+   * undefined when there was none (or a parallel request ended it first: the store's delete
+   * answers true once).
+   */
+  async endByHandle(userId: string, handle: string): Promise<Session | undefined> {
+    const s = (await this.listForUser(userId)).find((x) => this.handleOf(x) === handle);
+    return s && (await this.store.delete(s.idHash)) ? s : undefined;
   }
 
   /** Password change, MFA reset, disable: every session of the user ends now. */

@@ -26,3 +26,18 @@ export function secretMatches(presented: string | undefined, storedHash: Buffer)
   const hash = hashSecret(presented);
   return hash.length === storedHash.length && crypto.timingSafeEqual(hash, storedHash);
 }
+
+/**
+ * The name "your sessions" shows for a session: derived from the stored hash by a second hash, so
+ * it can neither be presented as a cookie nor reveal the key the stores use. 128 bits suffice to
+ * tell one person's handful of sessions apart, and a handle only ever matches its owner's.
+ */
+export function sessionHandle(idHash: Buffer): string {
+  return crypto
+    .createHash('sha256')
+    .update('haven:session-handle:')
+    .update(idHash)
+    .digest()
+    .subarray(0, 16)
+    .toString('base64url');
+}

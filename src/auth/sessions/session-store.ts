@@ -35,6 +35,8 @@ export interface SessionStore {
   /** False when the session is gone (an update never recreates a deleted session). */
   update(idHash: Buffer, fields: SessionFieldUpdate): Promise<boolean>;
   delete(idHash: Buffer): Promise<boolean>;
+  /** Every stored session of one user, expired ones included (the manager filters them). */
+  listForUser(userId: string): Promise<SessionRecord[]>;
   /** Revokes every session of one user; returns how many were live. */
   deleteAllForUser(userId: string): Promise<number>;
 }

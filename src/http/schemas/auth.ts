@@ -91,3 +91,29 @@ export const reauth = {
   body: z.union([z.object({ password: secret, code: z.never().optional() }), CodeBody]),
   response: { 204: NoContent, ...REFUSALS },
 };
+
+export const touch = {
+  summary: 'Keep this session alive ("stay signed in"): counts as activity',
+  response: { 204: NoContent, ...REFUSALS },
+};
+
+/** A session as "your sessions" shows it: an opaque handle, never its id or anything cookie-like. */
+const SessionSummary = z.object({
+  id: z.string().describe('An opaque handle for ending this session; not its cookie'),
+  createdAt: z.string(),
+  lastSeenAt: z.string(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  current: z.boolean().describe('True for the session that made this request'),
+});
+
+export const sessions = {
+  summary: "The signed-in person's own live sessions",
+  response: { 200: z.object({ sessions: z.array(SessionSummary) }), ...REFUSALS },
+};
+
+export const endSession = {
+  summary: "End one of one's own sessions by its handle; 404 for any other handle",
+  params: z.object({ handle: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
+  response: { 204: NoContent, ...REFUSALS },
+};

@@ -133,6 +133,36 @@ describe.each(BACKENDS)('sessions in %s', (backend) => {
     expect(await sessions.endAllForUser(alice)).toBe(0);
   });
 
+  it("lists one person's live sessions by handle and ends one only for its owner", async () => {
+    const alice = crypto.randomUUID();
+    const bob = crypto.randomUUID();
+    const stale = await start(alice);
+    at(10 * MINUTE);
+    const a1 = await start(alice);
+    const a2 = await start(alice);
+    const b1 = await start(bob);
+    at(16 * MINUTE); // `stale` has been idle past the limit; the others have not
+    const listed = await sessions.listForUser(alice);
+    expect(listed.map((x) => x.idHash.toString('hex')).sort()).toEqual(
+      [a1, a2].map((x) => hash(x.sessionId).toString('hex')).sort(),
+    );
+    const handles = listed.map((x) => sessions.handleOf(x));
+    for (const h of handles) {
+      expect(h).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      for (const x of [a1, a2, stale])
+        expect(hash(x.sessionId).toString('base64url')).not.toContain(h);
+    }
+    // Bob cannot end Alice's session by its handle; Alice can, once.
+    expect(await sessions.endByHandle(bob, handles[0]!)).toBeUndefined();
+    expect(await sessions.listForUser(alice)).toHaveLength(2);
+    expect(await sessions.endByHandle(alice, handles[0]!)).toBeDefined();
+    expect(await sessions.endByHandle(alice, handles[0]!)).toBeUndefined();
+    expect(await sessions.listForUser(alice)).toHaveLength(1);
+    expect(await sessions.resolve(b1.sessionId)).toBeDefined();
+    await sessions.endAllForUser(alice);
+    await sessions.endAllForUser(bob);
+  });
+
   it('stores no session id or CSRF token a dump could replay', async () => {
     const s = await start();
     const r = await sessions.rotate(s.sessionId);

@@ -82,6 +82,13 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   'POST /api/mfa/totp/confirm': { body: { code: '123456' }, as: ['session:nurse'] },
   'POST /api/logout': { body: {}, as: ['session:logout'] },
   'GET /api/session': { as: ['session:nurse'] },
+  'POST /api/session/touch': { body: {}, as: ['session:nurse'] },
+  'GET /api/sessions': { as: ['session:nurse'] },
+  'POST /api/sessions/:handle/end': {
+    params: { handle: 'test-handle' },
+    body: {},
+    as: ['session:nurse'],
+  },
   'POST /api/password': {
     body: { current: 'not the password 1', next: 'another test password 2' },
     as: ['session:nurse'],

@@ -5,6 +5,7 @@ import { useSession } from '../session/SessionProvider';
 import { ProblemAlert } from '../ui/ProblemAlert';
 import { SignedInPage } from '../ui/SignedInPage';
 import { Passkeys } from './Passkeys';
+import { Sessions } from './Sessions';
 
 const ROLE_NAMES: Record<string, string> = {
   patient: 'Patient',
@@ -58,6 +59,7 @@ export function Home() {
         </List.Item>
       </List>
       <Passkeys />
+      <Sessions />
     </SignedInPage>
   );
 }

@@ -175,9 +175,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [session, signOut, dropEverything, queryClient]);
 
   const staySignedIn = useCallback(async () => {
-    // A request that counts as activity (any signed-in /api GET touches the session); then the
-    // new limits, and the other tabs re-read theirs.
-    await get('/api/webauthn/credentials').catch(() => undefined);
+    // The keep-alive (it counts as activity and does nothing else); then the new limits, and
+    // the other tabs re-read theirs.
+    await post('/api/session/touch').catch(() => undefined);
     await refresh();
     channel.current?.post('activity');
   }, [refresh]);
