@@ -1,8 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import {
   AuditedRequests,
-  AuditTrail,
   auditRecorder,
   auditSigningKey,
   type AuditRecorder,
@@ -18,7 +16,7 @@ import {
   SystemKeyRepository,
   type Database,
 } from '../store/index.js';
-import { exportCheckpoint, postCheckpoint } from './checkpoint-export.js';
+import { auditGroupCommit, writeAuditPublicKey } from './audit-group-commit.js';
 import { openKeyProvider } from './key-setup.js';
 import type { OpenOptions } from './open-haven.js';
 import { openInstallation } from './open-installation.js';
@@ -72,13 +70,7 @@ export async function openAuditCore(
     if (created) logger.info({ event: 'keyring-created' }, 'created a new local keyring');
     const auditSeed = await loadOrCreateSystemKey('audit-signing', provider, systemKeys);
     const auditKey = auditSigningKey(auditSeed, config.auditOrigin);
-    // With PostgreSQL the data directory may be absent on the machine running a command.
-    if (create || fs.existsSync(config.dataDir)) {
-      fs.writeFileSync(
-        path.join(config.dataDir, 'audit-public-key.txt'),
-        `${auditKey.verifierKey}\n`,
-      );
-    }
+    writeAuditPublicKey(config, create, auditKey);
     const auditRepo = new AuditRepository(database.db, database.engine);
     const { writer, auditedRequests, idleTimer, signCheckpoint } = auditGroupCommit(
       config,
@@ -113,62 +105,4 @@ export async function openAuditCore(
     await opened?.close();
     throw e;
   }
-}
-
-/** The trail, its batch writer and the idle-checkpoint timer, wired as in openHaven. */
-function auditGroupCommit(
-  config: HavenConfig,
-  database: Database,
-  repo: AuditRepository,
-  auditKey: AuditSigningKey,
-  clock: () => Date,
-  logger: Logger,
-) {
-  const checkpointDir = path.join(config.dataDir, 'audit-checkpoints');
-  const trail = new AuditTrail({
-    repo,
-    signer: auditKey.signer,
-    origin: config.auditOrigin,
-    clock,
-    checkpointEveryEntries: config.checkpointEveryEntries,
-    checkpointEveryMs: config.checkpointEveryMs,
-    onCheckpoint: (note, size) => {
-      exportCheckpoint(checkpointDir, note, size);
-      if (config.checkpointWebhook) {
-        postCheckpoint(config.checkpointWebhook, note, (code) =>
-          logger.warn(
-            { event: 'checkpoint-webhook-failed', code, size },
-            'checkpoint webhook failed',
-          ),
-        );
-      }
-    },
-  });
-  const auditedRequests = new AuditedRequests();
-  // The drafts of the batch in flight: their request ids count as audited once it commits.
-  let batchDrafts: readonly AuditDraft[] = [];
-  const writer = new BatchWriter<AuditDraft>(
-    database.writeDb,
-    database.engine,
-    async (trx, drafts) => {
-      batchDrafts = drafts;
-      await trail.finalize(trx, drafts);
-    },
-    (committed) => {
-      if (committed) auditedRequests.markDurable(batchDrafts);
-      batchDrafts = [];
-      trail.afterCommit(committed);
-    },
-  );
-  const signCheckpoint = async () => {
-    trail.signNow();
-    await writer.submit({ onSuccess: () => [], onFailure: () => [] });
-  };
-  // Idle checkpoints: an empty batch every interval signs whatever is not yet covered.
-  const idleTimer = setInterval(
-    () => void writer.submit({ onSuccess: () => [], onFailure: () => [] }).catch(() => undefined),
-    config.checkpointEveryMs,
-  );
-  idleTimer.unref();
-  return { writer, auditedRequests, idleTimer, signCheckpoint };
 }

@@ -1,9 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import {
   AuditedRequests,
-  AuditTrail,
   AuditViews,
   auditRecorder,
   auditSigningKey,
@@ -37,7 +35,7 @@ import {
   type Database,
 } from '../store/index.js';
 import { BatchedDataKeys } from './batched-data-keys.js';
-import { exportCheckpoint, postCheckpoint } from './checkpoint-export.js';
+import { auditGroupCommit, writeAuditPublicKey } from './audit-group-commit.js';
 import { openKeyProvider } from './key-setup.js';
 import { openInstallation } from './open-installation.js';
 import { relationCipher } from './relation-cipher.js';
@@ -127,61 +125,17 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       ),
     );
     const auditKey = auditSigningKey(auditSeed!, config.auditOrigin);
-    // With PostgreSQL the data directory may be absent on the machine running a command.
-    if (create || fs.existsSync(config.dataDir)) {
-      fs.writeFileSync(
-        path.join(config.dataDir, 'audit-public-key.txt'),
-        `${auditKey.verifierKey}\n`,
-      );
-    }
+    writeAuditPublicKey(config, create, auditKey);
     const auditRepo = new AuditRepository(database.db, database.engine);
-    const checkpointDir = path.join(config.dataDir, 'audit-checkpoints');
-    const trail = new AuditTrail({
-      repo: auditRepo,
-      signer: auditKey.signer,
-      origin: config.auditOrigin,
+    const { writer, auditedRequests, idleTimer, signCheckpoint } = auditGroupCommit(
+      config,
+      database,
+      auditRepo,
+      auditKey,
       clock,
-      checkpointEveryEntries: config.checkpointEveryEntries,
-      checkpointEveryMs: config.checkpointEveryMs,
-      onCheckpoint: (note, size) => {
-        exportCheckpoint(checkpointDir, note, size);
-        if (config.checkpointWebhook) {
-          postCheckpoint(config.checkpointWebhook, note, (code) =>
-            logger.warn(
-              { event: 'checkpoint-webhook-failed', code, size },
-              'checkpoint webhook failed',
-            ),
-          );
-        }
-      },
-    });
-    const auditedRequests = new AuditedRequests();
-    // The drafts of the batch in flight: their request ids count as audited once it commits.
-    let batchDrafts: readonly AuditDraft[] = [];
-    const writer = new BatchWriter<AuditDraft>(
-      database.writeDb,
-      database.engine,
-      async (trx, drafts) => {
-        batchDrafts = drafts;
-        await trail.finalize(trx, drafts);
-      },
-      (committed) => {
-        if (committed) auditedRequests.markDurable(batchDrafts);
-        batchDrafts = [];
-        trail.afterCommit(committed);
-      },
+      logger,
     );
     const audit = auditRecorder(writer);
-    const signCheckpoint = async () => {
-      trail.signNow();
-      await writer.submit({ onSuccess: () => [], onFailure: () => [] });
-    };
-    // Idle checkpoints: an empty batch every interval signs whatever is not yet covered.
-    const idleTimer = setInterval(
-      () => void writer.submit({ onSuccess: () => [], onFailure: () => [] }).catch(() => undefined),
-      config.checkpointEveryMs,
-    );
-    idleTimer.unref();
     const vault = new Vault({
       provider: keys,
       clock,
