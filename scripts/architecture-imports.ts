@@ -1,7 +1,7 @@
 /**
- * Which capability folder imports which, read from the source: the table in
- * docs/architecture.md between the `imports:begin` and `imports:end` markers is rendered from
- * this (with the layer diagram above it), and test/docs/architecture-doc.test.ts fails when the two differ.
+ * Which capability folder imports which, read from the source: the layer diagram and the table
+ * in docs/architecture.md between the `imports:begin` and `imports:end` markers are rendered
+ * from this, and test/docs/architecture-doc.test.ts fails when the document and this differ.
  *   node --import tsx scripts/architecture-imports.ts          prints the table
  *   node --import tsx scripts/architecture-imports.ts --write  rewrites it in the document
  */
@@ -77,12 +77,13 @@ export function folderImports(): Map<string, FolderImports> {
 /** Each folder's layer: 0 with no run-time imports, else one above its highest import. */
 export function layers(imports: Map<string, FolderImports>): Map<string, number> {
   const layer = new Map<string, number>();
-  const visit = (folder: string, path: string[]): number => {
+  const visit = (folder: string, trail: string[]): number => {
     const known = layer.get(folder);
     if (known !== undefined) return known;
-    if (path.includes(folder)) throw new Error(`import cycle: ${[...path, folder].join(' -> ')}`);
+    if (trail.includes(folder)) throw new Error(`import cycle: ${[...trail, folder].join(' -> ')}`);
     const deps = [...(imports.get(folder)?.runtime ?? [])];
-    const l = deps.length === 0 ? 0 : 1 + Math.max(...deps.map((d) => visit(d, [...path, folder])));
+    const l =
+      deps.length === 0 ? 0 : 1 + Math.max(...deps.map((d) => visit(d, [...trail, folder])));
     layer.set(folder, l);
     return l;
   };
