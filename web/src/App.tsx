@@ -5,6 +5,7 @@ import { ChangePassword } from './screens/ChangePassword';
 import { Disclosures } from './screens/Disclosures';
 import { Enroll } from './screens/Enroll';
 import { Home } from './screens/Home';
+import { People } from './screens/People';
 import { Reset } from './screens/Reset';
 import { SignIn } from './screens/SignIn';
 import { useSession } from './session/SessionProvider';
@@ -39,6 +40,7 @@ export function App() {
         <Route path="/" component={Home} />
         <Route path="/password" component={ChangePassword} />
         <Route path="/disclosures" component={Disclosures} />
+        <Route path="/people" component={People} />
         <Route>
           <Redirect to="/" replace />
         </Route>
@@ -55,4 +57,5 @@ const TITLES: Record<string, string> = {
   '/': 'Home',
   '/password': 'Change my password',
   '/disclosures': 'Who has seen my record',
+  '/people': 'People',
 };

@@ -52,6 +52,13 @@ export function Home() {
             </Anchor>
           </List.Item>
         )}
+        {session.roles.includes('admin') && (
+          <List.Item>
+            <Anchor component={Link} href="/people">
+              People
+            </Anchor>
+          </List.Item>
+        )}
         <List.Item>
           <Anchor component={Link} href="/password">
             Change my password
