@@ -168,3 +168,17 @@ export async function forwarder(): Promise<{
       }),
   };
 }
+
+/** Signs a staff person in through the sign-in page (password, then TOTP) up to the home page. */
+export async function signInThroughPage(
+  page: Page,
+  who: { email: string; password: string; totpSecret: string },
+  code: (secret: string) => string,
+): Promise<void> {
+  await page.getByLabel('Email address').fill(who.email);
+  await page.getByLabel(/^Password/).fill(who.password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Authenticator code').fill(code(who.totpSecret));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Welcome to Haven' }).waitFor();
+}

@@ -87,7 +87,7 @@ export function UserList({ guarded }: { guarded: Guarded }) {
                     <Table.Td>
                       <Group gap={4}>
                         {u.roles.map((r) => (
-                          <Badge key={r} variant="light">
+                          <Badge key={r} variant="filled">
                             {roleName(r)}
                           </Badge>
                         ))}

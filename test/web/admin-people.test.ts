@@ -1,0 +1,148 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, MINUTE, TestClock, totpNow, type TestUser } from '../http/auth/sign-in.js';
+import { startTestServer, type TestServer } from '../support/haven-server.js';
+import {
+  buildWebApp,
+  cspViolations,
+  expectAccessible,
+  launchChromium,
+  newProfile,
+  signInThroughPage,
+  watchConsole,
+} from './browser.js';
+
+/**
+ * The admin's People screen in Chromium against a real server: adding a person and granting a
+ * role wait for a second admin (ADR 0015), a second admin approves, nobody approves their own
+ * request, an expired re-authentication is asked for and the request retried, and a non-admin
+ * gets neither the link nor the screen. SQLite only, as test/web/web-app.test.ts.
+ */
+describe('People screen (admin) in Chromium', () => {
+  const clock = new TestClock();
+  let t: TestServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const consoles = new Map<Page, string[]>();
+
+  beforeAll(async () => {
+    buildWebApp();
+    [t, browser] = await Promise.all([
+      startTestServer('sqlite', { clock: clock.fn }),
+      launchChromium(),
+    ]);
+  }, 120_000);
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await t?.stop();
+  });
+
+  const open = async (urlPath = '/') => {
+    const context = await newProfile(browser);
+    contexts.push(context);
+    const page = await context.newPage();
+    consoles.set(page, watchConsole(page));
+    await page.goto(new URL(urlPath, t.server.url).href);
+    return page;
+  };
+  const signIn = async (page: Page, user: TestUser) => {
+    await signInThroughPage(page, { ...user, totpSecret: user.totpSecret! }, (s) =>
+      totpNow(s, clock),
+    );
+    clock.advance(MINUTE); // the TOTP step is spent: the next sign-in needs a fresh one
+  };
+  const goToPeople = async (page: Page) => {
+    await page.getByRole('link', { name: 'People' }).click();
+    await page.getByRole('heading', { name: 'People', level: 1 }).waitFor();
+  };
+
+  it('adds a person and grants a role under the two-person rule; a second admin approves', async () => {
+    const adminA = await createUser(t, clock, { totp: true, roles: ['admin'] });
+    const adminB = await createUser(t, clock, { totp: true, roles: ['admin'] });
+    const nurse = await createUser(t, clock, { totp: true, roles: ['nurse'] });
+    const newEmail = `web-new-nurse-${Date.now().toString(36)}@clinic.example`;
+
+    // Admin A: the accounts list, then a new nurse and a physician role, both held back.
+    const a = await open();
+    await signIn(a, adminA);
+    await goToPeople(a);
+    const accounts = a.getByTestId('people');
+    await accounts.getByRole('cell', { name: nurse.email, exact: true }).waitFor();
+    await expectAccessible(a, 'people');
+
+    await a.getByLabel('Email address').fill(newEmail);
+    await a.getByLabel('Display name').fill('New Nurse');
+    await a.getByRole('checkbox', { name: 'Nurse' }).check();
+    await a.getByRole('button', { name: 'Add person' }).click();
+    await a.getByText(/Waiting for a second admin: the account is created/).waitFor();
+    await a.getByText(/enrollment link is never shown here/).waitFor();
+    expect(await accounts.getByText(newEmail).count()).toBe(0);
+    const approvals = a.getByTestId('approvals');
+    await approvals.getByRole('row', { name: /New account/ }).waitFor();
+
+    await a.getByRole('button', { name: `Change roles of ${nurse.email}` }).click();
+    const roleForm = a.getByRole('form', { name: `Roles of ${nurse.email}` });
+    await roleForm.getByRole('checkbox', { name: 'Physician' }).check();
+    await roleForm.getByRole('button', { name: 'Save roles' }).click();
+    await a
+      .getByTestId('people-notice')
+      .getByText(/Waiting for a second admin/)
+      .waitFor();
+    const roleRow = approvals.getByRole('row', { name: new RegExp(nurse.email) });
+    await roleRow.waitFor();
+
+    // A cannot approve their own request: the server's refusal, with its request id.
+    await roleRow.getByRole('button', { name: /Approve/ }).click();
+    const refusal = a.getByRole('alert').filter({ hasText: 'Not approved' });
+    await refusal.waitFor();
+    expect(await refusal.getByTestId('request-id').textContent()).toMatch(/Request id: \S+/);
+    await expectAccessible(a, 'people-refused');
+
+    // Admin B, in a browser profile of its own, after the re-authentication window has passed.
+    const b = await open();
+    await signIn(b, adminB);
+    clock.advance(5 * MINUTE);
+    await goToPeople(b);
+    const bApprovals = b.getByTestId('approvals');
+    await bApprovals
+      .getByRole('row', { name: new RegExp(nurse.email) })
+      .getByRole('button', { name: /Approve/ })
+      .click();
+    const prompt = b.getByRole('dialog', { name: 'Confirm it is you' });
+    await prompt.getByLabel(/Your password/).fill(adminB.password);
+    await prompt.getByRole('button', { name: 'Confirm' }).click();
+    await b.getByText('Approved: the change is applied.').waitFor();
+    await bApprovals
+      .getByRole('row', { name: /New account/ })
+      .getByRole('button', { name: /Approve/ })
+      .click();
+    const bAccounts = b.getByTestId('people');
+    await bAccounts.getByRole('cell', { name: newEmail, exact: true }).waitFor();
+    await expect
+      .poll(() => bAccounts.getByRole('row', { name: new RegExp(nurse.email) }).textContent())
+      .toMatch(/Physician/);
+    await b.getByText('Nothing is waiting.').waitFor();
+
+    // Nothing of it in the address bar or in the browser's storage; no CSP refusal anywhere.
+    for (const page of [a, b]) {
+      expect(new URL(page.url()).pathname).toBe('/people');
+      expect(new URL(page.url()).search).toBe('');
+      expect(await page.evaluate<number>('localStorage.length + sessionStorage.length')).toBe(0);
+      expect(await page.locator('style').count()).toBe(0);
+      expect(await cspViolations(page)).toEqual([]);
+      expect(consoles.get(page)).toEqual([]);
+    }
+  }, 60_000);
+
+  it('a non-admin has no People link and the screen says not allowed', async () => {
+    const nurse = await createUser(t, clock, { totp: true, roles: ['nurse'] });
+    const page = await open();
+    await signIn(page, nurse);
+    expect(await page.getByRole('link', { name: 'People' }).count()).toBe(0);
+    await page.goto(new URL('/people', t.server.url).href);
+    await page.getByRole('alert').filter({ hasText: 'Not allowed' }).waitFor();
+    expect(await page.getByTestId('people').count()).toBe(0);
+    expect(await cspViolations(page)).toEqual([]);
+  }, 30_000);
+});
