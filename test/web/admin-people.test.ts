@@ -135,6 +135,28 @@ describe('People screen (admin) in Chromium', () => {
     }
   }, 60_000);
 
+  it('unlocks, resets the second factor of and disables an account, each confirmed on screen', async () => {
+    const admin = await createUser(t, clock, { totp: true, roles: ['admin'] });
+    const nurse = await createUser(t, clock, { totp: true, roles: ['nurse'] });
+    const page = await open();
+    await signIn(page, admin);
+    await goToPeople(page);
+    const row = page.getByTestId('people').getByRole('row', { name: new RegExp(nurse.email) });
+    const notice = page.getByTestId('people-notice');
+    await row.getByRole('button', { name: `Unlock ${nurse.email}` }).click();
+    await notice.getByText('The account was unlocked.').waitFor();
+    await row.getByRole('button', { name: `Reset MFA ${nurse.email}` }).click();
+    await notice.getByText(/second factors were removed/).waitFor();
+    await expect.poll(() => row.textContent()).toMatch(/no second factor/);
+    await row.getByRole('button', { name: `Disable ${nurse.email}` }).click();
+    await notice.getByText(/account was disabled/).waitFor();
+    await expect.poll(() => row.textContent()).toMatch(/disabled/);
+    expect(await t.haven.people.users.list()).toContainEqual(
+      expect.objectContaining({ id: nurse.userId, status: 'disabled', mfaConfigured: false }),
+    );
+    expect(await cspViolations(page)).toEqual([]);
+  }, 30_000);
+
   it('a non-admin has no People link and the screen says not allowed', async () => {
     const nurse = await createUser(t, clock, { totp: true, roles: ['nurse'] });
     const page = await open();
