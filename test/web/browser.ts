@@ -17,8 +17,38 @@ import { CANARY_PATTERN } from '../support/canary.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
 
-/** Builds web/ into dist/web (what the server serves), so the tests see the current source. */
+/**
+ * Builds web/ into dist/web (what the server serves), so the tests see the current source. Once
+ * per test run: the build empties dist/web first, so a second test file building in parallel
+ * would pull the pages from under the first one's server. The first file to get the run's lock
+ * directory builds; the others wait for its marker.
+ */
 export function buildWebApp(): void {
+  const run = process.env.HAVEN_TEST_RUN;
+  if (run === undefined) return viteBuild();
+  const lock = path.join(ROOT, '.tmp', `web-build-${run}`);
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  try {
+    fs.mkdirSync(lock);
+  } catch {
+    const until = Date.now() + 110_000;
+    while (!fs.existsSync(path.join(lock, 'done'))) {
+      if (fs.existsSync(path.join(lock, 'failed'))) throw new Error('the web app build failed');
+      if (Date.now() > until) throw new Error('timed out waiting for the web app build');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+    return;
+  }
+  try {
+    viteBuild();
+  } catch (e) {
+    fs.writeFileSync(path.join(lock, 'failed'), '');
+    throw e;
+  }
+  fs.writeFileSync(path.join(lock, 'done'), '');
+}
+
+function viteBuild(): void {
   execFileSync(
     path.join(ROOT, 'node_modules', '.bin', 'vite'),
     ['build', '--config', 'web/vite.config.ts'],
