@@ -97,6 +97,8 @@ describe('People screen (admin) in Chromium', () => {
     const refusal = a.getByRole('alert').filter({ hasText: 'Not approved' });
     await refusal.waitFor();
     expect(await refusal.getByTestId('request-id').textContent()).toMatch(/Request id: \S+/);
+    await refusal.getByText(/approved by a second admin, not by its requester/).waitFor();
+    expect(await t.haven.people.users.listApprovals()).toHaveLength(2);
     await expectAccessible(a, 'people-refused');
 
     // Admin B, in a browser profile of its own, after the re-authentication window has passed.

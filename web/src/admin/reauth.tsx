@@ -72,7 +72,11 @@ function ReauthPrompt({ onDone, onCancel }: { onDone: () => void; onCancel: () =
       p="lg"
       withBorder
     >
-      <form onSubmit={(e) => void submit(e)} aria-labelledby="reauth-title">
+      <form
+        onSubmit={(e) => void submit(e)}
+        onKeyDown={(e) => e.key === 'Escape' && onCancel()}
+        aria-labelledby="reauth-title"
+      >
         <Stack gap="sm">
           <Text id="reauth-title" fw={700}>
             Confirm it is you
