@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
-import type { AuditRecorder } from '../audit/index.js';
+import type { AuditDraft, AuditRecorder } from '../audit/index.js';
 import type { People } from '../app/index.js';
 import {
   accountKey,
@@ -205,15 +205,7 @@ function sessionRoutes(app: ApiApp, o: AuthRouteOptions, route: SessionRoute): v
     const ctx = sessionOf(req);
     const ended = await sessions.end(ctx.id);
     if (ended) {
-      await o.audit.append({
-        action: 'logout',
-        outcome: 'success',
-        actorType: 'user',
-        actorId: ctx.account.id,
-        ip: req.ip,
-        userAgent: req.headers['user-agent'],
-        requestId: req.id,
-      });
+      await o.audit.append(sessionEnded(req, ctx.account.id));
     }
     clearSessionCookies(reply);
     return reply.status(204).send();
@@ -284,18 +276,11 @@ function ownSessionRoutes(app: ApiApp, o: AuthRouteOptions, route: SessionRoute)
       const ended = await sessions.endByHandle(ctx.account.id, req.params.handle);
       // Unknown, another person's, or ended meanwhile: one answer (the refusal is audited).
       if (!ended) throw new ApiError(404, 'not-found', 'no such session');
-      await o.audit.append({
-        action: 'logout',
-        outcome: 'success',
-        actorType: 'user',
-        actorId: ctx.account.id,
-        ip: req.ip,
-        userAgent: req.headers['user-agent'],
-        requestId: req.id,
-        detail: {
+      await o.audit.append(
+        sessionEnded(req, ctx.account.id, {
           ended: ended.idHash.equals(ctx.session.idHash) ? 'this-session' : 'other-session',
-        },
-      });
+        }),
+      );
       return reply.status(204).send();
     },
   );
@@ -331,4 +316,22 @@ function fromUserError(error: unknown): ApiError | undefined {
     default:
       return undefined;
   }
+}
+
+/** A session ended by its person (logout, or one of their sessions ended by handle). */
+function sessionEnded(
+  req: FastifyRequest,
+  userId: string,
+  detail?: AuditDraft['detail'],
+): AuditDraft {
+  return {
+    action: 'logout',
+    outcome: 'success',
+    actorType: 'user',
+    actorId: userId,
+    ip: req.ip,
+    userAgent: req.headers['user-agent'],
+    requestId: req.id,
+    ...(detail ? { detail } : {}),
+  };
 }

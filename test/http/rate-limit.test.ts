@@ -98,6 +98,16 @@ describe.each(cases)('per-address limits on %s, counted in %s', (engine, store) 
       expect([probe, (await from('127.0.0.1', probe)).status]).toEqual([probe, 200]);
   });
 
+  it('lets no more than the limit through when a burst arrives all at once', async () => {
+    // In parallel, from an address of its own: the count must be taken atomically, or a burst
+    // outruns it (as parallel guesses once outran the sign-in throttle).
+    const statuses = (
+      await Promise.all(Array.from({ length: 30 }, () => from('127.0.0.3', '/api/openapi.json')))
+    ).map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(LIMIT);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(30 - LIMIT);
+  });
+
   // Where the counts live: under this installation's prefix in Redis, or nowhere in Redis.
   it(`counts in ${store === 'redis' ? 'Redis, under its own key prefix' : 'memory only'}`, async () => {
     const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });

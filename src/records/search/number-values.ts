@@ -1,5 +1,6 @@
 import { paramError } from './errors.js';
 import { splitUnescaped, unescapeValue } from './escape.js';
+import { COMPARISON_PREFIXES } from './parse-values.js';
 import type { NumberPrefix, NumberQuery, QuantityQuery, QuantityValue } from './types.js';
 
 /**
@@ -9,17 +10,6 @@ import type { NumberPrefix, NumberQuery, QuantityQuery, QuantityValue } from './
  * happens in the exact phase, after decryption.
  */
 
-const PREFIXES: ReadonlySet<string> = new Set<NumberPrefix>([
-  'eq',
-  'ne',
-  'gt',
-  'lt',
-  'ge',
-  'le',
-  'sa',
-  'eb',
-  'ap',
-]);
 const NUMBER = /^[-+]?(?:\d+(?:\.(\d+))?|\.(\d+))(?:[eE]([-+]?\d+))?$/;
 
 export function parseNumberQuery(name: string, piece: string): NumberQuery {
@@ -31,7 +21,7 @@ function parseNumber(name: string, value: string): NumberQuery {
   let text = value;
   if (/^[a-z]/i.test(value)) {
     const candidate = value.slice(0, 2);
-    if (!PREFIXES.has(candidate))
+    if (!COMPARISON_PREFIXES.has(candidate))
       throw paramError(
         'invalid-value',
         name,

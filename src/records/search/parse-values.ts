@@ -2,7 +2,13 @@ import { parseDateValue } from './date-range.js';
 import { paramError } from './errors.js';
 import { splitUnescaped, unescapeValue } from './escape.js';
 import { normalizeString } from './normalize.js';
-import type { DatePrefix, DateQuery, SearchParamDef, TokenQuery } from './types.js';
+import type {
+  ComparisonPrefix,
+  DatePrefix,
+  DateQuery,
+  SearchParamDef,
+  TokenQuery,
+} from './types.js';
 
 /** Per-kind parsing of one parameter occurrence's comma-separated values. Errors never quote values. */
 
@@ -81,7 +87,8 @@ export function parseReferenceValue(
   return allowed.map((type) => `${type}/${value}`);
 }
 
-const PREFIXES: ReadonlySet<string> = new Set<DatePrefix>([
+/** The comparison prefixes a date, number or quantity value may start with. */
+export const COMPARISON_PREFIXES: ReadonlySet<string> = new Set<ComparisonPrefix>([
   'eq',
   'ne',
   'gt',
@@ -99,7 +106,7 @@ export function parseDateQuery(name: string, piece: string): DateQuery {
   let text = value;
   if (/^[a-z]/i.test(value)) {
     const candidate = value.slice(0, 2);
-    if (!PREFIXES.has(candidate)) {
+    if (!COMPARISON_PREFIXES.has(candidate)) {
       throw paramError(
         'invalid-value',
         name,

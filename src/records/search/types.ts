@@ -77,13 +77,15 @@ export interface DateRange {
   readonly hi: number;
 }
 
-export type DatePrefix = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb' | 'ap';
+/** The R4 comparison prefixes of date, number and quantity values. */
+export type ComparisonPrefix = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb' | 'ap';
+export type DatePrefix = ComparisonPrefix;
 
 export interface DateQuery extends DateRange {
   readonly prefix: DatePrefix;
 }
 
-export type NumberPrefix = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb' | 'ap';
+export type NumberPrefix = ComparisonPrefix;
 
 /**
  * A number search value: `value` and the half-width of its implied precision (R4: `100` stands
