@@ -8,6 +8,7 @@ import {
   expectAccessible,
   launchChromium,
   newProfile,
+  screenshot,
   signInThroughPage,
   watchConsole,
 } from './browser.js';
@@ -91,6 +92,7 @@ describe('People screen (admin) in Chromium', () => {
       .waitFor();
     const roleRow = approvals.getByRole('row', { name: new RegExp(nurse.email) });
     await roleRow.waitFor();
+    await screenshot(a, 'people-waiting');
 
     // A cannot approve their own request: the server's refusal, with its request id.
     await roleRow.getByRole('button', { name: /Approve/ }).click();

@@ -422,6 +422,7 @@ describe('web app in Chromium', () => {
       'home-patient',
       'disclosures',
       'idle-warning',
+      'people-waiting',
     ]) {
       expect(fs.existsSync(path.join(SCREENSHOTS, `${name}.png`))).toBe(true);
     }
