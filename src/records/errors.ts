@@ -11,6 +11,7 @@ export type IssueCode =
   | 'deleted'
   | 'not-supported'
   | 'conflict'
+  | 'business-rule'
   | 'forbidden'
   | 'login'
   | 'too-costly'

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../auth/index.js';
 import { RelationNotPermittedError, VersionConflictError } from '../store/index.js';
 import { FhirError } from './errors.js';
+import { checkFinalNote } from './final-note.js';
 import type { Grant } from '../access/index.js';
 import { authorizeType, markEmergency } from './record-access.js';
 import { assertId, assertType, draft, type RecordDeps } from './record-context.js';
@@ -96,6 +97,7 @@ export async function runTransaction(
       head,
       inBundle,
     );
+    await checkFinalNote(deps, ctx, check.body, p.id, head);
     const v = await prepareVersion(deps, check.body, p.id, version, head?.version, inBundle);
     const grant = await checkPrepared(deps, ctx, interaction, check, v);
     prepared.push({ prepared: v, created: head === undefined, grant });

@@ -8,6 +8,7 @@ import {
 import { careRelationsOf } from './care-relations.js';
 import { checkBinary } from './binary.js';
 import { FhirError } from './errors.js';
+import { checkFinalNote } from './final-note.js';
 import { resolveOwner, type OwnersInBatch } from './owner.js';
 import type { RecordBytes } from './read-record.js';
 import type { Grant } from '../access/index.js';
@@ -106,6 +107,7 @@ export async function createRecord(
   assertBodyType(body, resourceType);
   const id = deps.newId();
   const check = await checkBeforeWrite(deps, ctx, 'create', typeGrant, body, id, undefined);
+  await checkFinalNote(deps, ctx, check.body, id, undefined);
   const p = await prepareVersion(deps, check.body, id, 1, undefined);
   const grant = await checkPrepared(deps, ctx, 'create', check, p);
   try {
@@ -143,6 +145,7 @@ export async function updateRecord(
   if (ifMatch !== undefined && ifMatch !== current) {
     throw new FhirError(412, 'conflict', 'If-Match does not name the current version');
   }
+  await checkFinalNote(deps, ctx, check.body, id, head);
   const p = await prepareVersion(deps, check.body, id, (current ?? 0) + 1, current);
   const grant = await checkPrepared(deps, ctx, 'update', check, p);
   try {
