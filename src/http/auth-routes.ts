@@ -213,7 +213,13 @@ function sessionRoutes(app: ApiApp, o: AuthRouteOptions, route: SessionRoute): v
 
   app.get('/api/session', route('session:read', S.session), async (req) => {
     const ctx = sessionOf(req);
-    return { ...sessions.describe(ctx.session), roles: ctx.account.roles };
+    // The person's own Practitioner link: the web app names it as a note's author and signer.
+    const { practitionerId } = ctx.account;
+    return {
+      ...sessions.describe(ctx.session),
+      roles: ctx.account.roles,
+      ...(practitionerId !== null && { practitionerId }),
+    };
   });
 
   app.post('/api/password', route('session:active', S.password), async (req, reply) => {

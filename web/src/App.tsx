@@ -1,6 +1,9 @@
 import { Center, Loader } from '@mantine/core';
 import { Fragment, useEffect } from 'react';
 import { Redirect, Route, Switch, useLocation } from 'wouter';
+import { Chart } from './clinician/Chart';
+import { EmergencyBanner } from './clinician/EmergencyBanner';
+import { MyPatients } from './clinician/MyPatients';
 import { ChangePassword } from './screens/ChangePassword';
 import { Disclosures } from './screens/Disclosures';
 import { Enroll } from './screens/Enroll';
@@ -33,6 +36,7 @@ export function App() {
   // Keyed on the sign-out count: after a sign-out nothing of the previous screens survives.
   return (
     <Fragment key={generation}>
+      {signedIn && <EmergencyBanner />}
       <Switch>
         <Route path="/signin" component={SignIn} />
         <Route path="/enroll" component={Enroll} />
@@ -41,6 +45,8 @@ export function App() {
         <Route path="/password" component={ChangePassword} />
         <Route path="/disclosures" component={Disclosures} />
         <Route path="/people" component={People} />
+        <Route path="/patients" component={MyPatients} />
+        <Route path="/chart" component={Chart} />
         <Route>
           <Redirect to="/" replace />
         </Route>
@@ -58,4 +64,6 @@ const TITLES: Record<string, string> = {
   '/password': 'Change my password',
   '/disclosures': 'Who has seen my record',
   '/people': 'People',
+  '/patients': 'My patients',
+  '/chart': 'Patient chart',
 };

@@ -74,6 +74,7 @@ export const session = {
       absoluteExpiresInSeconds: z.number(),
       mfa: z.boolean(),
       roles: z.array(z.string()),
+      practitionerId: z.string().optional(),
     }),
     ...REFUSALS,
   },

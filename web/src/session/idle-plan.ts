@@ -5,6 +5,8 @@ export interface SessionInfo {
   absoluteExpiresInSeconds: number;
   mfa: boolean;
   roles: string[];
+  /** The person's Practitioner record, when linked (a note's author and signer). */
+  practitionerId?: string;
 }
 
 /** The warning shows this long before the server's idle (or absolute) limit. */

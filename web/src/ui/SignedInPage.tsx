@@ -1,6 +1,7 @@
 import { Anchor, Button, Group } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link } from 'wouter';
+import { isClinician } from '../clinician/open-patient';
 import { useSession } from '../session/SessionProvider';
 import { Page } from './Page';
 
@@ -14,7 +15,7 @@ export function SignedInPage({
   children: ReactNode;
   width?: number;
 }) {
-  const { signOut } = useSession();
+  const { signOut, session } = useSession();
   return (
     <Page
       title={title}
@@ -24,6 +25,11 @@ export function SignedInPage({
           <Anchor component={Link} href="/">
             Home
           </Anchor>
+          {isClinician(session?.roles) && (
+            <Anchor component={Link} href="/patients">
+              My patients
+            </Anchor>
+          )}
           <Button variant="default" size="xs" onClick={() => void signOut('user')}>
             Sign out
           </Button>
