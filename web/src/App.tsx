@@ -1,7 +1,6 @@
 import { Center, Loader } from '@mantine/core';
-import { Fragment, useEffect } from 'react';
+import { Fragment, lazy, Suspense, useEffect } from 'react';
 import { Redirect, Route, Switch, useLocation } from 'wouter';
-import { Chart } from './clinician/Chart';
 import { EmergencyBanner } from './clinician/EmergencyBanner';
 import { MyPatients } from './clinician/MyPatients';
 import { ChangePassword } from './screens/ChangePassword';
@@ -13,6 +12,9 @@ import { Reset } from './screens/Reset';
 import { SignIn } from './screens/SignIn';
 import { useSession } from './session/SessionProvider';
 import { IdleWarning } from './ui/IdleWarning';
+
+// The chart brings the charting library (recharts): loaded only when a chart is opened.
+const Chart = lazy(() => import('./clinician/Chart').then((m) => ({ default: m.Chart })));
 
 /** Pages reachable without a session; every other page needs both sign-in steps. */
 const PUBLIC = ['/signin', '/enroll', '/reset'];
@@ -46,7 +48,11 @@ export function App() {
         <Route path="/disclosures" component={Disclosures} />
         <Route path="/people" component={People} />
         <Route path="/patients" component={MyPatients} />
-        <Route path="/chart" component={Chart} />
+        <Route path="/chart">
+          <Suspense fallback={<Loader aria-label="Loading" />}>
+            <Chart />
+          </Suspense>
+        </Route>
         <Route>
           <Redirect to="/" replace />
         </Route>

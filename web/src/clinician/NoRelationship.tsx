@@ -14,7 +14,7 @@ export function NoRelationship({ patientId, error }: { patientId: string; error:
   const requestId = error instanceof ApiProblem ? error.requestId : undefined;
   return (
     <Stack gap="md" data-testid="no-relationship">
-      <Alert color="orange" variant="light" title="You have no care relationship with this patient">
+      <Alert color="red" variant="light" title="You have no care relationship with this patient">
         <Text size="sm">
           Haven shows a patient&apos;s record only to the clinicians caring for them: a care team,
           an appointment, or emergency access. You have none with this patient (or no patient has
