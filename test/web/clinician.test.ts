@@ -196,8 +196,14 @@ describe('clinician workspace in Chromium', () => {
     await myPatients(page);
     const list = page.getByTestId('my-patients');
     // Both patients in this physician's care; nobody else.
-    await list.getByRole('cell', { name: new RegExp(synthea.family) }).waitFor();
-    await list.getByRole('cell', { name: new RegExp(`Zebedee${CANARY}`) }).waitFor();
+    await list
+      .getByRole('cell', { name: new RegExp(synthea.family) })
+      .first()
+      .waitFor();
+    await list
+      .getByRole('cell', { name: new RegExp(`Zebedee${CANARY}`) })
+      .first()
+      .waitFor();
     expect(await list.locator('tbody tr').count()).toBe(2);
     expect(await list.getByText(STRANGER_NAME).count()).toBe(0);
 
@@ -259,16 +265,18 @@ describe('clinician workspace in Chromium', () => {
 
     // Recording a heart rate: an implausible value never leaves the page; a plausible one does.
     const posts = fhirPosts(page, 'Observation');
-    await page.getByLabel('Vital sign').selectOption({ label: 'Heart rate (beats/min)' });
+    await page
+      .getByLabel('Vital sign', { exact: true })
+      .selectOption({ label: 'Heart rate (beats/min)' });
     await page.getByLabel('Value in beats/min').fill('720');
-    await page.getByRole('button', { name: 'Record' }).click();
+    await page.getByRole('button', { name: 'Record', exact: true }).click();
     await page.getByText('Expected between 20 and 250 beats/min').waitFor();
     await page.getByLabel('Value in beats/min').fill('7 2');
-    await page.getByRole('button', { name: 'Record' }).click();
+    await page.getByRole('button', { name: 'Record', exact: true }).click();
     await page.getByText('Enter a number').waitFor();
     expect(posts).toEqual([]);
     await page.getByLabel('Value in beats/min').fill('72');
-    await page.getByRole('button', { name: 'Record' }).click();
+    await page.getByRole('button', { name: 'Record', exact: true }).click();
     await page.getByTestId('vital-recorded').waitFor();
     expect(posts).toHaveLength(1);
     await expect.poll(() => trendOf.inputValue()).toBe('8867-4');
@@ -404,10 +412,15 @@ describe('clinician workspace in Chromium', () => {
     await page
       .getByTestId('my-patients')
       .getByRole('cell', { name: new RegExp(`Zebedee${CANARY}`) })
+      .first()
       .waitFor();
     const before = (await browserStores(page)).text;
     expect(canarySecrets(CANARY).some((s) => before.includes(s))).toBe(true);
-    await idle(13 * MINUTE + 1_000);
+    // The page plans its logoff from its last look at the session: let it look once more now.
+    const polled = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/session');
+    await idle(20_000);
+    await polled;
+    await idle(13 * MINUTE);
     await page.getByRole('alertdialog').waitFor();
     await idle(2 * MINUTE);
     await heading(page, 'Sign in to Haven').waitFor();

@@ -138,7 +138,7 @@ export function MyPatients() {
                 <Table.Td>{p.gender ?? '—'}</Table.Td>
                 <Table.Td>{p.identifier?.[0]?.value ?? '—'}</Table.Td>
                 <Table.Td>
-                  <Button size="xs" variant="light" onClick={() => openChart(p.id)}>
+                  <Button size="xs" onClick={() => openChart(p.id)}>
                     Open chart<span className="haven-sr-only"> of {nameOf(p)}</span>
                   </Button>
                 </Table.Td>

@@ -100,7 +100,7 @@ function NoteCard({
             <span className="haven-sr-only"> {title}</span>
           </Button>
           {signed && (
-            <Button size="xs" variant="light" onClick={() => onEdit('correct')}>
+            <Button size="xs" variant="default" onClick={() => onEdit('correct')}>
               Write a correction<span className="haven-sr-only"> of {title}</span>
             </Button>
           )}
