@@ -296,12 +296,16 @@ describe('clinician workspace in Chromium', () => {
     await page.getByRole('button', { name: 'Sign note' }).click();
     await page.getByText('Write the note').waitFor();
     expect(notePosts).toEqual([]);
-    await page.getByLabel('Note', { exact: true }).fill('Synthetic visit: feels well.');
+    await page
+      .getByRole('textbox', { name: 'Note', exact: true })
+      .fill('Synthetic visit: feels well.');
     await page.getByRole('button', { name: 'Save draft' }).click();
     const notes = page.getByTestId('notes');
     await notes.getByText('Draft', { exact: true }).waitFor();
     await notes.getByRole('button', { name: /^Edit draft/ }).click();
-    await page.getByLabel('Note', { exact: true }).fill('Synthetic visit: feels well. BP fine.');
+    await page
+      .getByRole('textbox', { name: 'Note', exact: true })
+      .fill('Synthetic visit: feels well. BP fine.');
     await page.getByRole('button', { name: 'Sign note' }).click();
     await notes.getByText('Signed', { exact: true }).waitFor();
     await notes.getByText('Synthetic visit: feels well. BP fine.').waitFor();
@@ -319,7 +323,7 @@ describe('clinician workspace in Chromium', () => {
     // Editing the signed note: the server refuses, the page says so with the request id.
     await notes.getByRole('button', { name: /^Edit Progress note/ }).click();
     await page.getByText('This note is signed.').waitFor();
-    await page.getByLabel('Note', { exact: true }).fill('Changed after signing.');
+    await page.getByRole('textbox', { name: 'Note', exact: true }).fill('Changed after signing.');
     const answer = page.waitForResponse(
       (r) => r.request().method() === 'PUT' && r.url().includes('/fhir/R4/DocumentReference/'),
     );
@@ -339,7 +343,9 @@ describe('clinician workspace in Chromium', () => {
     // The correction: a new signed note that replaces it; the old one is marked superseded.
     await page.getByRole('button', { name: 'Cancel' }).click();
     await notes.getByRole('button', { name: /^Write a correction/ }).click();
-    await page.getByLabel('Note', { exact: true }).fill('Synthetic correction: BP 128/82.');
+    await page
+      .getByRole('textbox', { name: 'Note', exact: true })
+      .fill('Synthetic correction: BP 128/82.');
     await page.getByRole('button', { name: 'Sign note' }).click();
     await notes.getByText('Superseded', { exact: true }).waitFor();
     const old = (await t.request('GET', `/fhir/R4/DocumentReference/${note!.id}`)).json();

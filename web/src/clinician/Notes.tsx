@@ -84,7 +84,7 @@ function NoteCard({
     >
       <Group justify="space-between" mb={4}>
         <Text fw={700}>{title}</Text>
-        <Badge color={superseded ? 'gray' : signed ? 'teal' : 'yellow'} variant="light">
+        <Badge color={superseded ? 'gray' : signed ? 'teal' : 'indigo'} variant="filled">
           {superseded ? 'Superseded' : signed ? 'Signed' : 'Draft'}
         </Badge>
       </Group>

@@ -26,7 +26,6 @@ export function Trend({ patientId }: { patientId: string }) {
       <ProblemAlert error={q.error} title="Observations could not be loaded" />
       {q.isLoading && <Loader size="sm" aria-label="Loading observations" />}
       {q.data && series.length === 0 && <Text c="dimmed">No vital signs or lab results yet.</Text>}
-      <RecordVital patientId={patientId} onRecorded={setPicked} />
       {current && (
         <Stack gap="sm">
           <NativeSelect
@@ -50,7 +49,6 @@ export function Trend({ patientId }: { patientId: string }) {
               dataKey="date"
               series={[{ name: 'value', label: current.label, color: 'teal.8' }]}
               curveType="linear"
-              unit={current.unit ? ` ${current.unit}` : undefined}
               withTooltip={false}
               lineProps={{ isAnimationActive: false }}
               yAxisProps={{ domain: ['auto', 'auto'] }}
@@ -76,6 +74,7 @@ export function Trend({ patientId }: { patientId: string }) {
           </Table>
         </Stack>
       )}
+      <RecordVital patientId={patientId} onRecorded={setPicked} />
     </section>
   );
 }
