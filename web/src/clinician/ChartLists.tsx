@@ -12,10 +12,8 @@ import {
   type Patient,
   type Resource,
 } from './fhir';
+import { PROGRESS_NOTE } from './note-resource';
 import { chartKey } from './open-patient';
-
-/** LOINC "Progress note": the notes section shows these; the documents section the others. */
-export const PROGRESS_NOTE = '11506-3';
 
 export function isProgressNote(d: DocumentReference): boolean {
   return d.type?.coding?.some((c) => c.code === PROGRESS_NOTE) ?? false;

@@ -1,6 +1,8 @@
-import { base64Utf8, type DocumentReference } from './fhir';
-import { LOINC } from './vitals';
-import { PROGRESS_NOTE } from './ChartLists';
+import { base64Utf8, type DocumentReference } from './fhir-shapes.js';
+import { LOINC } from './vitals.js';
+
+/** LOINC "Progress note": the notes section shows these; the documents section the others. */
+export const PROGRESS_NOTE = '11506-3';
 
 export const MAX_NOTE_CHARS = 20_000;
 

@@ -1,5 +1,5 @@
-import { codeOf, conceptText, type Observation } from './fhir';
-import { LOINC } from './vitals';
+import { codeOf, conceptText, type Observation } from './fhir-shapes.js';
+import { LOINC } from './vitals.js';
 
 export interface Series {
   key: string;
