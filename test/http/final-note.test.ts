@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { startTestServer, type TestServer } from '../support/haven-server.js';
-import { createUser, signIn, TestClock } from './auth/sign-in.js';
+import { api, createUser, signIn, TestClock } from './auth/sign-in.js';
 import { fhirAs, type SignedIn } from './access/clinic.js';
 
 type Json = Record<string, unknown> & { id: string; meta: { versionId: string } };
@@ -216,6 +216,15 @@ describe.each(ENGINES)('a signed note is final on %s', (engine) => {
       entry: [{ resource: unsigned, request: { method: 'POST', url: 'DocumentReference' } }],
     });
     expect(tx2.status).toBe(400);
+  });
+
+  it('names the person’s own practitioner in GET /api/session: the author and signer of a note', async () => {
+    const mine = await api(t, 'GET', '/api/session', { jar: doc.jar });
+    expect(mine.status).toBe(200);
+    expect(mine.json()).toMatchObject({ practitionerId: practitioner });
+    const nurse = await createUser(t, clock, { totp: true, roles: ['nurse'] });
+    const unlinked = await api(t, 'GET', '/api/session', { jar: await signIn(t, clock, nurse) });
+    expect(unlinked.json()).not.toHaveProperty('practitionerId');
   });
 
   it('answers a clinician without access as before (403), telling nothing about the note', async () => {
