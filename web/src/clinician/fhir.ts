@@ -3,10 +3,9 @@ import type { Patient, Resource } from './fhir-shapes';
 
 export * from './fhir-shapes';
 
-/**
- * Reads and writes to /fhir/R4. Every record lives only in the query cache (memory), never in
- * the URL or browser storage.
- */
+// Reads and writes to /fhir/R4. Every record lives only in the query cache (memory), never in
+// the URL or browser storage.
+
 interface Bundle<T> {
   entry?: { resource?: T }[];
 }
