@@ -9,6 +9,7 @@ import { People } from './screens/People';
 import { Reset } from './screens/Reset';
 import { SignIn } from './screens/SignIn';
 import { useSession } from './session/SessionProvider';
+import { Visit, WaitingList } from './telehealth';
 import { IdleWarning } from './ui/IdleWarning';
 
 /** Pages reachable without a session; every other page needs both sign-in steps. */
@@ -41,6 +42,8 @@ export function App() {
         <Route path="/password" component={ChangePassword} />
         <Route path="/disclosures" component={Disclosures} />
         <Route path="/people" component={People} />
+        <Route path="/visits" component={WaitingList} />
+        <Route path="/visit/:id" component={Visit} />
         <Route>
           <Redirect to="/" replace />
         </Route>

@@ -14,7 +14,7 @@ export function SignedInPage({
   children: ReactNode;
   width?: number;
 }) {
-  const { signOut } = useSession();
+  const { signOut, session } = useSession();
   return (
     <Page
       title={title}
@@ -24,6 +24,11 @@ export function SignedInPage({
           <Anchor component={Link} href="/">
             Home
           </Anchor>
+          {session?.roles.some((r) => r === 'physician' || r === 'nurse') && (
+            <Anchor component={Link} href="/visits">
+              Visits
+            </Anchor>
+          )}
           <Button variant="default" size="xs" onClick={() => void signOut('user')}>
             Sign out
           </Button>
