@@ -80,6 +80,9 @@ export class RedisRoomStore implements RoomStore {
   async markAdmitted(room: string, at: Date): Promise<boolean> {
     return (await this.redis.hsetnx(this.key(room), 'admittedAt', at.toISOString())) === 1;
   }
+  async unmarkAdmitted(room: string): Promise<void> {
+    await this.redis.hdel(this.key(room), 'admittedAt');
+  }
   async markEnded(room: string, at: Date): Promise<boolean> {
     return (await this.redis.hsetnx(this.key(room), 'endedAt', at.toISOString())) === 1;
   }

@@ -38,6 +38,8 @@ export interface RoomStore {
   leave(room: string, role: VisitRole, connection: string): Promise<void>;
   /** True for the one call that admitted the room; false when it already was. */
   markAdmitted(room: string, at: Date): Promise<boolean>;
+  /** Takes an admission back (its Encounter could not be written: fail closed). */
+  unmarkAdmitted(room: string): Promise<void>;
   /** True for the one call that ended the room; false when it already was. */
   markEnded(room: string, at: Date): Promise<boolean>;
   setEncounter(room: string, encounterId: string): Promise<void>;
@@ -67,6 +69,10 @@ export class MemoryRoomStore implements RoomStore {
   }
   async markAdmitted(room: string, at: Date): Promise<boolean> {
     return this.markOnce(room, 'admittedAt', at);
+  }
+  async unmarkAdmitted(room: string): Promise<void> {
+    const s = this.rooms.get(room);
+    if (s) s.admittedAt = undefined;
   }
   async markEnded(room: string, at: Date): Promise<boolean> {
     return this.markOnce(room, 'endedAt', at);

@@ -155,12 +155,19 @@ export class VisitService {
     if (state.patient === undefined) throw new VisitError('nobody-waiting');
     const now = this.d.clock();
     if (!(await this.d.store.markAdmitted(a.room, now))) return; // admitted already
-    const encounterId = await startVisitEncounter(this.d.records, this.systemContext(ctx), {
-      appointmentId: a.room,
-      patientId: a.facts.patientId,
-      practitionerIds: a.facts.practitionerIds,
-      start: now,
-    });
+    let encounterId: string;
+    try {
+      encounterId = await startVisitEncounter(this.d.records, this.systemContext(ctx), {
+        appointmentId: a.room,
+        patientId: a.facts.patientId,
+        practitionerIds: a.facts.practitionerIds,
+        start: now,
+      });
+    } catch (e) {
+      // No visit without its record: the patient stays waiting, the clinician may try again.
+      await this.d.store.unmarkAdmitted(a.room);
+      throw e;
+    }
     await this.d.store.setEncounter(a.room, encounterId);
     await this.d.store.clearWaiting(a.facts.practitionerIds, a.room);
     await this.record(ctx, a, 'visit-admit', { encounter: encounterId });
