@@ -32,6 +32,8 @@ const dcm = (code: string, display: string): Coding => ({ system: DCM, code, dis
 const EXPORT = dcm('110106', 'Export');
 const AUDIT_LOG_USED = dcm('110101', 'Audit Log Used');
 const APPLICATION_ACTIVITY = dcm('110100', 'Application Activity');
+const APPLICATION_START = dcm('110120', 'Application Start');
+const APPLICATION_STOP = dcm('110121', 'Application Stop');
 const SECURITY_ALERT = dcm('110113', 'Security Alert');
 const USER_AUTHENTICATION = dcm('110114', 'User Authentication');
 const LOGIN = dcm('110122', 'Login');
@@ -89,6 +91,10 @@ const DICOM: Record<string, { type: Coding; subtype?: Coding }> = {
   'password-reset-issued': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
   'client-create': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
   'client-revoke': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
+  // A video visit (ADR 0027): a participant entering the room, being admitted, hanging up.
+  'visit-start': { type: APPLICATION_ACTIVITY, subtype: APPLICATION_START },
+  'visit-admit': { type: APPLICATION_ACTIVITY, subtype: APPLICATION_START },
+  'visit-end': { type: APPLICATION_ACTIVITY, subtype: APPLICATION_STOP },
   'key-rotate': { type: SECURITY_ALERT },
   'key-retire': { type: SECURITY_ALERT },
 };

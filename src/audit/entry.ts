@@ -44,6 +44,10 @@ export type AuditAction =
   /** Key lifecycle (haven keys): ids and counts only, never key material. */
   | 'key-rotate'
   | 'key-retire'
+  /** Video visits (ADR 0027): a person entered (or was refused), was admitted, hung up. */
+  | 'visit-start'
+  | 'visit-admit'
+  | 'visit-end'
   /** A request refused (4xx) that no capability recorded itself: src/http/refusal-audit.ts. */
   | 'request-refused';
 

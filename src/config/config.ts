@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { ConfigError } from './errors.js';
+import { videoConfig, type VideoConfig } from './video-config.js';
 
 /**
  * Haven's whole configuration, read once at start-up and passed down explicitly.
@@ -87,6 +89,8 @@ export interface HavenConfig {
   allowedHosts: string[];
   /** Limits on slow or idle clients (milliseconds); see src/http/server-timeouts.ts. */
   timeouts: ServerTimeouts;
+  /** Video visits: the room's time window, ICE/TURN servers, recording (video-config.ts). */
+  video: VideoConfig;
 }
 
 export interface RateLimitConfig {
@@ -132,9 +136,7 @@ export interface Pkcs11Config {
   pin: () => string;
 }
 
-export class ConfigError extends Error {
-  readonly code = 'config';
-}
+export { ConfigError };
 
 /** Flags win over HAVEN_* environment variables, which win over defaults. */
 export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): HavenConfig {
@@ -195,6 +197,7 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
       `haven@${new URL(publicOriginUrl(flags.publicUrl ?? env.HAVEN_PUBLIC_URL) ?? 'https://localhost').hostname}`,
     allowedHosts: allowedHosts(env.HAVEN_ALLOWED_HOSTS),
     timeouts: serverTimeouts(env),
+    video: videoConfig(env),
   };
 }
 

@@ -1,4 +1,5 @@
 export { resolveConfig, ConfigError } from './config.js';
+export type { TurnConfig, VideoConfig } from './video-config.js';
 export type {
   HavenConfig,
   ConfigInput,

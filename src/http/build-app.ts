@@ -22,6 +22,7 @@ import { apiHealth } from './schemas/health.js';
 import { fastifyTimeouts, nodeServerTimeouts } from './server-timeouts.js';
 import { tlsServerOptions } from './tls/index.js';
 import { webauthnRoutes } from './webauthn-routes.js';
+import { visitRoutes } from './visit-routes.js';
 import { webRoutes } from './web-routes.js';
 
 export interface AppOptions {
@@ -150,6 +151,14 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     audit: haven.audit,
     clock: haven.records.clock,
     publicBaseUrl,
+  });
+  await app.register(visitRoutes, {
+    ...apiGuard,
+    records: haven.records,
+    video: haven.config.video,
+    clock: haven.clock,
+    redis: haven.redis,
+    redisPrefix: haven.config.redisPrefix,
   });
   await app.register(webRoutes);
   await app.register(fhirRoutes, {

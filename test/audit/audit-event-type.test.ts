@@ -53,6 +53,9 @@ const EXPECTED: Record<AuditAction, Expect> = {
   'client-revoke': [DCM, '110113', [DCM, '110137']],
   'key-rotate': [DCM, '110113', undefined],
   'key-retire': [DCM, '110113', undefined],
+  'visit-start': [DCM, '110100', [DCM, '110120']],
+  'visit-admit': [DCM, '110100', [DCM, '110120']],
+  'visit-end': [DCM, '110100', [DCM, '110121']],
 };
 
 const entry = (action: string): AuditEntry => ({

@@ -87,8 +87,8 @@ describe('the OpenAPI description of /api', () => {
   it('documents each route’s input and answers', () => {
     for (const { key, op } of operations()) {
       const [method, path] = key.split(' ') as [string, string];
-      // A 2xx answer, and the refusal every /api route can give.
-      const ok = Object.keys(op.responses ?? {}).filter((s) => /^2\d\d$/.test(s));
+      // A 2xx answer (101 for the WebSocket upgrade), and the refusal every /api route can give.
+      const ok = Object.keys(op.responses ?? {}).filter((s) => /^(2\d\d|101)$/.test(s));
       expect([key, ok.length > 0]).toEqual([key, true]);
       expect([key, Object.keys(op.responses!)]).toEqual([key, expect.arrayContaining(['4XX'])]);
       // Each path parameter, with a schema.

@@ -62,7 +62,7 @@ function viteBuild(): void {
 }
 
 /** The system's Chromium, never a downloaded one (issue 15). */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
@@ -71,6 +71,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-gpu',
       '--disable-background-networking',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
 }

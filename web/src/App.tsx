@@ -11,6 +11,7 @@ import { People } from './screens/People';
 import { Reset } from './screens/Reset';
 import { SignIn } from './screens/SignIn';
 import { useSession } from './session/SessionProvider';
+import { Visit, WaitingList } from './telehealth';
 import { IdleWarning } from './ui/IdleWarning';
 
 // The chart brings the charting library (recharts): loaded only when a chart is opened.
@@ -53,6 +54,8 @@ export function App() {
             <Chart />
           </Suspense>
         </Route>
+        <Route path="/visits" component={WaitingList} />
+        <Route path="/visit/:id" component={Visit} />
         <Route>
           <Redirect to="/" replace />
         </Route>
@@ -72,4 +75,5 @@ const TITLES: Record<string, string> = {
   '/people': 'People',
   '/patients': 'My patients',
   '/chart': 'Patient chart',
+  '/visits': 'Video visits',
 };

@@ -30,6 +30,11 @@ export function SignedInPage({
               My patients
             </Anchor>
           )}
+          {isClinician(session?.roles) && (
+            <Anchor component={Link} href="/visits">
+              Visits
+            </Anchor>
+          )}
           <Button variant="default" size="xs" onClick={() => void signOut('user')}>
             Sign out
           </Button>

@@ -1,0 +1,2 @@
+/** Telehealth: video visits (src/telehealth/video). */
+export * from './video/index.js';

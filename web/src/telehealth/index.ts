@@ -1,0 +1,2 @@
+export { Visit } from './Visit';
+export { WaitingList } from './WaitingList';
