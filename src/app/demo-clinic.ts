@@ -112,6 +112,11 @@ export async function seedDemoClinic(haven: Haven, files: readonly string[]): Pr
   const now = haven.clock().toISOString();
   await put(note(patientPerson, 'final', now));
   await put(note(patientPerson, 'preliminary', now));
+  // Counts only: the sign-in details are the caller's to print, and never logged.
+  haven.logger.info(
+    { event: 'demo-seeded', patients: patients.length, records: resources, people: people.length },
+    'seeded the synthetic demo clinic',
+  );
   return { people, patients, patientPerson, bundles: [...files], resources };
 }
 

@@ -7,6 +7,7 @@ import {
   type DemoClinic,
   type Haven,
 } from '../../app/index.js';
+import { createLogger } from '../../logging/index.js';
 import { CliFailure, print, withHaven, type CommonFlags } from '../common.js';
 
 /** `haven demo` (declared in ../tree/demo.ts), and `haven serve --demo`. */
@@ -17,7 +18,10 @@ export interface DemoFlags extends CommonFlags {
 }
 
 export async function demo(flags: DemoFlags): Promise<void> {
-  const clinic = await withHaven(flags, (haven) => seedFor(haven, flags));
+  // The log goes to stderr (warnings, unless HAVEN_LOG_LEVEL asks for more), apart from the
+  // sign-in details on stdout; it never carries them (test/cli/demo.test.ts reads it).
+  const logger = createLogger(process.env.HAVEN_LOG_LEVEL ?? 'warn', process.stderr);
+  const clinic = await withHaven(flags, (haven) => seedFor(haven, flags), { logger });
   printDemo(flags, clinic);
 }
 
