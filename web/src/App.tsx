@@ -6,6 +6,7 @@ import { Disclosures } from './screens/Disclosures';
 import { Enroll } from './screens/Enroll';
 import { Home } from './screens/Home';
 import { People } from './screens/People';
+import { ROLE_ROUTES, ROLE_TITLES } from './role-routes';
 import { Reset } from './screens/Reset';
 import { SignIn } from './screens/SignIn';
 import { useSession } from './session/SessionProvider';
@@ -41,6 +42,9 @@ export function App() {
         <Route path="/password" component={ChangePassword} />
         <Route path="/disclosures" component={Disclosures} />
         <Route path="/people" component={People} />
+        {ROLE_ROUTES.map((r) => (
+          <Route key={r.path} path={r.path} component={r.component} />
+        ))}
         <Route>
           <Redirect to="/" replace />
         </Route>
@@ -58,4 +62,5 @@ const TITLES: Record<string, string> = {
   '/password': 'Change my password',
   '/disclosures': 'Who has seen my record',
   '/people': 'People',
+  ...ROLE_TITLES,
 };

@@ -1,4 +1,5 @@
 import '@mantine/core/styles.css';
+import '@mantine/charts/styles.css';
 import 'virtual:mantine-theme.css';
 import './app.css';
 import { MantineProvider, type MantineColorSchemeManager } from '@mantine/core';

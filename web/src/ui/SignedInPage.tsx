@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'wouter';
 import { useSession } from '../session/SessionProvider';
 import { Page } from './Page';
+import { RoleLinks } from '../role-routes';
 
 /** A page for a signed-in person: navigation and "Sign out" in the header. */
 export function SignedInPage({
@@ -24,6 +25,7 @@ export function SignedInPage({
           <Anchor component={Link} href="/">
             Home
           </Anchor>
+          <RoleLinks />
           <Button variant="default" size="xs" onClick={() => void signOut('user')}>
             Sign out
           </Button>
