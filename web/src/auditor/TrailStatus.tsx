@@ -25,12 +25,12 @@ export function TrailStatus() {
       {status.isLoading && <Loader size="sm" aria-label="Verifying the trail" />}
       {s && (
         <Alert
-          color={s.verified ? 'teal' : 'red'}
-          variant="light"
+          color={s.verified ? 'teal.9' : 'red.9'}
+          variant="default"
           title={s.verified ? 'The audit trail verifies' : 'The audit trail does NOT verify'}
         >
           <Group gap="xs">
-            <Badge color={s.verified ? 'teal.8' : 'red.8'} variant="filled">
+            <Badge color={s.verified ? 'teal.9' : 'red.9'} variant="filled">
               {s.verified
                 ? 'Verified'
                 : `Failed at entry ${s.problem?.seq ?? '?'} (${s.problem?.kind ?? ''})`}

@@ -112,7 +112,7 @@ export function LabResults() {
                           {o.valueQuantity && (
                             <Button
                               size="compact-sm"
-                              variant="light"
+                              variant="default"
                               aria-label={`Correct ${conceptText(o.code)} of ${when(o.effectiveDateTime ?? o.issued)}`}
                               onClick={() => setCorrecting(o)}
                             >

@@ -30,7 +30,6 @@ export function DownloadRecord({ patientId }: { patientId: string | undefined })
   return (
     <Group gap="sm" align="center">
       <Button
-        variant="light"
         onClick={() => download.mutate()}
         loading={download.isPending}
         disabled={patientId === undefined}
