@@ -206,6 +206,40 @@ describe('role screens in Chromium (demo clinic)', { timeout: 120_000 }, () => {
     await page.getByText('The start date must not be after the end date.').waitFor();
   });
 
+  it('admin: makes an app token (shown once, after re-authentication when due) and revokes it', async () => {
+    const page = await signedIn('admin');
+    const admin = clinic.people.find((p) => p.role === 'admin')!;
+    const form = page.getByRole('form', { name: 'New app token' });
+    await form.getByLabel(/^App name/).fill('bad/name');
+    await form.getByRole('button', { name: 'Make token' }).click();
+    await form.getByText(/Name the app with letters/).waitFor();
+    await form.getByLabel(/^App name/).fill('Demo reader');
+    clock.advance(10 * MINUTE); // the sign-in's confirmation is no longer fresh
+    await form.getByRole('button', { name: 'Make token' }).click();
+    const prompt = page.getByRole('dialog', { name: 'Confirm it is you' });
+    await prompt.getByLabel(/Your password/).fill(admin.password);
+    await prompt.getByRole('button', { name: 'Confirm' }).click();
+    const shown = page.getByTestId('new-token');
+    await shown.getByText(/shown only this once/).waitFor();
+    const token = (await shown.locator('pre, code').first().textContent())!.trim();
+    expect(token.length).toBeGreaterThan(20);
+    const rows = page.getByTestId('app-tokens').locator('tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(1);
+    // The token works as a bearer token for this person (and is not kept by the page).
+    const me = await t.request('GET', '/fhir/R4/Practitioner?_count=1', { token });
+    expect(me.status).toBe(200); // the directory, which an admin keeps
+    await page.mouse.move(0, 0);
+    await expectAccessible(page, 'admin-tokens');
+    await screenshot(page, 'admin-tokens', [shown.locator('pre, code')]);
+    await shown.getByRole('button', { name: 'I have copied it' }).click();
+    expect(await page.getByText(token).count()).toBe(0);
+    await page.getByRole('button', { name: 'Revoke Demo reader' }).click();
+    await page.getByText('No app tokens.').waitFor();
+    const after = await t.request('GET', '/fhir/R4/Practitioner?_count=1', { token });
+    expect(after.status).toBe(401);
+  });
+
   it('a patient gets neither the auditor status nor the lab screen data', async () => {
     const page = await signedIn('patient');
     expect(await page.getByRole('link', { name: 'Audit trail' }).count()).toBe(0);
