@@ -10,3 +10,11 @@ export { checkReadiness, type Readiness } from './readiness.js';
 // can answer it without importing the store (issue 14: routes call capabilities only).
 export { isStoreUnavailable } from '../store/index.js';
 export { keyStatus, rotateKeys, type KeyStatusReport, type RotateResult } from './key-lifecycle.js';
+export {
+  seedDemoClinic,
+  demoBundleFiles,
+  DemoRefusedError,
+  DEMO_BUNDLE_COUNT,
+  type DemoClinic,
+} from './demo-clinic.js';
+export { DEMO_EMAIL_DOMAIN, DEMO_ROLE_COUNT, type DemoSignIn } from './demo-people.js';

@@ -227,6 +227,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
         repo: auditRepo,
         audit,
         decide: decideAuditView,
+        verifiers: [auditKey.verifier],
       }),
       writer,
       logger,

@@ -56,3 +56,5 @@ export {
 } from './webauthn/index.js';
 export { commonPasswordSet } from './password/index.js';
 export type { AuthenticationResponseJSON, RegistrationResponseJSON } from './webauthn/index.js';
+// The demo clinic (src/app/demo-clinic) confirms its people's TOTP enrollment with a current code.
+export { totpCodeAt } from './totp/index.js';

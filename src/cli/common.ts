@@ -8,7 +8,7 @@ import {
   type PeopleCore,
 } from '../app/index.js';
 import { resolveConfig, type HavenConfig } from '../config/index.js';
-import { createLogger } from '../logging/index.js';
+import { createLogger, type Logger } from '../logging/index.js';
 import type { CommonFlags } from './output.js';
 
 export { CliFailure, print, type CommonFlags } from './output.js';
@@ -28,10 +28,10 @@ async function withOpened<H extends { close(): Promise<void> }, T>(
   open: Opener<H>,
   flags: CommonFlags,
   fn: (opened: H) => Promise<T>,
-  opts: { create?: boolean },
+  opts: { create?: boolean; logger?: Logger },
 ): Promise<T> {
   const opened = await open(configFrom(flags), {
-    logger: createLogger('warn', undefined),
+    logger: opts.logger ?? createLogger('warn', undefined),
     create: opts.create === true,
   });
   try {
@@ -45,7 +45,7 @@ async function withOpened<H extends { close(): Promise<void> }, T>(
 export function withHaven<T>(
   flags: CommonFlags,
   fn: (haven: Haven) => Promise<T>,
-  opts: { create?: boolean } = {},
+  opts: { create?: boolean; logger?: Logger } = {},
 ): Promise<T> {
   return withOpened(openHaven, flags, fn, opts);
 }

@@ -10,6 +10,8 @@ import { publicOrigin, queryPairs } from './url.js';
 export interface AuditRouteOptions extends AuthenticateOptions {
   /** Who may see what of the trail is the audit views' decision (src/audit/views). */
   auditViews: AuditViews<RequestContext>;
+  /** The server's clock (injectable in tests), for when the status was checked. */
+  clock?: () => Date;
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -55,6 +57,15 @@ export async function auditRoutes(app: ApiApp, opts: AuditRouteOptions): Promise
         .header('content-type', FHIR_JSON)
         .send(searchsetBundle(base, events, total, links));
     },
+  );
+
+  // Verifies the whole trail on each call: an auditor's occasional look, rate-limited like
+  // every /api route; a large trail is better checked with `haven audit verify`.
+  app.get(
+    '/api/audit/status',
+    { config: { permission: 'audit:search' }, preHandler: auth, schema: S.trailStatus },
+    async (req) =>
+      allowedOrThrow(await views.status(contextOf(req), opts.clock ?? (() => new Date()))),
   );
 
   // Accounting of disclosures (45 CFR 164.528): who accessed this patient's record, when, how.

@@ -120,6 +120,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   }
   await app.register(auditRoutes, {
     auditViews: haven.auditViews,
+    clock: haven.clock,
     audit: haven.audit,
     clients: haven.clients,
     people: haven.people,

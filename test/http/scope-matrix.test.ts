@@ -180,6 +180,13 @@ const SAMPLES: Record<string, Sample> = {
     ok: 200,
     request: () => ({ path: '/fhir/R4/AuditEvent?_count=1' }),
   },
+  'GET /api/audit/status': {
+    resourceType: 'AuditEvent',
+    interaction: 'search',
+    holders: trail,
+    ok: 200,
+    request: () => ({ path: '/api/audit/status' }),
+  },
   'GET /api/patients/:id/disclosures': {
     resourceType: 'AuditEvent',
     interaction: 'search',

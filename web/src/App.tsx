@@ -8,6 +8,7 @@ import { Disclosures } from './screens/Disclosures';
 import { Enroll } from './screens/Enroll';
 import { Home } from './screens/Home';
 import { People } from './screens/People';
+import { ROLE_ROUTES, ROLE_TITLES } from './role-routes';
 import { Reset } from './screens/Reset';
 import { SignIn } from './screens/SignIn';
 import { useSession } from './session/SessionProvider';
@@ -56,6 +57,9 @@ export function App() {
         </Route>
         <Route path="/visits" component={WaitingList} />
         <Route path="/visit/:id" component={Visit} />
+        {ROLE_ROUTES.map((r) => (
+          <Route key={r.path} path={r.path} component={r.component} />
+        ))}
         <Route>
           <Redirect to="/" replace />
         </Route>
@@ -76,4 +80,5 @@ const TITLES: Record<string, string> = {
   '/patients': 'My patients',
   '/chart': 'Patient chart',
   '/visits': 'Video visits',
+  ...ROLE_TITLES,
 };

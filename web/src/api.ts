@@ -35,11 +35,21 @@ export function onSessionLost(listener: Listener): () => void {
   return () => sessionLostListeners.delete(listener);
 }
 
-export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  /** A FHIR version to write on top of (If-Match), so a concurrent change is not overwritten. */
+  ifMatchVersion?: string,
+): Promise<T> {
   const headers: Record<string, string> = {
     accept: path.startsWith('/fhir/') ? 'application/fhir+json' : 'application/json',
   };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined)
+    headers['content-type'] = path.startsWith('/fhir/')
+      ? 'application/fhir+json'
+      : 'application/json';
+  if (ifMatchVersion !== undefined) headers['if-match'] = `W/"${ifMatchVersion}"`;
   if (method !== 'GET' && method !== 'HEAD') {
     const token = csrfToken();
     if (token) headers['x-csrf-token'] = token;

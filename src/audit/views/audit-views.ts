@@ -1,4 +1,6 @@
-import type { AuditRepository, AuditRow } from '../../store/index.js';
+import type { AuditRepository, AuditRow, CheckpointRow } from '../../store/index.js';
+import type { NoteVerifier } from '../checkpoint/index.js';
+import { verifyTrail } from '../verify.js';
 import { toAuditEvent } from '../audit-event.js';
 import { parseAuditQuery } from '../audit-query.js';
 import type { AuditDraft } from '../entry.js';
@@ -25,6 +27,19 @@ export interface AuditViewsOptions<C extends RequestFacts> {
    * would make the two import each other.
    */
   decide: (ctx: C, request: AuditViewRequest) => AuditViewDecision;
+  /** The checkpoint signers' keys, for the trail's verification status. */
+  verifiers?: readonly NoteVerifier[];
+}
+
+/** Whether the whole trail verifies now, and the newest signed checkpoint. */
+export interface TrailStatus {
+  checkedAt: string;
+  verified: boolean;
+  entries: number;
+  checkpointsChecked: number;
+  /** The first entry that failed, and how (no entry content). */
+  problem?: { seq: number; kind: string };
+  lastCheckpoint?: { size: number; rootHash: string; signedAt: string };
 }
 
 /** One access to a patient's record, as the accounting of disclosures lists it. */
@@ -91,6 +106,38 @@ export class AuditViews<C extends RequestFacts> {
     if (refused) return refused;
     const rows = await this.o.repo.forPatient(patientId, DISCLOSURES_LIMIT);
     return { allowed: true, value: rows.map(disclosure) };
+  }
+
+  /**
+   * The trail's verification status (every entry against the signed checkpoints, as `haven
+   * audit verify` does) and its newest checkpoint: for the auditor's screen. Recorded like a
+   * search; it reads hashes and signatures only.
+   */
+  async status(ctx: C, now: () => Date): Promise<Viewed<TrailStatus>> {
+    const refused = await this.allow(ctx, { view: 'search' }, { status: true });
+    if (refused) return refused;
+    const report = await verifyTrail(this.o.repo, [...(this.o.verifiers ?? [])]);
+    const last = (await this.o.repo.checkpoints()).reduce<CheckpointRow | undefined>(
+      (a, c) => (a === undefined || c.size >= a.size ? c : a),
+      undefined,
+    );
+    return {
+      allowed: true,
+      value: {
+        checkedAt: now().toISOString(),
+        verified: report.ok,
+        entries: report.entries,
+        checkpointsChecked: report.checkpointsChecked,
+        ...(report.problem && { problem: { seq: report.problem.seq, kind: report.problem.kind } }),
+        ...(last && {
+          lastCheckpoint: {
+            size: last.size,
+            rootHash: last.rootHash.toString('hex'),
+            signedAt: last.createdAt,
+          },
+        }),
+      },
+    };
   }
 
   /** Decides, then records the look at the trail: undefined if allowed, else the refusal. */

@@ -3,7 +3,7 @@ export { generateTotpSecret } from './generate-totp-secret.js';
 export { totpUri, type TotpUriOptions } from './totp-uri.js';
 export { verifyTotp, type VerifyTotpOptions, type TotpVerification } from './verify-totp.js';
 export { totpQrSvg } from './totp-qr-svg.js';
-export { totpStepAt } from './totp-core.js';
+export { totpStepAt, totpCodeAt } from './totp-core.js';
 export {
   TOTP_ALGORITHM,
   TOTP_DIGITS,

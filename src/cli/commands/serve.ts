@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { openHaven } from '../../app/index.js';
+import { openHaven, type Haven } from '../../app/index.js';
 import { commonPasswordSet } from '../../auth/index.js';
 import type { HavenConfig } from '../../config/index.js';
 import { ensureDevCertificate, startServer } from '../../http/index.js';
@@ -10,6 +10,7 @@ export interface ServeFlags extends CommonFlags {
   benchBaseline?: boolean;
   publicUrl?: string;
   workers?: string;
+  demo?: boolean;
 }
 
 interface Listening {
@@ -41,6 +42,7 @@ async function serveHere(config: HavenConfig, flags: ServeFlags): Promise<Listen
   // Load the breached-password list now (about half a second) rather than on a first sign-in.
   commonPasswordSet();
   const haven = await openHaven(config);
+  if (flags.demo === true && !cluster.isWorker) await seedDemoOnce(haven, flags);
   const server = await startServer(haven, {
     software: SOFTWARE,
     publicBaseUrl: flags.publicUrl,
@@ -67,6 +69,19 @@ async function serveHere(config: HavenConfig, flags: ServeFlags): Promise<Listen
 }
 
 /**
+ * `serve --demo` (and `npm start -- --demo`): the demo clinic on a new installation; on one that
+ * already has people, a note and the server starts as it is (the details were shown once).
+ */
+async function seedDemoOnce(haven: Haven, flags: ServeFlags): Promise<void> {
+  const { printDemo, seedFor } = await import('./demo.js');
+  if ((await haven.people.users.list()).length > 0) {
+    process.stdout.write('haven: --demo: this installation already has people; not seeding\n');
+    return;
+  }
+  printDemo(flags, await seedFor(haven, flags));
+}
+
+/**
  * Several processes share one port (node:cluster), so a host's cores all serve requests. The
  * first-run work — migrations, keyring, system keys, development certificate — happens here
  * once, before any worker starts, so workers never race to create them. A worker that dies is
@@ -79,6 +94,7 @@ async function superviseWorkers(
   workers: number,
 ): Promise<void> {
   const setup = await openHaven(config);
+  if (flags.demo === true) await seedDemoOnce(setup, flags);
   await setup.close();
   if (!config.redisUrl) {
     // Sessions are shared through the database, but WebAuthn challenges live in each process's

@@ -14,6 +14,10 @@ export function serverTree(program: Command): void {
     .option('--public-url <url>', 'public base URL for links, e.g. https://haven.example.org')
     .option('--workers <n>', 'server processes sharing the port (default 1, or HAVEN_WORKERS)')
     .option('--bench-baseline', 'also serve /bench/baseline (benchmarks only)')
+    .option(
+      '--demo',
+      'seed the synthetic demo clinic first when the installation has no people (see `haven demo`)',
+    )
     .action(async (flags: ServeFlags) => (await import('../commands/serve.js')).serve(flags));
 
   withCommonOptions(

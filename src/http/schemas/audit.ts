@@ -22,3 +22,21 @@ export const disclosures = {
     ...REFUSALS,
   },
 };
+
+/** The trail's verification status and newest checkpoint, for the auditor's screen. */
+export const trailStatus = {
+  summary: 'Whether the audit trail verifies, and its newest signed checkpoint',
+  response: {
+    200: z.object({
+      checkedAt: z.string(),
+      verified: z.boolean(),
+      entries: z.number().int(),
+      checkpointsChecked: z.number().int(),
+      problem: z.object({ seq: z.number().int(), kind: z.string() }).optional(),
+      lastCheckpoint: z
+        .object({ size: z.number().int(), rootHash: z.string(), signedAt: z.string() })
+        .optional(),
+    }),
+    ...REFUSALS,
+  },
+};

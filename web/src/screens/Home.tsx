@@ -1,5 +1,6 @@
 import { Anchor, Badge, Group, List, Stack, Text } from '@mantine/core';
 import { Link } from 'wouter';
+import { AppTokens } from '../admin/AppTokens';
 import { usePatientSelf } from '../patient-self';
 import { useSession } from '../session/SessionProvider';
 import { ProblemAlert } from '../ui/ProblemAlert';
@@ -67,6 +68,7 @@ export function Home() {
       </List>
       <Passkeys />
       <Sessions />
+      <AppTokens />
     </SignedInPage>
   );
 }

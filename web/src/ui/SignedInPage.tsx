@@ -4,6 +4,7 @@ import { Link } from 'wouter';
 import { isClinician } from '../clinician/open-patient';
 import { useSession } from '../session/SessionProvider';
 import { Page } from './Page';
+import { RoleLinks } from '../role-routes';
 
 /** A page for a signed-in person: navigation and "Sign out" in the header. */
 export function SignedInPage({
@@ -35,6 +36,7 @@ export function SignedInPage({
               Visits
             </Anchor>
           )}
+          <RoleLinks />
           <Button variant="default" size="xs" onClick={() => void signOut('user')}>
             Sign out
           </Button>
