@@ -89,6 +89,10 @@ const DICOM: Record<string, { type: Coding; subtype?: Coding }> = {
   'password-reset-issued': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
   'client-create': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
   'client-revoke': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
+  // A PHI-free notice leaving Haven (email, SMS) is application activity; one the PHI check
+  // stopped is a security alert: some code tried to send record data out.
+  'notification-send': { type: APPLICATION_ACTIVITY },
+  'notification-refused': { type: SECURITY_ALERT, subtype: RESTRICTED_FUNCTION },
   'key-rotate': { type: SECURITY_ALERT },
   'key-retire': { type: SECURITY_ALERT },
 };

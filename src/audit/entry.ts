@@ -42,6 +42,9 @@ export type AuditAction =
   | 'privilege-approve'
   | 'user-list'
   /** Key lifecycle (haven keys): ids and counts only, never key material. */
+  /** Notifications (src/notify): sent, or refused by the PHI check; template and channel only. */
+  | 'notification-send'
+  | 'notification-refused'
   | 'key-rotate'
   | 'key-retire'
   /** A request refused (4xx) that no capability recorded itself: src/http/refusal-audit.ts. */
