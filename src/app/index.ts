@@ -10,3 +10,4 @@ export { checkReadiness, type Readiness } from './readiness.js';
 // can answer it without importing the store (issue 14: routes call capabilities only).
 export { isStoreUnavailable } from '../store/index.js';
 export { keyStatus, rotateKeys, type KeyStatusReport, type RotateResult } from './key-lifecycle.js';
+export type { Scheduling } from './scheduling.js';
