@@ -59,7 +59,7 @@ function variantsOf(term: string): string[] {
     const [, y, m, d] = date;
     out.push(`${m}/${d}/${y}`, `${d}/${m}/${y}`, `${d}.${m}.${y}`, `${y}${m}${d}`);
     // An instant's clock time as shown to a person, e.g. 14:30.
-    const time = /T(\d{2}):(\d{2})/.exec(t);
+    const time = /t(\d{2}):(\d{2})/.exec(t);
     if (time) out.push(`${time[1]}:${time[2]}`);
   }
   return out;
