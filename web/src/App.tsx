@@ -1,6 +1,8 @@
 import { Center, Loader } from '@mantine/core';
 import { Fragment, useEffect } from 'react';
 import { Redirect, Route, Switch, useLocation } from 'wouter';
+import { Appointments } from './patient/Appointments';
+import { Calendar } from './scheduler/Calendar';
 import { ChangePassword } from './screens/ChangePassword';
 import { Disclosures } from './screens/Disclosures';
 import { Enroll } from './screens/Enroll';
@@ -41,6 +43,8 @@ export function App() {
         <Route path="/password" component={ChangePassword} />
         <Route path="/disclosures" component={Disclosures} />
         <Route path="/people" component={People} />
+        <Route path="/calendar" component={Calendar} />
+        <Route path="/appointments" component={Appointments} />
         <Route>
           <Redirect to="/" replace />
         </Route>
@@ -58,4 +62,6 @@ const TITLES: Record<string, string> = {
   '/password': 'Change my password',
   '/disclosures': 'Who has seen my record',
   '/people': 'People',
+  '/calendar': 'Calendar',
+  '/appointments': 'My appointments',
 };

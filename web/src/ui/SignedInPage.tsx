@@ -14,7 +14,8 @@ export function SignedInPage({
   children: ReactNode;
   width?: number;
 }) {
-  const { signOut } = useSession();
+  const { signOut, session } = useSession();
+  const roles = session?.roles ?? [];
   return (
     <Page
       title={title}
@@ -24,6 +25,16 @@ export function SignedInPage({
           <Anchor component={Link} href="/">
             Home
           </Anchor>
+          {roles.includes('scheduler') && (
+            <Anchor component={Link} href="/calendar">
+              Calendar
+            </Anchor>
+          )}
+          {roles.includes('patient') && (
+            <Anchor component={Link} href="/appointments">
+              My appointments
+            </Anchor>
+          )}
           <Button variant="default" size="xs" onClick={() => void signOut('user')}>
             Sign out
           </Button>
