@@ -5,7 +5,6 @@ import {
   Loader,
   Paper,
   Select,
-  SimpleGrid,
   Stack,
   Text,
   TextInput,
@@ -14,6 +13,7 @@ import {
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ProblemAlert } from '../ui/ProblemAlert';
+import './calendar.css';
 import { SignedInPage } from '../ui/SignedInPage';
 import { SlotActions, type Chosen } from './SlotActions';
 import { PublishSlots } from './PublishSlots';
@@ -88,7 +88,7 @@ export function Calendar() {
           <Text size="sm" c="dimmed">
             Times in {data.timeZone}.
           </Text>
-          <SimpleGrid cols={7} spacing="xs" data-testid="week">
+          <div className="haven-week" data-testid="week">
             {daysOf(data).map((day) => (
               <Paper key={day.date} withBorder p="xs" component="section" aria-label={day.label}>
                 <Title order={2} size="h6" mb={4}>
@@ -111,7 +111,7 @@ export function Calendar() {
                 </Stack>
               </Paper>
             ))}
-          </SimpleGrid>
+          </div>
           {data.slots.length === 0 && <Text>No slots this week.</Text>}
         </>
       )}
@@ -144,12 +144,12 @@ function SlotCard({
   const time = `${localTime(slot.start, timeZone)}–${localTime(slot.end, timeZone)}`;
   const free = slot.status === 'free';
   return (
-    <Paper withBorder p={6} bg={free ? 'teal.0' : 'gray.1'} data-testid="slot">
+    <Paper withBorder p={6} data-testid="slot">
       <Group justify="space-between" gap={4}>
         <Text size="sm" fw={600}>
           {time}
         </Text>
-        <Badge size="xs" color={free ? 'teal' : 'gray'} variant="light">
+        <Badge size="xs" color={free ? 'teal.9' : 'gray.8'} variant="filled">
           {free ? 'Free' : 'Booked'}
         </Badge>
       </Group>

@@ -36,7 +36,8 @@ export function SlotActions({
   const zone = week.timeZone;
   const title = chosen.kind === 'book' ? 'Book a patient' : 'Change the appointment';
   return (
-    <Modal opened onClose={onClose} title={title}>
+    // lockScroll off: the scroll lock injects a <style> element, which the CSP refuses.
+    <Modal opened onClose={onClose} title={title} lockScroll={false}>
       <Text size="sm" mb="sm">
         {when(chosen.slot, zone)} ({zone})
       </Text>
