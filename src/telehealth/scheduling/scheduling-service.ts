@@ -1,35 +1,23 @@
 import type { RequestContext } from '../../auth/index.js';
-import {
-  FhirError,
-  readRecord,
-  runTransaction,
-  searchRecords,
-  type RecordDeps,
-} from '../../records/index.js';
+import { FhirError, runTransaction, type RecordDeps } from '../../records/index.js';
+import { calendarOf, publishSlots } from './availability.js';
 import { SchedulingRepository, SlotTakenError } from '../../store/index.js';
 import { SchedulingError } from './errors.js';
 import { tellPatient, type NoticeDeps } from './notices.js';
-import { toUtc } from './time-zones.js';
+import { bundle, vaultOf, type Json, type Vault } from './vault.js';
 import {
   appointmentView,
   displayName,
   refId,
-  slotView,
   type AppointmentView,
   type SlotView,
 } from './views.js';
-
-type Json = Record<string, unknown>;
 
 export interface SchedulingOptions extends NoticeDeps {
   records: RecordDeps;
   /** How long before the start the reminder is due (default 24 h). */
   reminderLeadMs?: number;
 }
-
-/** Longest slot a clinician may publish, and most slots in one request. */
-const MAX_SLOT_MS = 8 * 3_600_000;
-export const MAX_SLOTS_PER_REQUEST = 200;
 
 /**
  * Appointments over FHIR Schedule, Slot and Appointment (issue 16 part 1, ADR 0026). Every read
@@ -41,114 +29,37 @@ export const MAX_SLOTS_PER_REQUEST = 200;
  */
 export class SchedulingService {
   private readonly leadMs: number;
+  private readonly vault: Vault;
 
   constructor(private readonly o: SchedulingOptions) {
     this.leadMs = o.reminderLeadMs ?? 24 * 3_600_000;
+    this.vault = vaultOf(o.records);
   }
 
   private now(): number {
     return this.o.records.clock().getTime();
   }
 
-  private async read(ctx: RequestContext, type: string, id: string): Promise<Json> {
-    const r = await readRecord(this.o.records, ctx, type, id);
-    return JSON.parse(r.json.toString('utf8')) as Json;
+  private read(ctx: RequestContext, type: string, id: string): Promise<Json> {
+    return this.vault.read(ctx, type, id);
   }
 
-  private async search(ctx: RequestContext, type: string, q: [string, string][]): Promise<Json[]> {
-    const page = await searchRecords(this.o.records, ctx, type, [...q, ['_count', '1000']]);
-    return page.resources;
+  private search(ctx: RequestContext, type: string, q: [string, string][]): Promise<Json[]> {
+    return this.vault.search(ctx, type, q);
   }
 
   /** The free slots a scheduler (or the clinician) publishes on a practitioner's schedule. */
-  async publish(
+  publish(
     ctx: RequestContext,
     practitionerId: string,
     slots: readonly { start: string; end: string }[],
   ): Promise<SlotView[]> {
-    const p = ctx.principal;
-    if (!p.roles.includes('scheduler') && p.practitionerId !== practitionerId)
-      throw new SchedulingError('not-your-schedule');
-    await this.read(ctx, 'Practitioner', practitionerId); // 404 for one that does not exist
-    const wanted = slots
-      .map((s) => ({ start: toUtc(s.start), end: toUtc(s.end) }))
-      .sort((a, b) => a.start.localeCompare(b.start));
-    for (const [i, s] of wanted.entries()) {
-      const ms = Date.parse(s.end) - Date.parse(s.start);
-      if (!(ms > 0 && ms <= MAX_SLOT_MS))
-        throw new FhirError(400, 'invalid', 'a slot must end after it starts, within 8 hours');
-      if (Date.parse(s.start) <= this.now()) throw new SchedulingError('slot-past');
-      if (i > 0 && wanted[i - 1]!.end > s.start) throw new SchedulingError('slot-overlap');
-    }
-    const schedules = await this.search(ctx, 'Schedule', [
-      ['actor', `Practitioner/${practitionerId}`],
-    ]);
-    const newSchedule = schedules.length === 0;
-    const scheduleId = newSchedule ? this.o.records.newId() : String(schedules[0]!.id);
-    if (!newSchedule) {
-      const existing = await this.slotsOf(ctx, [scheduleId], wanted[0]!.start, wanted.at(-1)!.end);
-      const overlaps = existing.some((e) => wanted.some((w) => w.start < e.end && e.start < w.end));
-      if (overlaps) throw new SchedulingError('slot-overlap');
-    }
-    const written: Json[] = wanted.map((s) => ({
-      resourceType: 'Slot',
-      id: this.o.records.newId(),
-      schedule: { reference: `Schedule/${scheduleId}` },
-      status: 'free',
-      start: s.start,
-      end: s.end,
-    }));
-    const schedule: Json = {
-      resourceType: 'Schedule',
-      id: scheduleId,
-      active: true,
-      actor: [{ reference: `Practitioner/${practitionerId}` }],
-    };
-    await runTransaction(
-      this.o.records,
-      ctx,
-      bundle([...(newSchedule ? [schedule] : []), ...written]),
-    );
-    return written.map(slotView);
-  }
-
-  private async slotsOf(ctx: RequestContext, scheduleIds: string[], from: string, to: string) {
-    const out: SlotView[] = [];
-    for (const id of scheduleIds) {
-      const found = await this.search(ctx, 'Slot', [
-        ['schedule', `Schedule/${id}`],
-        ['start', `lt${to}`],
-        ['_sort', 'start'],
-      ]);
-      // Slots last at most 8 h, so one that starts 8 h before `from` may still reach into it.
-      const earliest = new Date(Date.parse(from) - MAX_SLOT_MS).toISOString();
-      out.push(...found.map(slotView).filter((s) => s.end > from && s.start >= earliest));
-    }
-    return out;
+    return publishSlots(this.vault, ctx, practitionerId, slots);
   }
 
   /** A practitioner's slots and appointments between two instants (the calendar's week). */
-  async calendar(ctx: RequestContext, practitionerId: string, from: string, to: string) {
-    const schedules = await this.search(ctx, 'Schedule', [
-      ['actor', `Practitioner/${practitionerId}`],
-    ]);
-    const slots = await this.slotsOf(
-      ctx,
-      schedules.map((s) => String(s.id)),
-      from,
-      to,
-    );
-    const appointments = await this.search(ctx, 'Appointment', [
-      ['practitioner', `Practitioner/${practitionerId}`],
-      ['date', `ge${from}`],
-      ['date', `lt${to}`],
-    ]);
-    return {
-      slots: slots.sort((a, b) => a.start.localeCompare(b.start)),
-      appointments: appointments
-        .map(appointmentView)
-        .sort((a, b) => a.start.localeCompare(b.start)),
-    };
+  calendar(ctx: RequestContext, practitionerId: string, from: string, to: string) {
+    return calendarOf(this.vault, ctx, practitionerId, from, to);
   }
 
   /** A patient's own upcoming (booked, not yet ended) appointments. */
@@ -319,19 +230,5 @@ function participantOf(type: string, id: string, display: string | undefined): J
     actor: { reference: `${type}/${id}`, ...(display !== undefined && { display }) },
     required: 'required',
     status: 'accepted',
-  };
-}
-
-function bundle(resources: Json[]): Json {
-  return {
-    resourceType: 'Bundle',
-    type: 'transaction',
-    entry: resources.map((r) => {
-      const { meta: _meta, ...body } = r;
-      return {
-        resource: body,
-        request: { method: 'PUT', url: `${String(r.resourceType)}/${String(r.id)}` },
-      };
-    }),
   };
 }
