@@ -80,6 +80,8 @@ export const CLINICAL_TYPES = [
 export const FINANCIAL_TYPES = ['Claim', 'ExplanationOfBenefit'] as const;
 /** The directory of people and places: belongs to no patient. */
 export const DIRECTORY_TYPES = ['Practitioner', 'Organization'] as const;
+/** Availability: a clinician's Schedule and its Slots; they name no patient (ADR 0026). */
+export const SCHEDULING_TYPES = ['Schedule', 'Slot'] as const;
 /** Results and notes: a patient sees them only once a clinician has released them. */
 export const RELEASE_GATED_TYPES = [
   'Observation',
@@ -101,6 +103,12 @@ const clinician = (release: boolean): FhirRule[] => [
     why: 'their own patients: care team, appointment, or an active break-glass grant',
   },
   { types: DIRECTORY_TYPES, interactions: ['read', 'search'], reach: 'any', why: 'directory' },
+  {
+    types: SCHEDULING_TYPES,
+    interactions: READ_WRITE,
+    reach: 'any',
+    why: 'publishing their availability; schedules and slots name no patient',
+  },
 ];
 
 export const POLICY: Readonly<Record<Role, RolePolicy>> = {
@@ -158,6 +166,12 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
         reach: 'any',
         fields: 'scheduling',
         why: 'booking visits and assigning patients to clinicians: who, when, where, not why',
+      },
+      {
+        types: SCHEDULING_TYPES,
+        interactions: READ_WRITE,
+        reach: 'any',
+        why: "keeping clinicians' availability: schedules and free or busy slots",
       },
       { types: DIRECTORY_TYPES, interactions: ['read', 'search'], reach: 'any', why: 'directory' },
     ],

@@ -18,3 +18,4 @@ export {
   type DemoClinic,
 } from './demo-clinic.js';
 export { DEMO_EMAIL_DOMAIN, DEMO_ROLE_COUNT, type DemoSignIn } from './demo-people.js';
+export type { Scheduling } from './scheduling.js';

@@ -41,6 +41,7 @@ import { openInstallation } from './open-installation.js';
 import { relationCipher } from './relation-cipher.js';
 import { assemblePeople, type People } from './people.js';
 import { closeRedis, connectRedis } from './redis-connection.js';
+import { assembleScheduling, type Scheduling } from './scheduling.js';
 
 /** Everything a running Haven holds, assembled once from the configuration. */
 export interface Haven {
@@ -67,6 +68,8 @@ export interface Haven {
   people: People;
   /** Emergency access grants. */
   breakGlass: BreakGlassService;
+  /** Appointments, PHI-free notices and the reminder sweep (ADR 0026). */
+  scheduling: Scheduling;
   /** Recent security alerts (also written to the log). */
   alerts: MemoryAlertSink;
   /** Request ids whose audit entry is durable (the HTTP refusal hook skips those). */
@@ -213,6 +216,15 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
         { event: 'search-index-rebuilt', records: reindex.records, version: reindex.version },
         'search index rebuilt for the current search parameters',
       );
+    const scheduling = assembleScheduling({
+      config,
+      database,
+      records,
+      audit,
+      people,
+      logger,
+      publicBase,
+    });
     return {
       config,
       clock,
@@ -233,12 +245,14 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       logger,
       people,
       breakGlass,
+      scheduling,
       alerts,
       auditedRequests,
       redis,
       signCheckpoint,
       close: async () => {
         clearInterval(idleTimer);
+        scheduling.stop();
         await people.close();
         if (redis) await closeRedis(redis);
         await writer.close();

@@ -95,6 +95,10 @@ const DICOM: Record<string, { type: Coding; subtype?: Coding }> = {
   'visit-start': { type: APPLICATION_ACTIVITY, subtype: APPLICATION_START },
   'visit-admit': { type: APPLICATION_ACTIVITY, subtype: APPLICATION_START },
   'visit-end': { type: APPLICATION_ACTIVITY, subtype: APPLICATION_STOP },
+  // A PHI-free notice leaving Haven (email, SMS) is application activity; one the PHI check
+  // stopped is a security alert: some code tried to send record data out.
+  'notification-send': { type: APPLICATION_ACTIVITY },
+  'notification-refused': { type: SECURITY_ALERT, subtype: RESTRICTED_FUNCTION },
   'key-rotate': { type: SECURITY_ALERT },
   'key-retire': { type: SECURITY_ALERT },
 };

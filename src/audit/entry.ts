@@ -42,6 +42,9 @@ export type AuditAction =
   | 'privilege-approve'
   | 'user-list'
   /** Key lifecycle (haven keys): ids and counts only, never key material. */
+  /** Notifications (src/notify): sent, or refused by the PHI check; template and channel only. */
+  | 'notification-send'
+  | 'notification-refused'
   | 'key-rotate'
   | 'key-retire'
   /** Video visits (ADR 0027): a person entered (or was refused), was admitted, hung up. */

@@ -83,6 +83,13 @@ export interface HavenConfig {
   /** HAVEN_SMTP_FROM: the sender of those emails (default haven@<host of the public URL>). */
   smtpFrom: string;
   /**
+   * HAVEN_CLINIC_TIME_ZONE (IANA name, default UTC): the zone the scheduler's calendar shows
+   * weeks and times in (instants are stored in UTC; ADR 0026).
+   */
+  clinicTimeZone: string;
+  /** HAVEN_REMINDER_LEAD_HOURS (default 24): how long before an appointment its reminder goes. */
+  reminderLeadHours: number;
+  /**
    * Host names (host or host:port) requests may carry besides the listen address, localhost and
    * the public URL's host, from HAVEN_ALLOWED_HOSTS (comma-separated). Any other Host gets 421.
    */
@@ -195,6 +202,8 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     smtpFrom:
       env.HAVEN_SMTP_FROM ||
       `haven@${new URL(publicOriginUrl(flags.publicUrl ?? env.HAVEN_PUBLIC_URL) ?? 'https://localhost').hostname}`,
+    clinicTimeZone: timeZone(env.HAVEN_CLINIC_TIME_ZONE),
+    reminderLeadHours: positiveInt(env.HAVEN_REMINDER_LEAD_HOURS, 24),
     allowedHosts: allowedHosts(env.HAVEN_ALLOWED_HOSTS),
     timeouts: serverTimeouts(env),
     video: videoConfig(env),
@@ -289,6 +298,16 @@ function redisPrefix(raw: string | undefined): string {
       'HAVEN_REDIS_PREFIX may hold only letters, digits and _ . : - (at most 64)',
     );
   return raw;
+}
+
+function timeZone(raw: string | undefined): string {
+  const zone = raw || 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    throw new ConfigError('HAVEN_CLINIC_TIME_ZONE must be an IANA time zone such as Europe/Berlin');
+  }
+  return zone;
 }
 
 function positiveInt(raw: string | undefined, fallback: number): number {

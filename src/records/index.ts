@@ -10,7 +10,7 @@ export { historyRecord } from './history-record.js';
 export { searchRecords, MAX_CANDIDATES } from './search-records.js';
 export type { SearchPage } from './search-records.js';
 export { sealCursor, openCursor } from './search-cursor.js';
-export { runTransaction } from './transaction.js';
+export { runTransaction, type TransactionResult } from './transaction.js';
 export { searchsetBundle, historyBundle, transactionResponseBundle } from './bundles.js';
 export { capabilityStatement } from './capability-statement.js';
 export { SealedResources } from './sealed-resources.js';

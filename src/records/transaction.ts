@@ -1,3 +1,4 @@
+import type { AuditedTransaction } from '../audit/index.js';
 import type { RequestContext } from '../auth/index.js';
 import { RelationNotPermittedError, VersionConflictError } from '../store/index.js';
 import { FhirError } from './errors.js';
@@ -28,11 +29,14 @@ const MAX_ENTRIES = 5000;
  * A FHIR transaction Bundle (POST and PUT entries): all entries commit together or none does.
  * POSTed entries get server ids and every reference to their fullUrl (urn:uuid: or absolute)
  * is rewritten to the new Type/id, which is how a patient's whole Synthea bundle comes in.
+ * `alsoInTransaction` writes a caller's own rows in the same transaction (scheduling's slot
+ * reservation); if it throws, nothing of the Bundle is written and its error is rethrown.
  */
 export async function runTransaction(
   deps: RecordDeps,
   ctx: RequestContext,
   bundle: unknown,
+  alsoInTransaction?: (trx: AuditedTransaction) => Promise<void>,
 ): Promise<TransactionResult> {
   const entries = readEntries(bundle);
   const refMap = new Map<string, string>();
@@ -127,6 +131,8 @@ export async function runTransaction(
     await deps.audit.transact({
       run: async (trx) => {
         for (const { prepared: v } of prepared) await writePrepared(trx, v);
+        // A caller's own rows that must commit or fail with these versions (a slot reservation).
+        await alsoInTransaction?.(trx);
       },
       onSuccess: () => audits('success'),
       onFailure: (e) => audits('failure', e),

@@ -222,7 +222,24 @@ export interface BreakGlassGrantTable {
   ended_by: string | null;
 }
 
+/** A booked Slot (migration 0007): the primary key makes a second booking of it fail. */
+export interface SlotReservationTable {
+  slot_id: string;
+  appointment_id: string;
+  reserved_at: string;
+}
+
+/** When an appointment's reminder is due, and whether (and by which sweep) it was sent. */
+export interface AppointmentReminderTable {
+  appointment_id: string;
+  due_at: string;
+  sent_at: string | null;
+  claimed_by: string | null;
+}
+
 export interface HavenDatabase {
+  slot_reservations: SlotReservationTable;
+  appointment_reminders: AppointmentReminderTable;
   care_relations: CareRelationTable;
   break_glass_grants: BreakGlassGrantTable;
   users: UserTable;

@@ -97,6 +97,16 @@ export class UserRepository {
     return row && toRow(row);
   }
 
+  /** The accounts linked to a patient (usually one), for telling them about appointments. */
+  async findByPatientId(patientId: string): Promise<UserRow[]> {
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('patient_id', '=', patientId)
+      .execute();
+    return rows.map(toRow);
+  }
+
   async list(): Promise<UserRow[]> {
     const rows = await this.db.selectFrom('users').selectAll().orderBy('created_at').execute();
     return rows.map(toRow);

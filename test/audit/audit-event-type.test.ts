@@ -51,6 +51,8 @@ const EXPECTED: Record<AuditAction, Expect> = {
   'password-reset-issued': [DCM, '110113', [DCM, '110137']],
   'client-create': [DCM, '110113', [DCM, '110137']],
   'client-revoke': [DCM, '110113', [DCM, '110137']],
+  'notification-send': [DCM, '110100', undefined],
+  'notification-refused': [DCM, '110113', [DCM, '110132']],
   'key-rotate': [DCM, '110113', undefined],
   'key-retire': [DCM, '110113', undefined],
   'visit-start': [DCM, '110100', [DCM, '110120']],

@@ -27,6 +27,7 @@ const BODYLESS = [
   'POST /api/admin/users/{id}/reset-mfa',
   'POST /api/admin/users/{id}/unlock',
   'POST /api/app-tokens/{id}/revoke',
+  'POST /api/scheduling/appointments/{id}/cancel',
   'POST /api/break-glass/{id}/end',
 ];
 

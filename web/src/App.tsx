@@ -3,6 +3,8 @@ import { Fragment, lazy, Suspense, useEffect } from 'react';
 import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { EmergencyBanner } from './clinician/EmergencyBanner';
 import { MyPatients } from './clinician/MyPatients';
+import { Appointments } from './patient/Appointments';
+import { Calendar } from './scheduler/Calendar';
 import { ChangePassword } from './screens/ChangePassword';
 import { Disclosures } from './screens/Disclosures';
 import { Enroll } from './screens/Enroll';
@@ -60,6 +62,8 @@ export function App() {
         {ROLE_ROUTES.map((r) => (
           <Route key={r.path} path={r.path} component={r.component} />
         ))}
+        <Route path="/calendar" component={Calendar} />
+        <Route path="/appointments" component={Appointments} />
         <Route>
           <Redirect to="/" replace />
         </Route>
@@ -81,4 +85,6 @@ const TITLES: Record<string, string> = {
   '/chart': 'Patient chart',
   '/visits': 'Video visits',
   ...ROLE_TITLES,
+  '/calendar': 'Calendar',
+  '/appointments': 'My appointments',
 };

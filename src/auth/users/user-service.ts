@@ -184,6 +184,24 @@ export class UserService {
     return listUsers(this.#ctx);
   }
 
+  /**
+   * Where to tell a person that something waits (src/notify): their account's email. Undefined
+   * for an unknown or disabled account, which is told nothing.
+   */
+  async contactOf(userId: string): Promise<{ userId: string; email: string } | undefined> {
+    const row = await this.#ctx.o.users.findById(userId);
+    if (!row || row.disabledAt !== null) return undefined;
+    return { userId: row.id, email: this.#ctx.open(row.id, 'email', row.emailSealed) };
+  }
+
+  /** The enabled accounts linked to a patient, with their emails (appointment notices). */
+  async contactsOfPatient(patientId: string): Promise<{ userId: string; email: string }[]> {
+    const rows = await this.#ctx.o.users.findByPatientId(patientId);
+    return rows
+      .filter((r) => r.disabledAt === null)
+      .map((r) => ({ userId: r.id, email: this.#ctx.open(r.id, 'email', r.emailSealed) }));
+  }
+
   /** The account behind an id, for resolving a session's principal. Undefined if disabled. */
   async account(userId: string): Promise<Account | undefined> {
     const row = await this.#ctx.o.users.findById(userId);

@@ -25,5 +25,7 @@ export const HAVEN_RESOURCE_TYPES: readonly string[] = Object.freeze([
   'CareTeam',
   'Appointment',
   'ServiceRequest',
+  'Schedule',
+  'Slot',
   'Binary',
 ]);

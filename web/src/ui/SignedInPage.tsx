@@ -17,6 +17,7 @@ export function SignedInPage({
   width?: number;
 }) {
   const { signOut, session } = useSession();
+  const roles = session?.roles ?? [];
   return (
     <Page
       title={title}
@@ -37,6 +38,16 @@ export function SignedInPage({
             </Anchor>
           )}
           <RoleLinks />
+          {roles.includes('scheduler') && (
+            <Anchor component={Link} href="/calendar">
+              Calendar
+            </Anchor>
+          )}
+          {roles.includes('patient') && (
+            <Anchor component={Link} href="/appointments">
+              My appointments
+            </Anchor>
+          )}
           <Button variant="default" size="xs" onClick={() => void signOut('user')}>
             Sign out
           </Button>
