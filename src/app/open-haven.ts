@@ -40,6 +40,8 @@ import { openKeyProvider } from './key-setup.js';
 import { openInstallation } from './open-installation.js';
 import { relationCipher } from './relation-cipher.js';
 import { assemblePeople, type People } from './people.js';
+import { openMessaging } from './messaging.js';
+import type { MessagingService } from '../messaging/index.js';
 import { closeRedis, connectRedis } from './redis-connection.js';
 
 /** Everything a running Haven holds, assembled once from the configuration. */
@@ -67,6 +69,8 @@ export interface Haven {
   people: People;
   /** Emergency access grants. */
   breakGlass: BreakGlassService;
+  /** Secure messaging between patients and their care teams (ADR 0028). */
+  messaging: MessagingService;
   /** Recent security alerts (also written to the log). */
   alerts: MemoryAlertSink;
   /** Request ids whose audit entry is durable (the HTTP refusal hook skips those). */
@@ -213,6 +217,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
         { event: 'search-index-rebuilt', records: reindex.records, version: reindex.version },
         'search index rebuilt for the current search parameters',
       );
+    const messaging = openMessaging({ config, database, records, people, logger, publicBase });
     return {
       config,
       clock,
@@ -232,6 +237,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       logger,
       people,
       breakGlass,
+      messaging,
       alerts,
       auditedRequests,
       redis,

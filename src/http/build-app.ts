@@ -6,6 +6,7 @@ import { adminUserRoutes } from './admin-user-routes.js';
 import { refuseUnknownHosts } from './allowed-hosts.js';
 import { appTokenRoutes } from './app-token-routes.js';
 import { breakGlassRoutes } from './break-glass-routes.js';
+import { messageRoutes } from './message-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { installErrorHandlers } from './errors.js';
@@ -145,6 +146,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     clock: haven.records.clock,
   });
   await app.register(adminUserRoutes, apiGuard);
+  await app.register(messageRoutes, { ...apiGuard, messaging: haven.messaging });
   await app.register(webauthnRoutes, {
     people: haven.people,
     audit: haven.audit,

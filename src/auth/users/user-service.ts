@@ -184,6 +184,27 @@ export class UserService {
     return listUsers(this.#ctx);
   }
 
+  /**
+   * Enabled accounts with a patient or practitioner link, without names or addresses: who may
+   * take part in a patient's message threads (src/messaging).
+   */
+  async linkedAccounts(): Promise<Account[]> {
+    const rows = await this.#ctx.o.users.list();
+    return rows
+      .filter((r) => r.disabledAt === null && (r.patientId !== null || r.practitionerId !== null))
+      .map(toAccount);
+  }
+
+  /**
+   * Where to send a PHI-free notice (a new secure message): the enabled account's email, opened
+   * here for that one send and never kept. Undefined for a disabled or unknown account.
+   */
+  async notificationAddress(userId: string): Promise<string | undefined> {
+    const row = await this.#ctx.o.users.findById(userId);
+    if (!row || row.disabledAt !== null) return undefined;
+    return this.#ctx.open(row.id, 'email', row.emailSealed);
+  }
+
   /** The account behind an id, for resolving a session's principal. Undefined if disabled. */
   async account(userId: string): Promise<Account | undefined> {
     const row = await this.#ctx.o.users.findById(userId);

@@ -25,5 +25,6 @@ export const HAVEN_RESOURCE_TYPES: readonly string[] = Object.freeze([
   'CareTeam',
   'Appointment',
   'ServiceRequest',
+  'Communication',
   'Binary',
 ]);
