@@ -62,13 +62,14 @@ export async function messagingClinic(
   t: TestServer,
   clock: TestClock,
   canary: number,
+  patientBody: Record<string, unknown> = canaryPatient(canary),
 ): Promise<MessagingClinic> {
   const practitioner = (family: string) =>
     created(t, { resourceType: 'Practitioner', name: [{ family, given: ['Test'] }] });
   const doc = await practitioner('Doc');
   const nurse = await practitioner('Nurse');
   const stranger = await practitioner('Stranger');
-  const patientId = await created(t, canaryPatient(canary));
+  const patientId = await created(t, patientBody);
   const otherPatient = await created(t, canaryPatient(canary + 1));
   const subject = { reference: `Patient/${patientId}` };
   await created(t, {

@@ -3,6 +3,8 @@ import { Fragment, useEffect } from 'react';
 import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { ChangePassword } from './screens/ChangePassword';
 import { Disclosures } from './screens/Disclosures';
+import { Inbox } from './messages/Inbox';
+import { ThreadView } from './messages/ThreadView';
 import { Enroll } from './screens/Enroll';
 import { Home } from './screens/Home';
 import { People } from './screens/People';
@@ -41,6 +43,8 @@ export function App() {
         <Route path="/password" component={ChangePassword} />
         <Route path="/disclosures" component={Disclosures} />
         <Route path="/people" component={People} />
+        <Route path="/messages" component={Inbox} />
+        <Route path="/messages/:id" component={ThreadView} />
         <Route>
           <Redirect to="/" replace />
         </Route>
@@ -58,4 +62,5 @@ const TITLES: Record<string, string> = {
   '/password': 'Change my password',
   '/disclosures': 'Who has seen my record',
   '/people': 'People',
+  '/messages': 'Messages',
 };

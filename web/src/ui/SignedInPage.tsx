@@ -4,6 +4,8 @@ import { Link } from 'wouter';
 import { useSession } from '../session/SessionProvider';
 import { Page } from './Page';
 
+const MESSAGING_ROLES = ['patient', 'physician', 'nurse'];
+
 /** A page for a signed-in person: navigation and "Sign out" in the header. */
 export function SignedInPage({
   title,
@@ -14,7 +16,7 @@ export function SignedInPage({
   children: ReactNode;
   width?: number;
 }) {
-  const { signOut } = useSession();
+  const { signOut, session } = useSession();
   return (
     <Page
       title={title}
@@ -24,6 +26,11 @@ export function SignedInPage({
           <Anchor component={Link} href="/">
             Home
           </Anchor>
+          {session?.roles.some((r) => MESSAGING_ROLES.includes(r)) && (
+            <Anchor component={Link} href="/messages">
+              Messages
+            </Anchor>
+          )}
           <Button variant="default" size="xs" onClick={() => void signOut('user')}>
             Sign out
           </Button>
