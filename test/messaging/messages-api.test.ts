@@ -177,6 +177,16 @@ describe.each(ENGINES)('secure messaging on %s', (engine) => {
       }),
     ]);
     expect((await fhir('stranger')).status).toBe(404);
+    // The thread is a partOf chain: a FHIR search by part-of finds its replies.
+    const replies = await fhirAs(
+      t,
+      p().doc,
+      'GET',
+      `/fhir/R4/Communication?part-of=Communication/${threadId}`,
+    );
+    expect(replies.status).toBe(200);
+    const found = (replies.json() as { entry?: { resource: { id: string } }[] }).entry ?? [];
+    expect(found.map((e) => e.resource.id)).toEqual([(await threadOf('doc')).messages[1]!.id]);
   });
 
   it('keeps message bodies, subjects and attachments out of the database in clear', async () => {
