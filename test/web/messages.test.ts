@@ -41,7 +41,7 @@ describe('secure messages in Chromium', () => {
       name: [{ given: ['Sample'], family: 'Person' }],
       gender: 'unknown',
     });
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     for (const c of contexts) await c.close();
     await browser?.close();
