@@ -102,6 +102,12 @@ const clinician = (release: boolean): FhirRule[] => [
     ...(release && { release: true }),
     why: 'their own patients: care team, appointment, or an active break-glass grant',
   },
+  {
+    types: ['Communication'],
+    interactions: READ,
+    reach: 'care',
+    why: 'secure messages with their own patients (sent through /api/messages, ADR 0028)',
+  },
   { types: DIRECTORY_TYPES, interactions: ['read', 'search'], reach: 'any', why: 'directory' },
   {
     types: SCHEDULING_TYPES,
@@ -196,6 +202,12 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
         interactions: READ,
         reach: 'self',
         why: 'right of access to their own record',
+      },
+      {
+        types: ['Communication'],
+        interactions: READ,
+        reach: 'self',
+        why: 'their secure messages (sent through /api/messages, ADR 0028)',
       },
       { types: DIRECTORY_TYPES, interactions: ['read', 'search'], reach: 'any', why: 'directory' },
     ],

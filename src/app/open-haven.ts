@@ -40,6 +40,8 @@ import { openKeyProvider } from './key-setup.js';
 import { openInstallation } from './open-installation.js';
 import { relationCipher } from './relation-cipher.js';
 import { assemblePeople, type People } from './people.js';
+import { openMessaging } from './messaging.js';
+import type { MessagingService } from '../messaging/index.js';
 import { closeRedis, connectRedis } from './redis-connection.js';
 import { assembleScheduling, type Scheduling } from './scheduling.js';
 
@@ -70,6 +72,8 @@ export interface Haven {
   breakGlass: BreakGlassService;
   /** Appointments, PHI-free notices and the reminder sweep (ADR 0026). */
   scheduling: Scheduling;
+  /** Secure messaging between patients and their care teams (ADR 0028). */
+  messaging: MessagingService;
   /** Recent security alerts (also written to the log). */
   alerts: MemoryAlertSink;
   /** Request ids whose audit entry is durable (the HTTP refusal hook skips those). */
@@ -225,6 +229,15 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       logger,
       publicBase,
     });
+    const messaging = openMessaging({
+      config,
+      database,
+      records,
+      people,
+      logger,
+      publicBase,
+      notifier: scheduling.notifier,
+    });
     return {
       config,
       clock,
@@ -246,6 +259,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       people,
       breakGlass,
       scheduling,
+      messaging,
       alerts,
       auditedRequests,
       redis,

@@ -82,6 +82,8 @@ export interface HavenConfig {
   smtpUrl: string | undefined;
   /** HAVEN_SMTP_FROM: the sender of those emails (default haven@<host of the public URL>). */
   smtpFrom: string;
+  /** HAVEN_MESSAGE_NOTIFY_MINUTES: one new-message email per person and thread in this window (5). */
+  messageNotifyDebounceMs: number;
   /**
    * HAVEN_CLINIC_TIME_ZONE (IANA name, default UTC): the zone the scheduler's calendar shows
    * weeks and times in (instants are stored in UTC; ADR 0026).
@@ -199,6 +201,7 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     rateLimit: rateLimit(env, redisPrefix(env.HAVEN_REDIS_PREFIX)),
     redisTimeoutMs: positiveInt(env.HAVEN_REDIS_TIMEOUT_MS, 1000),
     smtpUrl: smtpUrl(env.HAVEN_SMTP_URL),
+    messageNotifyDebounceMs: positiveInt(env.HAVEN_MESSAGE_NOTIFY_MINUTES, 5) * 60_000,
     smtpFrom:
       env.HAVEN_SMTP_FROM ||
       `haven@${new URL(publicOriginUrl(flags.publicUrl ?? env.HAVEN_PUBLIC_URL) ?? 'https://localhost').hostname}`,

@@ -7,6 +7,7 @@ import { refuseUnknownHosts } from './allowed-hosts.js';
 import { appTokenRoutes } from './app-token-routes.js';
 import { breakGlassRoutes } from './break-glass-routes.js';
 import { schedulingRoutes } from './scheduling-routes.js';
+import { messageRoutes } from './message-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { installErrorHandlers } from './errors.js';
@@ -153,6 +154,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     scheduling: haven.scheduling.service,
     timeZone: haven.scheduling.timeZone,
   });
+  await app.register(messageRoutes, { ...apiGuard, messaging: haven.messaging });
   await app.register(webauthnRoutes, {
     people: haven.people,
     audit: haven.audit,

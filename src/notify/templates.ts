@@ -22,8 +22,8 @@ export const NOTIFICATION_TEMPLATES = {
   },
   'new-message': {
     subject: 'You have a new message',
-    text: 'You have a new secure message. Sign in to Haven to read it:',
-    path: '/',
+    text: 'You have a new secure message in Haven. Sign in to read it:',
+    path: '/messages',
   },
 } as const;
 

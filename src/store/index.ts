@@ -53,3 +53,9 @@ export type { OwnerScope } from './resource-repository.js';
 export type { RelationCipher } from './relation-cipher.js';
 export { convertLegacyRelations } from './convert-relations.js';
 export { SchedulingRepository, SlotTakenError, type DueReminder } from './scheduling-repository.js';
+export {
+  MessageRepository,
+  type MessageRow,
+  type Receipt,
+  type ThreadSummary,
+} from './message-repository.js';

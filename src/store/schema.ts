@@ -185,6 +185,23 @@ export interface AdminApprovalTable {
   decided_at: string | null;
 }
 
+/** One secure message's place in its thread (migration 0008, ADR 0028); the text is sealed elsewhere. */
+export interface MessageTable {
+  id: string;
+  thread_id: string;
+  seq: number;
+  patient_key: Buffer;
+  sender_id: string;
+  sent_at: string;
+}
+
+/** Who has read which message, and when: ids and a time only. */
+export interface MessageReceiptTable {
+  message_id: string;
+  reader_id: string;
+  read_at: string;
+}
+
 export interface LoginThrottleTable {
   /** 'account:<email index hex>' or 'ip:<address>'. */
   key: string;
@@ -248,6 +265,8 @@ export interface HavenDatabase {
   sessions: SessionTable;
   login_throttle: LoginThrottleTable;
   admin_approvals: AdminApprovalTable;
+  messages: MessageTable;
+  message_receipts: MessageReceiptTable;
   audit_archives: AuditArchiveTable;
   resource_versions: ResourceVersionTable;
   resource_heads: ResourceHeadTable;

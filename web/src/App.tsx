@@ -7,6 +7,8 @@ import { Appointments } from './patient/Appointments';
 import { Calendar } from './scheduler/Calendar';
 import { ChangePassword } from './screens/ChangePassword';
 import { Disclosures } from './screens/Disclosures';
+import { Inbox } from './messages/Inbox';
+import { ThreadView } from './messages/ThreadView';
 import { Enroll } from './screens/Enroll';
 import { Home } from './screens/Home';
 import { People } from './screens/People';
@@ -64,6 +66,8 @@ export function App() {
         ))}
         <Route path="/calendar" component={Calendar} />
         <Route path="/appointments" component={Appointments} />
+        <Route path="/messages" component={Inbox} />
+        <Route path="/messages/:id" component={ThreadView} />
         <Route>
           <Redirect to="/" replace />
         </Route>
@@ -87,4 +91,5 @@ const TITLES: Record<string, string> = {
   ...ROLE_TITLES,
   '/calendar': 'Calendar',
   '/appointments': 'My appointments',
+  '/messages': 'Messages',
 };

@@ -202,6 +202,17 @@ export class UserService {
       .map((r) => ({ userId: r.id, email: this.#ctx.open(r.id, 'email', r.emailSealed) }));
   }
 
+  /**
+   * Enabled accounts with a patient or practitioner link, without names or addresses: who may
+   * take part in a patient's message threads (src/messaging).
+   */
+  async linkedAccounts(): Promise<Account[]> {
+    const rows = await this.#ctx.o.users.list();
+    return rows
+      .filter((r) => r.disabledAt === null && (r.patientId !== null || r.practitionerId !== null))
+      .map(toAccount);
+  }
+
   /** The account behind an id, for resolving a session's principal. Undefined if disabled. */
   async account(userId: string): Promise<Account | undefined> {
     const row = await this.#ctx.o.users.findById(userId);

@@ -27,5 +27,6 @@ export const HAVEN_RESOURCE_TYPES: readonly string[] = Object.freeze([
   'ServiceRequest',
   'Schedule',
   'Slot',
+  'Communication',
   'Binary',
 ]);

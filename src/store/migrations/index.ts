@@ -7,6 +7,7 @@ import { sealedRelationsMigration } from './0004-sealed-relations.js';
 import { approvalsMigration } from './0005-approvals.js';
 import { searchIndexStateMigration } from './0006-search-index-state.js';
 import { schedulingMigration } from './0007-scheduling.js';
+import { messagesMigration } from './0008-messages.js';
 
 /**
  * Versioned migrations, in code so they ship inside the build. Append new ones; never edit a
@@ -23,6 +24,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0005-approvals': approvalsMigration(engine),
         '0006-search-index-state': searchIndexStateMigration(),
         '0007-scheduling': schedulingMigration(),
+        '0008-messages': messagesMigration(engine),
       };
     },
   };

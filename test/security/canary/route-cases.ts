@@ -148,6 +148,24 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   'POST /api/admin/approvals/:id/approve': { params: { id: 'test-id' }, as: ['session:admin'] },
 
   // The audit trail's views.
+  // Secure messaging (ADR 0028): texts are PHI and never come back in a refusal.
+  'GET /api/messages/threads': { as: ['session:physician', 'session:nurse'] },
+  'POST /api/messages/threads': {
+    body: (f) => ({
+      patient: f.patientId,
+      subject: 'Synthetic subject',
+      text: 'Synthetic message',
+      attachment: { contentType: 'text/plain', title: 'note.txt', data: 'U3ludGhldGlj' },
+    }),
+    as: ['session:physician'],
+  },
+  'GET /api/messages/threads/:id': { params: { id: 'test-id' }, as: ['session:physician'] },
+  'POST /api/messages/threads/:id/messages': {
+    params: { id: 'test-id' },
+    body: { text: 'Synthetic message' },
+    as: ['session:physician'],
+  },
+  'GET /api/messages/:id/attachment': { params: { id: 'test-id' }, as: ['session:physician'] },
   'GET /api/patients/:id/disclosures': {
     params: { id: (f) => f.patientId },
     as: ['session:auditor', 'system'],

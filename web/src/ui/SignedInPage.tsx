@@ -6,6 +6,8 @@ import { useSession } from '../session/SessionProvider';
 import { Page } from './Page';
 import { RoleLinks } from '../role-routes';
 
+const MESSAGING_ROLES = ['patient', 'physician', 'nurse'];
+
 /** A page for a signed-in person: navigation and "Sign out" in the header. */
 export function SignedInPage({
   title,
@@ -46,6 +48,11 @@ export function SignedInPage({
           {roles.includes('patient') && (
             <Anchor component={Link} href="/appointments">
               My appointments
+            </Anchor>
+          )}
+          {session?.roles.some((r) => MESSAGING_ROLES.includes(r)) && (
+            <Anchor component={Link} href="/messages">
+              Messages
             </Anchor>
           )}
           <Button variant="default" size="xs" onClick={() => void signOut('user')}>
