@@ -10,3 +10,11 @@ export { checkReadiness, type Readiness } from './readiness.js';
 // can answer it without importing the store (issue 14: routes call capabilities only).
 export { isStoreUnavailable } from '../store/index.js';
 export { keyStatus, rotateKeys, type KeyStatusReport, type RotateResult } from './key-lifecycle.js';
+export {
+  backupHaven,
+  restoreHaven,
+  verifyBackup,
+  ownerKeysOf,
+  type VerifyBackupReport,
+} from './backups.js';
+export { requestDisposal, approveDisposal, DISPOSAL_APPROVAL_TTL_MS } from './disposal.js';

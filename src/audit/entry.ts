@@ -44,6 +44,11 @@ export type AuditAction =
   /** Key lifecycle (haven keys): ids and counts only, never key material. */
   | 'key-rotate'
   | 'key-retire'
+  | 'backup-created'
+  | 'backup-verified'
+  | 'backup-restored'
+  | 'patient-dispose-request'
+  | 'patient-disposed'
   /** A request refused (4xx) that no capability recorded itself: src/http/refusal-audit.ts. */
   | 'request-refused';
 

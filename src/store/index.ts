@@ -52,3 +52,18 @@ export { BreakGlassRepository, type BreakGlassRow } from './break-glass-reposito
 export type { OwnerScope } from './resource-repository.js';
 export type { RelationCipher } from './relation-cipher.js';
 export { convertLegacyRelations } from './convert-relations.js';
+export {
+  BackupRepository,
+  SnapshotRows,
+  RestoreSink,
+  type BackupTable,
+  type BackupColumn,
+  type BackupRow,
+  type BackupValue,
+} from './backup-repository.js';
+export {
+  DisposalRepository,
+  type DisposalRecord,
+  type DisposalCounts,
+  type OwnerTypeAge,
+} from './disposal-repository.js';

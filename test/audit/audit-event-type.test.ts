@@ -53,6 +53,11 @@ const EXPECTED: Record<AuditAction, Expect> = {
   'client-revoke': [DCM, '110113', [DCM, '110137']],
   'key-rotate': [DCM, '110113', undefined],
   'key-retire': [DCM, '110113', undefined],
+  'backup-created': [DCM, '110106', undefined],
+  'backup-restored': [DCM, '110107', undefined],
+  'backup-verified': [DCM, '110100', undefined],
+  'patient-dispose-request': [DCM, '110113', [DCM, '110132']],
+  'patient-disposed': [DCM, '110110', [DCM, '110132']],
 };
 
 const entry = (action: string): AuditEntry => ({
