@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliFailure } from './output.js';
 import { SOFTWARE } from './software.js';
 import { auditTree } from './tree/audit.js';
+import { backupTree } from './tree/backup.js';
 import { clientTree } from './tree/client.js';
 import { serverTree } from './tree/server.js';
 import { keysTree } from './tree/keys.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   auditTree(program);
   userTree(program);
   keysTree(program);
+  backupTree(program);
   return program;
 }
 
