@@ -19,3 +19,11 @@ export {
 } from './demo-clinic.js';
 export { DEMO_EMAIL_DOMAIN, DEMO_ROLE_COUNT, type DemoSignIn } from './demo-people.js';
 export type { Scheduling } from './scheduling.js';
+export {
+  backupHaven,
+  restoreHaven,
+  verifyBackup,
+  ownerKeysOf,
+  type VerifyBackupReport,
+} from './backups.js';
+export { requestDisposal, approveDisposal, DISPOSAL_APPROVAL_TTL_MS } from './disposal.js';

@@ -30,6 +30,8 @@ export const HAVEN_ACTION_SYSTEM = 'urn:haven:audit-action';
 const dcm = (code: string, display: string): Coding => ({ system: DCM, code, display });
 
 const EXPORT = dcm('110106', 'Export');
+const IMPORT = dcm('110107', 'Import');
+const PATIENT_RECORD = dcm('110110', 'Patient Record');
 const AUDIT_LOG_USED = dcm('110101', 'Audit Log Used');
 const APPLICATION_ACTIVITY = dcm('110100', 'Application Activity');
 const APPLICATION_START = dcm('110120', 'Application Start');
@@ -101,6 +103,15 @@ const DICOM: Record<string, { type: Coding; subtype?: Coding }> = {
   'notification-refused': { type: SECURITY_ALERT, subtype: RESTRICTED_FUNCTION },
   'key-rotate': { type: SECURITY_ALERT },
   'key-retire': { type: SECURITY_ALERT },
+  // Backups are exports of the whole store (DICOM "Export"); a restore imports one; a
+  // verification restores into a scratch database and reads it back (application activity).
+  'backup-created': { type: EXPORT },
+  'backup-restored': { type: IMPORT },
+  'backup-verified': { type: APPLICATION_ACTIVITY },
+  // Disposal deletes a patient's record: the request and the second admin's approval that
+  // carries it out are uses of a restricted function.
+  'patient-dispose-request': { type: SECURITY_ALERT, subtype: RESTRICTED_FUNCTION },
+  'patient-disposed': { type: PATIENT_RECORD, subtype: RESTRICTED_FUNCTION },
 };
 
 const havenAction = (action: string): Coding => ({ system: HAVEN_ACTION_SYSTEM, code: action });

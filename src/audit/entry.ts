@@ -51,6 +51,11 @@ export type AuditAction =
   | 'visit-start'
   | 'visit-admit'
   | 'visit-end'
+  | 'backup-created'
+  | 'backup-verified'
+  | 'backup-restored'
+  | 'patient-dispose-request'
+  | 'patient-disposed'
   /** A request refused (4xx) that no capability recorded itself: src/http/refusal-audit.ts. */
   | 'request-refused';
 

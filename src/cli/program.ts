@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliFailure } from './output.js';
 import { SOFTWARE } from './software.js';
 import { auditTree } from './tree/audit.js';
+import { backupTree } from './tree/backup.js';
 import { clientTree } from './tree/client.js';
 import { demoTree } from './tree/demo.js';
 import { serverTree } from './tree/server.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   userTree(program);
   keysTree(program);
   demoTree(program);
+  backupTree(program);
   return program;
 }
 

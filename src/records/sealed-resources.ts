@@ -22,6 +22,11 @@ export class SealedResources {
     return this.vault.encrypt({ resourceType, id, version, owner }, json);
   }
 
+  /** Drops an owner's cached record keys (a disposal): the next use must unwrap again. */
+  forgetOwner(owner: string): void {
+    this.vault.forget(owner);
+  }
+
   /** Decrypted JSON bytes exactly as written (meta included), ready to send. */
   open(v: StoredVersion): Promise<Buffer> {
     return this.vault.decrypt(

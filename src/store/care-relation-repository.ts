@@ -114,6 +114,11 @@ export class CareRelationRepository {
    * Care relation (with this practitioner), lab order and active grant (of this user) for one
    * patient. `practitioner` '' matches no care relation (lab-order rows carry '' but another kind).
    */
+  /** The lookup key relation and grant rows use for a patient (disposal deletes by it). */
+  patientKey(patientRef: string): Buffer {
+    return this.cipher.key('patient', patientRef);
+  }
+
   async factsForPatient(
     practitioner: string,
     patient: string,

@@ -59,3 +59,18 @@ export {
   type Receipt,
   type ThreadSummary,
 } from './message-repository.js';
+export {
+  BackupRepository,
+  SnapshotRows,
+  RestoreSink,
+  type BackupTable,
+  type BackupColumn,
+  type BackupRow,
+  type BackupValue,
+} from './backup-repository.js';
+export {
+  DisposalRepository,
+  type DisposalRecord,
+  type DisposalCounts,
+  type OwnerTypeAge,
+} from './disposal-repository.js';

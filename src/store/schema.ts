@@ -254,9 +254,22 @@ export interface AppointmentReminderTable {
   claimed_by: string | null;
 }
 
+/** A patient record disposed of (migration 0009): ids and times only. */
+export interface DisposalTable {
+  owner: string;
+  disposed_at: string;
+  requested_by: string;
+  approved_by: string;
+  approval_id: string;
+  override: string | null;
+  resources: number;
+}
+
 export interface HavenDatabase {
   slot_reservations: SlotReservationTable;
   appointment_reminders: AppointmentReminderTable;
+
+  disposals: DisposalTable;
   care_relations: CareRelationTable;
   break_glass_grants: BreakGlassGrantTable;
   users: UserTable;

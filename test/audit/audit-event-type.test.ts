@@ -58,6 +58,11 @@ const EXPECTED: Record<AuditAction, Expect> = {
   'visit-start': [DCM, '110100', [DCM, '110120']],
   'visit-admit': [DCM, '110100', [DCM, '110120']],
   'visit-end': [DCM, '110100', [DCM, '110121']],
+  'backup-created': [DCM, '110106', undefined],
+  'backup-restored': [DCM, '110107', undefined],
+  'backup-verified': [DCM, '110100', undefined],
+  'patient-dispose-request': [DCM, '110113', [DCM, '110132']],
+  'patient-disposed': [DCM, '110110', [DCM, '110132']],
 };
 
 const entry = (action: string): AuditEntry => ({

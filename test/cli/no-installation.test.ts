@@ -37,9 +37,13 @@ const ARGS: Record<string, (out: string) => string[]> = {
   'keys status': () => [],
   'keys rotate': () => [],
   'keys migrate-to-hsm': () => [],
+  'backup verify': (out) => [out],
+  'patient dispose': () => ['patient-1', '--as', 'user-1'],
 };
 /** The two commands that create an installation, and the one that needs no database at all. */
-const CREATES = ['init', 'serve'];
+// `restore` makes an installation from a backup (ADR 0029); `backup FILE` itself is the
+// parent of `backup verify` and refuses like it (test/backup).
+const CREATES = ['init', 'serve', 'restore'];
 const NO_DATABASE = ['audit verify-export'];
 
 function leafCommands(cmd: Command, prefix = ''): string[] {

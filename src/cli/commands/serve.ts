@@ -1,16 +1,53 @@
 import cluster from 'node:cluster';
-import { openHaven, type Haven } from '../../app/index.js';
+import { backupHaven, openHaven, type Haven } from '../../app/index.js';
 import { commonPasswordSet } from '../../auth/index.js';
 import type { HavenConfig } from '../../config/index.js';
 import { ensureDevCertificate, startServer } from '../../http/index.js';
 import { CliFailure, configFrom, print, type CommonFlags } from '../common.js';
 import { SOFTWARE } from '../software.js';
+import path from 'node:path';
+import { BackupSchedule, parseInterval } from '../../backup/index.js';
+
+/**
+ * `--backup-every 24h --backup-keep 30 [--backup-dir DIR]`: a backup whenever one is due by the
+ * installation's clock (checked each minute), keeping the newest N files (ADR 0029).
+ */
+function scheduleBackups(haven: Haven, flags: ServeFlags): NodeJS.Timeout | undefined {
+  if (!flags.backupEvery) return undefined;
+  let everyMs: number;
+  try {
+    everyMs = parseInterval(flags.backupEvery);
+  } catch (e) {
+    throw new CliFailure(`--backup-every: ${(e as Error).message}`, 64);
+  }
+  const keep = Number(flags.backupKeep ?? 30);
+  if (!Number.isInteger(keep) || keep < 1) throw new CliFailure('--backup-keep must be >= 1', 64);
+  const schedule = new BackupSchedule({
+    dir: flags.backupDir ?? path.join(haven.config.dataDir, 'backups'),
+    everyMs,
+    keep,
+    clock: haven.clock,
+    run: (file) => backupHaven(haven, file),
+    onError: (e) =>
+      haven.logger.error(
+        { event: 'backup-failed', code: (e as { code?: string }).code ?? 'error' },
+        'scheduled backup failed',
+      ),
+  });
+  void schedule.runDue();
+  const timer = setInterval(() => void schedule.runDue(), 60_000);
+  timer.unref();
+  return timer;
+}
 
 export interface ServeFlags extends CommonFlags {
   benchBaseline?: boolean;
   publicUrl?: string;
   workers?: string;
   demo?: boolean;
+  backupEvery?: string;
+  backupKeep?: string;
+  backupDir?: string;
 }
 
 interface Listening {
@@ -48,7 +85,9 @@ async function serveHere(config: HavenConfig, flags: ServeFlags): Promise<Listen
     publicBaseUrl: flags.publicUrl,
     benchBaseline: flags.benchBaseline === true,
   });
+  const backups = scheduleBackups(haven, flags);
   const stop = async () => {
+    if (backups) clearInterval(backups);
     await server.close();
     // Every request has been answered: sign a checkpoint over the newest entries, so an export
     // after this clean stop holds all of them (a worker of --workers does the same).

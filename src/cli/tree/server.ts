@@ -13,6 +13,9 @@ export function serverTree(program: Command): void {
     .option('--key <file>', 'TLS private key (PEM), with --cert')
     .option('--public-url <url>', 'public base URL for links, e.g. https://haven.example.org')
     .option('--workers <n>', 'server processes sharing the port (default 1, or HAVEN_WORKERS)')
+    .option('--backup-every <interval>', 'take a backup every 24h / 90m / 7d (ADR 0029)')
+    .option('--backup-keep <n>', 'scheduled backups kept (newest first)', '30')
+    .option('--backup-dir <dir>', 'where scheduled backups go (default DATA/backups)')
     .option('--bench-baseline', 'also serve /bench/baseline (benchmarks only)')
     .option(
       '--demo',

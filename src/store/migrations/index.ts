@@ -8,6 +8,7 @@ import { approvalsMigration } from './0005-approvals.js';
 import { searchIndexStateMigration } from './0006-search-index-state.js';
 import { schedulingMigration } from './0007-scheduling.js';
 import { messagesMigration } from './0008-messages.js';
+import { disposalsMigration } from './0009-disposals.js';
 
 /**
  * Versioned migrations, in code so they ship inside the build. Append new ones; never edit a
@@ -25,6 +26,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0006-search-index-state': searchIndexStateMigration(),
         '0007-scheduling': schedulingMigration(),
         '0008-messages': messagesMigration(engine),
+        '0009-disposals': disposalsMigration(engine),
       };
     },
   };
