@@ -44,6 +44,19 @@ export type AuditAction =
   /** Key lifecycle (haven keys): ids and counts only, never key material. */
   | 'key-rotate'
   | 'key-retire'
+  /**
+   * Compliance (src/compliance): the report, security incidents and the de-identified export.
+   * `backup-created` / `backup-verified` are written by backups and read as the report's evidence.
+   */
+  | 'compliance-report'
+  | 'incident-create'
+  | 'incident-update'
+  | 'incident-read'
+  | 'incident-affected'
+  | 'incident-notice'
+  | 'deidentified-export'
+  | 'backup-created'
+  | 'backup-verified'
   /** A request refused (4xx) that no capability recorded itself: src/http/refusal-audit.ts. */
   | 'request-refused';
 

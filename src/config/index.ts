@@ -1,8 +1,9 @@
-export { resolveConfig, ConfigError } from './config.js';
+export { resolveConfig, ConfigError, TLS_VERSIONS } from './config.js';
 export type {
   HavenConfig,
   ConfigInput,
   Pkcs11Config,
   RateLimitConfig,
   ServerTimeouts,
+  TlsVersion,
 } from './config.js';

@@ -40,7 +40,10 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   // One public URL for links, the same-origin check and WebAuthn's relying party (People).
   const publicBaseUrl = opts.publicBaseUrl ?? haven.config.publicUrl;
   const app = Fastify({
-    https: { ...tlsServerOptions(opts.tls), ...nodeServerTimeouts(haven.config.timeouts) },
+    https: {
+      ...tlsServerOptions({ ...opts.tls, minVersion: haven.config.tlsMinVersion }),
+      ...nodeServerTimeouts(haven.config.timeouts),
+    },
     ...fastifyTimeouts(haven.config.timeouts),
     loggerInstance: haven.logger,
     // Fastify's own request lines would log URLs (ids, search values); ours logs route patterns.

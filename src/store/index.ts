@@ -52,3 +52,4 @@ export { BreakGlassRepository, type BreakGlassRow } from './break-glass-reposito
 export type { OwnerScope } from './resource-repository.js';
 export type { RelationCipher } from './relation-cipher.js';
 export { convertLegacyRelations } from './convert-relations.js';
+export { IncidentRepository, type IncidentRow } from './incident-repository.js';

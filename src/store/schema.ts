@@ -222,7 +222,18 @@ export interface BreakGlassGrantTable {
   ended_by: string | null;
 }
 
+/** Security incidents (migration 0011): PHI-free JSON records, versioned for compare-and-set. */
+export interface IncidentTable {
+  id: string;
+  discovered_at: string;
+  record: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface HavenDatabase {
+  incidents: IncidentTable;
   care_relations: CareRelationTable;
   break_glass_grants: BreakGlassGrantTable;
   users: UserTable;

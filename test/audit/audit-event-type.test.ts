@@ -53,6 +53,16 @@ const EXPECTED: Record<AuditAction, Expect> = {
   'client-revoke': [DCM, '110113', [DCM, '110137']],
   'key-rotate': [DCM, '110113', undefined],
   'key-retire': [DCM, '110113', undefined],
+  'compliance-report': [DCM, '110100', undefined],
+  'incident-create': [DCM, '110113', undefined],
+  'incident-update': [DCM, '110113', undefined],
+  'incident-read': [DCM, '110100', undefined],
+  'incident-affected': [DCM, '110100', undefined],
+  'incident-notice': [DCM, '110100', undefined],
+  'deidentified-export': [DCM, '110106', undefined],
+  // Written by backups (which maps them when it merges); unmapped, they are Application Activity.
+  'backup-created': [DCM, '110100', undefined],
+  'backup-verified': [DCM, '110100', undefined],
 };
 
 const entry = (action: string): AuditEntry => ({
