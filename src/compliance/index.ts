@@ -5,3 +5,17 @@ export { complianceReport } from './report/run-report.js';
 export { renderReport } from './report/render.js';
 export { CHECKS, evaluate } from './report/checks.js';
 export type { ComplianceSource, ComplianceFacts } from './report/facts.js';
+export {
+  exportDeidentified,
+  ExportTargetError,
+  type DeidentifiedExportOptions,
+  type DeidentifiedExportResult,
+} from './deidentify/export.js';
+export {
+  deidentifyResource,
+  pseudonym,
+  AGE_GROUP_EXTENSION,
+  EXCLUDED_TYPES,
+} from './deidentify/safe-harbor.js';
+export { generalizeZip, RESTRICTED_ZIP3 } from './deidentify/zip.js';
+export { storedRecords } from './deidentify/stored-records.js';
