@@ -3,7 +3,7 @@ import { CliFailure } from './output.js';
 import { SOFTWARE } from './software.js';
 import { auditTree } from './tree/audit.js';
 import { clientTree } from './tree/client.js';
-import { complianceTree, exportTree } from './tree/compliance.js';
+import { complianceTree, exportTree, incidentTree } from './tree/compliance.js';
 import { serverTree } from './tree/server.js';
 import { keysTree } from './tree/keys.js';
 import { userTree } from './tree/user.js';
@@ -28,6 +28,7 @@ export function buildProgram(): Command {
   keysTree(program);
   complianceTree(program);
   exportTree(program);
+  incidentTree(program);
   return program;
 }
 

@@ -19,3 +19,18 @@ export {
 } from './deidentify/safe-harbor.js';
 export { generalizeZip, RESTRICTED_ZIP3 } from './deidentify/zip.js';
 export { storedRecords } from './deidentify/stored-records.js';
+export {
+  IncidentService,
+  type IncidentActor,
+  type IncidentView,
+} from './breach/incident-service.js';
+export { openIncidents } from './breach/open-incidents.js';
+export {
+  IncidentError,
+  checkNoPhi,
+  type Incident,
+  type RiskAssessment,
+  type AffectedSummary,
+} from './breach/incident.js';
+export { deadlines, NOTICE_DAYS, LARGE_BREACH, type Deadline } from './breach/deadlines.js';
+export { noticeDraft, RECIPIENT_PLACEHOLDERS, type NoticeContact } from './breach/notice.js';
