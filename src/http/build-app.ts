@@ -6,6 +6,8 @@ import { adminUserRoutes } from './admin-user-routes.js';
 import { refuseUnknownHosts } from './allowed-hosts.js';
 import { appTokenRoutes } from './app-token-routes.js';
 import { breakGlassRoutes } from './break-glass-routes.js';
+import { complianceRoutes } from './compliance-routes.js';
+import { openIncidents } from '../compliance/index.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { installErrorHandlers } from './errors.js';
@@ -148,6 +150,11 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     clock: haven.records.clock,
   });
   await app.register(adminUserRoutes, apiGuard);
+  await app.register(complianceRoutes, {
+    ...apiGuard,
+    compliance: haven,
+    incidents: openIncidents(haven),
+  });
   await app.register(webauthnRoutes, {
     people: haven.people,
     audit: haven.audit,
