@@ -105,6 +105,15 @@ export class BreakGlassService implements GrantSource {
     return this.o.repo.active(this.o.clock().toISOString(), userId);
   }
 
+  /**
+   * How many grants are open right now and who holds them (the compliance report): user ids and
+   * expiries only, never which patient, so nothing is disclosed and nothing needs auditing.
+   */
+  async openGrantSummary(): Promise<{ userId: string; expiresAt: string }[]> {
+    const rows = await this.o.repo.active(this.o.clock().toISOString());
+    return rows.map((r) => ({ userId: r.userId, expiresAt: r.expiresAt }));
+  }
+
   /** Active grants: a reviewer (admin, privacy officer) sees all, anyone else their own. */
   async listActive(ctx: RequestContext): Promise<(GrantView & { reason?: string })[]> {
     const now = this.o.clock();

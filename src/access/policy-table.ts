@@ -42,6 +42,8 @@ export const API_ACTIONS = [
   'break-glass:request',
   'break-glass:review',
   'disclosures:read',
+  'compliance:read',
+  'incidents:manage',
 ] as const;
 export type ApiAction = (typeof API_ACTIONS)[number];
 
@@ -236,6 +238,8 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
     api: [
       { action: 'disclosures:read', reach: 'any', why: 'accounting of disclosures' },
       { action: 'break-glass:review', reach: 'any', why: 'review emergency access' },
+      { action: 'compliance:read', reach: 'any', why: 'the compliance report (ids and counts)' },
+      { action: 'incidents:manage', reach: 'any', why: 'breach response: incidents, notices' },
     ],
   },
 };

@@ -112,6 +112,15 @@ const DICOM: Record<string, { type: Coding; subtype?: Coding }> = {
   // carries it out are uses of a restricted function.
   'patient-dispose-request': { type: SECURITY_ALERT, subtype: RESTRICTED_FUNCTION },
   'patient-disposed': { type: PATIENT_RECORD, subtype: RESTRICTED_FUNCTION },
+  // Compliance (src/compliance): an incident is a security alert; reading it, the report and
+  // the affected-individuals count use the application; the de-identified extract is an export.
+  'compliance-report': { type: APPLICATION_ACTIVITY },
+  'incident-create': { type: SECURITY_ALERT },
+  'incident-update': { type: SECURITY_ALERT },
+  'incident-read': { type: APPLICATION_ACTIVITY },
+  'incident-affected': { type: APPLICATION_ACTIVITY },
+  'incident-notice': { type: APPLICATION_ACTIVITY },
+  'deidentified-export': { type: EXPORT },
 };
 
 const havenAction = (action: string): Coding => ({ system: HAVEN_ACTION_SYSTEM, code: action });

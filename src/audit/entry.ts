@@ -56,6 +56,17 @@ export type AuditAction =
   | 'backup-restored'
   | 'patient-dispose-request'
   | 'patient-disposed'
+  /**
+   * Compliance (src/compliance): the report, security incidents and the de-identified export.
+   * The report reads backups' `backup-created` / `backup-verified` entries as its evidence.
+   */
+  | 'compliance-report'
+  | 'incident-create'
+  | 'incident-update'
+  | 'incident-read'
+  | 'incident-affected'
+  | 'incident-notice'
+  | 'deidentified-export'
   /** A request refused (4xx) that no capability recorded itself: src/http/refusal-audit.ts. */
   | 'request-refused';
 

@@ -5,6 +5,7 @@ import { auditTree } from './tree/audit.js';
 import { backupTree } from './tree/backup.js';
 import { clientTree } from './tree/client.js';
 import { demoTree } from './tree/demo.js';
+import { complianceTree, exportTree, incidentTree } from './tree/compliance.js';
 import { serverTree } from './tree/server.js';
 import { keysTree } from './tree/keys.js';
 import { userTree } from './tree/user.js';
@@ -29,6 +30,9 @@ export function buildProgram(): Command {
   keysTree(program);
   demoTree(program);
   backupTree(program);
+  complianceTree(program);
+  exportTree(program);
+  incidentTree(program);
   return program;
 }
 

@@ -100,7 +100,21 @@ export interface HavenConfig {
   timeouts: ServerTimeouts;
   /** Video visits: the room's time window, ICE/TURN servers, recording (video-config.ts). */
   video: VideoConfig;
+  /** Oldest TLS version the server accepts (HAVEN_TLS_MIN_VERSION, default TLSv1.2). */
+  tlsMinVersion: TlsVersion;
+  /**
+   * How long the operator keeps Haven's logs, in days (HAVEN_LOG_RETENTION_DAYS, default 2192:
+   * six years, 45 CFR 164.316(b)(2)(i)); the compliance report checks it (src/compliance).
+   */
+  logRetentionDays: number;
+  /** A log file the compliance report scans for PHI (HAVEN_LOG_FILE); undefined: not scanned. */
+  logFile: string | undefined;
+  /** Days without a sign-in after which the compliance report calls an account dormant (90). */
+  dormantDays: number;
 }
+
+export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
 
 export interface RateLimitConfig {
   max: number;
@@ -210,7 +224,18 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     allowedHosts: allowedHosts(env.HAVEN_ALLOWED_HOSTS),
     timeouts: serverTimeouts(env),
     video: videoConfig(env),
+    tlsMinVersion: tlsMinVersion(env.HAVEN_TLS_MIN_VERSION),
+    logRetentionDays: positiveInt(env.HAVEN_LOG_RETENTION_DAYS, 2192),
+    logFile: env.HAVEN_LOG_FILE ? path.resolve(env.HAVEN_LOG_FILE) : undefined,
+    dormantDays: positiveInt(env.HAVEN_DORMANT_DAYS, 90),
   };
+}
+
+function tlsMinVersion(raw: string | undefined): TlsVersion {
+  if (raw === undefined || raw === '') return 'TLSv1.2';
+  if (!(TLS_VERSIONS as readonly string[]).includes(raw))
+    throw new ConfigError(`HAVEN_TLS_MIN_VERSION must be one of ${TLS_VERSIONS.join(', ')}`);
+  return raw as TlsVersion;
 }
 
 function pkcs11Config(env: NodeJS.ProcessEnv): Pkcs11Config | undefined {

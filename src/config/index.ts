@@ -1,9 +1,10 @@
-export { resolveConfig, ConfigError } from './config.js';
 export type { TurnConfig, VideoConfig } from './video-config.js';
+export { resolveConfig, ConfigError, TLS_VERSIONS } from './config.js';
 export type {
   HavenConfig,
   ConfigInput,
   Pkcs11Config,
   RateLimitConfig,
   ServerTimeouts,
+  TlsVersion,
 } from './config.js';

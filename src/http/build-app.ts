@@ -8,6 +8,8 @@ import { appTokenRoutes } from './app-token-routes.js';
 import { breakGlassRoutes } from './break-glass-routes.js';
 import { schedulingRoutes } from './scheduling-routes.js';
 import { messageRoutes } from './message-routes.js';
+import { complianceRoutes } from './compliance-routes.js';
+import { openIncidents } from '../compliance/index.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { installErrorHandlers } from './errors.js';
@@ -43,7 +45,10 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   // One public URL for links, the same-origin check and WebAuthn's relying party (People).
   const publicBaseUrl = opts.publicBaseUrl ?? haven.config.publicUrl;
   const app = Fastify({
-    https: { ...tlsServerOptions(opts.tls), ...nodeServerTimeouts(haven.config.timeouts) },
+    https: {
+      ...tlsServerOptions({ ...opts.tls, minVersion: haven.config.tlsMinVersion }),
+      ...nodeServerTimeouts(haven.config.timeouts),
+    },
     ...fastifyTimeouts(haven.config.timeouts),
     loggerInstance: haven.logger,
     // Fastify's own request lines would log URLs (ids, search values); ours logs route patterns.
@@ -155,6 +160,11 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     timeZone: haven.scheduling.timeZone,
   });
   await app.register(messageRoutes, { ...apiGuard, messaging: haven.messaging });
+  await app.register(complianceRoutes, {
+    ...apiGuard,
+    compliance: haven,
+    incidents: openIncidents(haven),
+  });
   await app.register(webauthnRoutes, {
     people: haven.people,
     audit: haven.audit,

@@ -35,7 +35,10 @@ export type RoutePermission =
   // table's api rows (src/http/api-guard.ts; break-glass, app-token and admin-user routes).
   | 'api:users:manage'
   | 'api:break-glass:request'
-  | 'api:break-glass:review';
+  | 'api:break-glass:review'
+  // The privacy officer's toolkit (src/http/compliance-routes.ts, ADR 0031).
+  | 'api:compliance:read'
+  | 'api:incidents:manage';
 
 /**
  * What a bearer token (an API client's `system/` scopes, or an app's `user/` or `patient/`
@@ -91,6 +94,8 @@ export const ROUTE_SCOPES: Readonly<Record<RoutePermission, ScopeRequirement>> =
   'api:users:manage': SESSION,
   'api:break-glass:request': SESSION,
   'api:break-glass:review': SESSION,
+  'api:compliance:read': SESSION,
+  'api:incidents:manage': SESSION,
 };
 
 declare module 'fastify' {

@@ -254,6 +254,38 @@ export class AuditRepository {
     return row && normalize(row);
   }
 
+  /**
+   * The patients whose records one actor (user or client) touched successfully in [from, to):
+   * the individuals a breach by that actor may affect (src/compliance/breach). Ids only.
+   */
+  async patientsTouchedBy(actorId: string, from: string, to: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('audit_entries')
+      .select('patient_id')
+      .distinct()
+      .where('actor_id', '=', actorId)
+      .where('outcome', '=', 'success')
+      .where('at', '>=', from)
+      .where('at', '<', to)
+      .where('patient_id', 'is not', null)
+      .orderBy('patient_id')
+      .execute();
+    return rows.map((r) => r.patient_id!);
+  }
+
+  /** Each actor's newest successful entry among `actions` (last sign-in per account). */
+  async lastSuccessByActor(actions: readonly string[]): Promise<Map<string, string>> {
+    const rows = await this.db
+      .selectFrom('audit_entries')
+      .select(['actor_id', (eb) => eb.fn.max('at').as('last')])
+      .where('action', 'in', actions)
+      .where('outcome', '=', 'success')
+      .where('actor_id', 'is not', null)
+      .groupBy('actor_id')
+      .execute();
+    return new Map(rows.map((r) => [r.actor_id!, String(r.last)]));
+  }
+
   /** Accesses to one patient's record, newest first (accounting of disclosures). */
   async forPatient(patientId: string, limit: number): Promise<AuditRow[]> {
     const rows = await this.db

@@ -74,3 +74,4 @@ export {
   type DisposalCounts,
   type OwnerTypeAge,
 } from './disposal-repository.js';
+export { IncidentRepository, type IncidentRow } from './incident-repository.js';

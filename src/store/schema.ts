@@ -265,11 +265,22 @@ export interface DisposalTable {
   resources: number;
 }
 
+/** Security incidents (migration 0011): PHI-free JSON records, versioned for compare-and-set. */
+export interface IncidentTable {
+  id: string;
+  discovered_at: string;
+  record: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface HavenDatabase {
   slot_reservations: SlotReservationTable;
   appointment_reminders: AppointmentReminderTable;
 
   disposals: DisposalTable;
+  incidents: IncidentTable;
   care_relations: CareRelationTable;
   break_glass_grants: BreakGlassGrantTable;
   users: UserTable;

@@ -63,6 +63,13 @@ const EXPECTED: Record<AuditAction, Expect> = {
   'backup-verified': [DCM, '110100', undefined],
   'patient-dispose-request': [DCM, '110113', [DCM, '110132']],
   'patient-disposed': [DCM, '110110', [DCM, '110132']],
+  'compliance-report': [DCM, '110100', undefined],
+  'incident-create': [DCM, '110113', undefined],
+  'incident-update': [DCM, '110113', undefined],
+  'incident-read': [DCM, '110100', undefined],
+  'incident-affected': [DCM, '110100', undefined],
+  'incident-notice': [DCM, '110100', undefined],
+  'deidentified-export': [DCM, '110106', undefined],
 };
 
 const entry = (action: string): AuditEntry => ({

@@ -5,6 +5,7 @@ import { EmergencyBanner } from './clinician/EmergencyBanner';
 import { MyPatients } from './clinician/MyPatients';
 import { Appointments } from './patient/Appointments';
 import { Calendar } from './scheduler/Calendar';
+import { Compliance } from './auditor/Compliance';
 import { ChangePassword } from './screens/ChangePassword';
 import { Disclosures } from './screens/Disclosures';
 import { Inbox } from './messages/Inbox';
@@ -68,6 +69,7 @@ export function App() {
         <Route path="/appointments" component={Appointments} />
         <Route path="/messages" component={Inbox} />
         <Route path="/messages/:id" component={ThreadView} />
+        <Route path="/compliance" component={Compliance} />
         <Route>
           <Redirect to="/" replace />
         </Route>
@@ -92,4 +94,5 @@ const TITLES: Record<string, string> = {
   '/calendar': 'Calendar',
   '/appointments': 'My appointments',
   '/messages': 'Messages',
+  '/compliance': 'Compliance report',
 };

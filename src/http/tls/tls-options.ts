@@ -34,14 +34,17 @@ export const ECDH_CURVES = 'X25519:P-256:P-384';
 export function tlsServerOptions({
   certPem,
   keyPem,
+  minVersion = 'TLSv1.2',
 }: {
   certPem: string;
   keyPem: string;
+  /** HAVEN_TLS_MIN_VERSION; below TLSv1.2 the compliance report fails the installation. */
+  minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 }): ServerOptions {
   return {
     cert: certPem,
     key: keyPem,
-    minVersion: 'TLSv1.2',
+    minVersion,
     maxVersion: 'TLSv1.3',
     ciphers: TLS12_CIPHERS.join(':'),
     honorCipherOrder: true,

@@ -9,6 +9,7 @@ import { searchIndexStateMigration } from './0006-search-index-state.js';
 import { schedulingMigration } from './0007-scheduling.js';
 import { messagesMigration } from './0008-messages.js';
 import { disposalsMigration } from './0009-disposals.js';
+import { incidentsMigration } from './0011-incidents.js';
 
 /**
  * Versioned migrations, in code so they ship inside the build. Append new ones; never edit a
@@ -27,6 +28,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0007-scheduling': schedulingMigration(),
         '0008-messages': messagesMigration(engine),
         '0009-disposals': disposalsMigration(engine),
+        '0011-incidents': incidentsMigration(),
       };
     },
   };

@@ -130,6 +130,47 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
     as: ['session:nurse'],
   },
   'GET /api/app-tokens': { as: ['session:nurse'] },
+  // The privacy officer's toolkit (ADR 0031).
+  'GET /api/compliance/report': { as: ['session:auditor'] },
+  'GET /api/incidents': { as: ['session:auditor'] },
+  'POST /api/incidents': {
+    body: {
+      discoveredAt: '2026-01-02',
+      description: 'synthetic incident for the canary test',
+      systems: ['haven-web'],
+    },
+    as: ['session:auditor'],
+    echoesOnSuccess: 'answers with the incident it recorded (description, systems) to its author',
+  },
+  'GET /api/incidents/:id': { params: { id: 'test-id' }, as: ['session:auditor'] },
+  'POST /api/incidents/:id/assessment': {
+    params: { id: 'test-id' },
+    body: {
+      version: 1,
+      natureAndExtent: 'synthetic nature',
+      unauthorizedPerson: 'synthetic person',
+      acquiredOrViewed: 'viewed',
+      mitigation: 'synthetic mitigation',
+      lowProbabilityOfCompromise: false,
+    },
+    as: ['session:auditor'],
+  },
+  'POST /api/incidents/:id/affected': {
+    params: { id: 'test-id' },
+    body: { version: 1, actorId: 'test-actor', from: '2026-01-01', to: '2026-01-02' },
+    as: ['session:auditor'],
+  },
+  'POST /api/incidents/:id/notice': {
+    params: { id: 'test-id' },
+    body: {
+      organization: 'Synthetic Clinic',
+      phone: '1-800-000-0000',
+      email: 'privacy@clinic.example',
+      postalAddress: '1 Synthetic Way',
+    },
+    as: ['session:auditor'],
+  },
+
   'POST /api/app-tokens/:id/revoke': { params: { id: 'test-id' }, as: ['session:nurse'] },
   'GET /api/admin/users': { as: ['session:admin'] },
   'POST /api/admin/users': {

@@ -60,6 +60,13 @@ export function Home() {
             </Anchor>
           </List.Item>
         )}
+        {session.roles.includes('auditor') && (
+          <List.Item>
+            <Anchor component={Link} href="/compliance">
+              Compliance report
+            </Anchor>
+          </List.Item>
+        )}
         <List.Item>
           <Anchor component={Link} href="/password">
             Change my password
