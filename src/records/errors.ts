@@ -11,6 +11,7 @@ export type IssueCode =
   | 'deleted'
   | 'not-supported'
   | 'conflict'
+  | 'multiple-matches'
   | 'forbidden'
   | 'login'
   | 'too-costly'

@@ -18,4 +18,7 @@ export { rebuildSearchIndex, type RebuildResult } from './rebuild-search-index.j
 export { isSupportedType, SUPPORTED_TYPES } from './resource-types.js';
 export { ALLOWED_BINARY_TYPES } from './binary.js';
 export { patientEverything } from './patient-everything.js';
-export { refuseUnsupported } from './unsupported.js';
+export { deleteRecord, type DeleteOutcome } from './delete-record.js';
+export { patchRecord } from './patch-record.js';
+export { conditionalCreate } from './conditional-create.js';
+export { compartmentQuery } from './compartment-search.js';

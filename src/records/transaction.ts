@@ -9,9 +9,20 @@ import { ownersInBatch } from './owner.js';
 import { patientIdOfOwner } from './sealed-resources.js';
 import { errorCode, prepareVersion, relationRefused, writePrepared } from './write-record.js';
 import type { PreparedVersion } from './prepared-version.js';
+import {
+  CONDITIONAL_CREATES,
+  matchCriteria,
+  parseCriteria,
+  serialized,
+} from './conditional-create.js';
+
+/** One entry's outcome: a version written, or (conditional create) the record that matched. */
+export type TransactionEntryResult =
+  | { prepared: PreparedVersion; created: boolean }
+  | { matched: { resourceType: string; id: string; version: number; lastUpdated: string } };
 
 export interface TransactionResult {
-  entries: { prepared: PreparedVersion; created: boolean }[];
+  entries: TransactionEntryResult[];
 }
 
 interface PlannedEntry {
@@ -19,6 +30,8 @@ interface PlannedEntry {
   resourceType: string;
   id: string;
   resource: Record<string, unknown>;
+  /** The POST entry's ifNoneExist criteria, if it is a conditional create. */
+  ifNoneExist?: string;
 }
 
 const MAX_ENTRIES = 5000;
@@ -34,6 +47,19 @@ export async function runTransaction(
   bundle: unknown,
 ): Promise<TransactionResult> {
   const entries = readEntries(bundle);
+  // A transaction with conditional creates runs one at a time with single conditional creates,
+  // so a retried import cannot race itself into duplicates (conditional-create.ts).
+  const conditional = entries.some((e) => typeof e.request?.ifNoneExist === 'string');
+  return conditional
+    ? serialized(CONDITIONAL_CREATES, () => runEntries(deps, ctx, entries))
+    : runEntries(deps, ctx, entries);
+}
+
+async function runEntries(
+  deps: RecordDeps,
+  ctx: RequestContext,
+  entries: RawEntry[],
+): Promise<TransactionResult> {
   const refMap = new Map<string, string>();
   const planned: PlannedEntry[] = entries.map((e, i) => {
     const resource = e.resource as Record<string, unknown> | undefined;
@@ -47,7 +73,10 @@ export async function runTransaction(
         throw entryError(i, 'POST url must be the resource type');
       const id = deps.newId();
       if (typeof e.fullUrl === 'string') refMap.set(e.fullUrl, `${resourceType}/${id}`);
-      return { method, resourceType, id, resource };
+      const ifNoneExist = e.request?.ifNoneExist;
+      if (ifNoneExist !== undefined && typeof ifNoneExist !== 'string')
+        throw entryError(i, 'has an ifNoneExist that is not a string');
+      return { method, resourceType, id, resource, ifNoneExist };
     }
     if (method === 'PUT') {
       const m = /^([A-Za-z]+)\/([^/?]+)$/.exec(e.request?.url ?? '');
@@ -75,13 +104,43 @@ export async function runTransaction(
       ),
     );
   }
+  // Conditional creates that match: no write, and references to their fullUrl go to the match.
+  const matched = new Map<
+    number,
+    { resourceType: string; id: string; version: number; lastUpdated: string }
+  >();
+  for (const [i, p] of planned.entries()) {
+    if (p.ifNoneExist === undefined) continue;
+    const match = await matchCriteria(deps, ctx, p.resourceType, parseCriteria(p.ifNoneExist));
+    if (match.kind === 'several')
+      throw new FhirError(
+        412,
+        'multiple-matches',
+        `entry ${i}: its ifNoneExist matches more than one resource`,
+      );
+    if (match.kind === 'none') continue;
+    const head = await deps.resources.head(p.resourceType, match.id);
+    if (!head) continue;
+    const existing = await deps.resources.readCurrent(p.resourceType, match.id);
+    matched.set(i, {
+      resourceType: p.resourceType,
+      id: match.id,
+      version: head.version,
+      lastUpdated: existing?.lastUpdated ?? '',
+    });
+    const fullUrl = entries[i]!.fullUrl;
+    if (typeof fullUrl === 'string') refMap.set(fullUrl, `${p.resourceType}/${match.id}`);
+  }
   const rewritten = planned.map(
     (p) =>
       rewriteReferences(p.resource, refMap) as Record<string, unknown> & { resourceType: string },
   );
   const inBundle = ownersInBatch(rewritten.map((r, i) => ({ ...r, id: planned[i]!.id })));
   const prepared: { prepared: PreparedVersion; created: boolean; grant: Grant }[] = [];
+  const written = new Map<number, number>();
   for (const [i, p] of planned.entries()) {
+    if (matched.has(i)) continue;
+    written.set(i, prepared.length);
     const interaction = p.method === 'POST' ? 'create' : 'update';
     const resource = rewritten[i]!;
     const head = p.method === 'PUT' ? await deps.resources.head(p.resourceType, p.id) : undefined;
@@ -139,13 +198,20 @@ export async function runTransaction(
       );
     throw e;
   }
-  return { entries: prepared.map(({ prepared: v, created }) => ({ prepared: v, created })) };
+  return {
+    entries: planned.map((_, i) => {
+      const m = matched.get(i);
+      if (m) return { matched: m };
+      const { prepared: v, created } = prepared[written.get(i)!]!;
+      return { prepared: v, created };
+    }),
+  };
 }
 
 interface RawEntry {
   fullUrl?: unknown;
   resource?: unknown;
-  request?: { method?: unknown; url?: string };
+  request?: { method?: unknown; url?: string; ifNoneExist?: unknown };
 }
 
 function readEntries(bundle: unknown): RawEntry[] {

@@ -72,7 +72,7 @@ export async function writePrepared(
     version: p.version,
     owner: p.owner,
     lastUpdated: p.lastUpdated,
-    deleted: false,
+    deleted: p.deleted === true,
     body: p.sealed,
     tokens: p.tokens,
     expectedVersion: p.expectedVersion,

@@ -25,6 +25,7 @@ export {
   searchableResourceTypes,
   searchRegistry,
   isRefusedParam,
+  paramDef as paramDefOf,
   type SearchRegistry,
 } from './registry.js';
 export { indexTerms } from './index-terms.js';
