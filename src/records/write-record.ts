@@ -156,7 +156,8 @@ export async function updateRecord(
     }
     throw e;
   }
-  return { record: bytesOf(p, grant), created: current === undefined };
+  // Writing over a tombstone brings the record back: as R4 says, that is a create (201).
+  return { record: bytesOf(p, grant), created: current === undefined || head?.deleted === true };
 }
 
 async function commit(

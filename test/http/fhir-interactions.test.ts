@@ -1,0 +1,290 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canaryPatient } from '../support/canary.js';
+import { ENGINES } from '../support/engines.js';
+import { startTestServer, type TestServer } from '../support/haven-server.js';
+
+/**
+ * The interactions an ordinary FHIR client expects beyond read/create/update/search (issue #20
+ * part 1): DELETE as a tombstone, JSON Patch, conditional create (single and in a transaction),
+ * and Patient compartment search — each on both engines, each with its concurrency case.
+ */
+describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer(engine);
+  });
+  afterAll(async () => t.stop());
+
+  const createPatient = async (n: number, extra: Record<string, unknown> = {}) => {
+    const res = await t.request('POST', '/fhir/R4/Patient', {
+      body: { ...canaryPatient(n), ...extra },
+    });
+    expect(res.status).toBe(201);
+    return String(res.json().id);
+  };
+  const vital = (patientId: string, value: number) => ({
+    resourceType: 'Observation',
+    status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }], text: 'Heart rate' },
+    subject: { reference: `Patient/${patientId}` },
+    valueQuantity: { value, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
+  });
+  const auditActions = async (fromSeq: number) =>
+    (await t.haven.auditRepo.entries(fromSeq, 100_000)).map((e) => `${e.action}:${e.outcome}`);
+
+  describe('DELETE', () => {
+    it('leaves a tombstone: the record reads as gone, leaves search, and keeps its history', async () => {
+      const patientId = await createPatient(501);
+      const obs = await t.request('POST', '/fhir/R4/Observation', { body: vital(patientId, 61) });
+      const id = String(obs.json().id);
+      const seq = (await t.haven.auditRepo.head()).size;
+      const del = await t.request('DELETE', `/fhir/R4/Observation/${id}`);
+      expect(del.status).toBe(204);
+      expect(del.headers.etag).toBe('W/"2"');
+      expect(await auditActions(seq)).toContain('delete:success');
+      expect((await t.request('GET', `/fhir/R4/Observation/${id}`)).status).toBe(410);
+      const search = await t.request('GET', `/fhir/R4/Observation?patient=${patientId}`);
+      expect(search.json().total).toBe(0);
+      const history = (await t.request('GET', `/fhir/R4/Observation/${id}/_history`)).json();
+      expect(history.entry.map((e: { request: { method: string } }) => e.request.method)).toEqual([
+        'DELETE',
+        'POST',
+      ]);
+      expect(history.entry[0].resource).toBeUndefined();
+      const v1 = await t.request('GET', `/fhir/R4/Observation/${id}/_history/1`);
+      expect(v1.status).toBe(200);
+      expect(v1.json().valueQuantity.value).toBe(61);
+      // Deleting again changes nothing and succeeds; a record that never was is not found.
+      expect((await t.request('DELETE', `/fhir/R4/Observation/${id}`)).status).toBe(204);
+      expect((await t.request('GET', `/fhir/R4/Observation/${id}/_history`)).json().total).toBe(2);
+      expect((await t.request('DELETE', '/fhir/R4/Observation/never-was')).status).toBe(404);
+      // An update after the delete brings it back as a new version.
+      const back = await t.request('PUT', `/fhir/R4/Observation/${id}`, {
+        body: { ...vital(patientId, 62), id },
+      });
+      expect(back.status).toBe(201);
+      expect(back.headers.etag).toBe('W/"3"');
+    });
+
+    it('parallel deletes of one record write one tombstone', async () => {
+      const patientId = await createPatient(502);
+      const id = String(
+        (await t.request('POST', '/fhir/R4/Observation', { body: vital(patientId, 70) })).json().id,
+      );
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => t.request('DELETE', `/fhir/R4/Observation/${id}`)),
+      );
+      // Each answers 204 (done, or already done) or 409 (lost the race, retry): never a 5xx.
+      expect(results.every((r) => r.status === 204 || r.status === 409)).toBe(true);
+      const history = (await t.request('GET', `/fhir/R4/Observation/${id}/_history`)).json();
+      expect(history.total).toBe(2);
+    });
+
+    it('a token without the delete scope is refused and nothing changes', async () => {
+      const patientId = await createPatient(503);
+      const token = await t.newToken('system/Patient.cruds');
+      const res = await t.request('DELETE', `/fhir/R4/Patient/${patientId}`, {
+        token: await t.newToken('system/Patient.crus'),
+      });
+      expect(res.status).toBe(403);
+      expect(res.json().resourceType).toBe('OperationOutcome');
+      expect((await t.request('GET', `/fhir/R4/Patient/${patientId}`, { token })).status).toBe(200);
+    });
+  });
+
+  describe('PATCH (JSON Patch)', () => {
+    const patch = (id: string, ops: unknown, headers: Record<string, string> = {}) =>
+      t.request('PATCH', `/fhir/R4/Patient/${id}`, {
+        raw: JSON.stringify(ops),
+        headers: { 'content-type': 'application/json-patch+json', ...headers },
+      });
+
+    it('applies a patch as a new version, and refuses a failed test or a server-owned path', async () => {
+      const id = await createPatient(511);
+      const ok = await patch(id, [{ op: 'replace', path: '/gender', value: 'unknown' }]);
+      expect(ok.status).toBe(200);
+      expect(ok.json()).toMatchObject({ id, gender: 'unknown', meta: { versionId: '2' } });
+      const failedTest = await patch(id, [
+        { op: 'test', path: '/gender', value: 'female' },
+        { op: 'replace', path: '/gender', value: 'male' },
+      ]);
+      expect(failedTest.status).toBe(422);
+      const idChange = await patch(id, [{ op: 'replace', path: '/id', value: 'other' }]);
+      expect(idChange.status).toBe(422);
+      const notAPatch = await patch(id, { op: 'replace' });
+      expect(notAPatch.status).toBe(400);
+      const now = (await t.request('GET', `/fhir/R4/Patient/${id}`)).json();
+      expect(now).toMatchObject({ gender: 'unknown', meta: { versionId: '2' } });
+    });
+
+    it('parallel patches on one version: exactly one wins with If-Match', async () => {
+      const id = await createPatient(512);
+      const results = await Promise.all(
+        ['male', 'female', 'other', 'unknown', 'male', 'female'].map((g) =>
+          patch(id, [{ op: 'replace', path: '/gender', value: g }], { 'if-match': 'W/"1"' }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+      expect(results.every((r) => r.status === 200 || r.status === 412)).toBe(true);
+      const history = (await t.request('GET', `/fhir/R4/Patient/${id}/_history`)).json();
+      expect(history.total).toBe(2);
+    });
+
+    it('needs the read scope as well as update', async () => {
+      const id = await createPatient(513);
+      const writeOnly = await t.newToken('system/Patient.u');
+      const res = await t.request('PATCH', `/fhir/R4/Patient/${id}`, {
+        token: writeOnly,
+        raw: JSON.stringify([{ op: 'test', path: '/gender', value: 'other' }]),
+        headers: { 'content-type': 'application/json-patch+json' },
+      });
+      expect(res.status).toBe(403);
+    });
+  });
+
+  describe('conditional create (If-None-Exist)', () => {
+    const mrn = (n: number) => ({
+      system: 'urn:example:conditional-mrn',
+      value: `COND-${n}-${engine}`,
+    });
+    const conditional = (n: number) =>
+      t.request('POST', '/fhir/R4/Patient', {
+        body: { ...canaryPatient(n), identifier: [mrn(n)] },
+        headers: { 'if-none-exist': `identifier=${mrn(n).system}|${mrn(n).value}` },
+      });
+
+    it('a retried create finds the first one instead of making a second patient', async () => {
+      const first = await conditional(521);
+      expect(first.status).toBe(201);
+      const retry = await conditional(521);
+      expect(retry.status).toBe(200);
+      expect(retry.json().id).toBe(first.json().id);
+      const found = await t.request(
+        'GET',
+        `/fhir/R4/Patient?identifier=${mrn(521).system}|${mrn(521).value}`,
+      );
+      expect(found.json().total).toBe(1);
+    });
+
+    it('parallel retries of one conditional create make exactly one patient', async () => {
+      const results = await Promise.all(Array.from({ length: 12 }, () => conditional(522)));
+      expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.json().id)).size).toBe(1);
+    });
+
+    it('criteria matching several records answer 412 and create nothing', async () => {
+      const family = `Condtwin${engine}`;
+      await createPatient(523, { name: [{ family, given: ['Ann'] }] });
+      await createPatient(524, { name: [{ family, given: ['Bea'] }] });
+      const res = await t.request('POST', '/fhir/R4/Patient', {
+        body: { ...canaryPatient(525), name: [{ family, given: ['Cy'] }] },
+        headers: { 'if-none-exist': `family=${family}` },
+      });
+      expect(res.status).toBe(412);
+      expect(res.json().issue[0].code).toBe('multiple-matches');
+      const all = await t.request('GET', `/fhir/R4/Patient?family=${family}`);
+      expect(all.json().total).toBe(2);
+    });
+
+    it('refuses empty or result-only criteria', async () => {
+      for (const criteria of ['', '_count=1']) {
+        const res = await t.request('POST', '/fhir/R4/Patient', {
+          body: canaryPatient(526),
+          headers: { 'if-none-exist': criteria },
+        });
+        expect(res.status).toBe(400);
+      }
+    });
+
+    it('in a transaction, a retried import links to the patient it already made', async () => {
+      const bundle = {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          {
+            fullUrl: 'urn:uuid:11111111-2222-4333-8444-555555555555',
+            resource: { ...canaryPatient(527), identifier: [mrn(527)] },
+            request: {
+              method: 'POST',
+              url: 'Patient',
+              ifNoneExist: `identifier=${mrn(527).system}|${mrn(527).value}`,
+            },
+          },
+          {
+            resource: {
+              ...vital('placeholder', 80),
+              subject: { reference: 'urn:uuid:11111111-2222-4333-8444-555555555555' },
+            },
+            request: { method: 'POST', url: 'Observation' },
+          },
+        ],
+      };
+      const first = await t.request('POST', '/fhir/R4', { body: bundle });
+      expect(first.status).toBe(200);
+      expect(first.json().entry[0].response.status).toBe('201 Created');
+      const second = await t.request('POST', '/fhir/R4', { body: bundle });
+      expect(second.json().entry[0].response.status).toBe('200 OK');
+      const patientLoc = (r: typeof first) =>
+        String(r.json().entry[0].response.location).split('/_history')[0];
+      expect(patientLoc(second)).toBe(patientLoc(first));
+      const patientId = patientLoc(first).split('/')[1]!;
+      const obs = await t.request('GET', `/fhir/R4/Observation?patient=${patientId}`);
+      // Both imports' observations hang on the one patient.
+      expect(obs.json().total).toBe(2);
+    });
+  });
+
+  describe('Patient compartment search', () => {
+    it('Patient/{id}/Observation is Observation?patient={id}; Patient/{id}/* is the whole record', async () => {
+      const a = await createPatient(531);
+      const b = await createPatient(532);
+      for (const [p, v] of [
+        [a, 60],
+        [a, 65],
+        [b, 90],
+      ] as const)
+        await t.request('POST', '/fhir/R4/Observation', { body: vital(p, v) });
+      const compartment = await t.request(
+        'GET',
+        `/fhir/R4/Patient/${a}/Observation?_sort=value-quantity`,
+      );
+      expect(compartment.status).toBe(200);
+      const values = compartment
+        .json()
+        .entry.map(
+          (e: { resource: { valueQuantity: { value: number } } }) => e.resource.valueQuantity.value,
+        );
+      expect(values).toEqual([60, 65]);
+      const self = await t.request('GET', `/fhir/R4/Patient/${a}/Patient`);
+      expect(self.json().entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual([
+        a,
+      ]);
+      const everything = (await t.request('GET', `/fhir/R4/Patient/${a}/*`)).json();
+      const types = everything.entry.map(
+        (e: { resource: { resourceType: string } }) => e.resource.resourceType,
+      );
+      expect(types.filter((x: string) => x === 'Observation')).toHaveLength(2);
+      expect(types).toContain('Patient');
+      // A type outside the patient compartment is refused, not answered with all of it.
+      expect((await t.request('GET', `/fhir/R4/Patient/${a}/Practitioner`)).status).toBe(400);
+      // The compartment route still serves the patient's history.
+      const history = await t.request('GET', `/fhir/R4/Patient/${a}/_history`);
+      expect(history.json().type).toBe('history');
+    });
+
+    it('a token scoped to one type gets only that type through the compartment', async () => {
+      const a = await createPatient(533);
+      const token = await t.newToken('system/Patient.rs');
+      const res = await t.request('GET', `/fhir/R4/Patient/${a}/Observation`, { token });
+      expect(res.status).toBe(403);
+    });
+  });
+
+  it('the CapabilityStatement says what is offered', async () => {
+    const cs = (await t.request('GET', '/fhir/R4/metadata')).json();
+    const patient = cs.rest[0].resource.find((r: { type: string }) => r.type === 'Patient');
+    expect(patient.conditionalCreate).toBe(true);
+    const codes = patient.interaction.map((i: { code: string }) => i.code);
+    expect(codes).toEqual(expect.arrayContaining(['delete', 'patch', 'create', 'search-type']));
+  });
+});
