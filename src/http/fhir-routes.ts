@@ -12,6 +12,8 @@ import {
   compartmentQuery,
   conditionalCreate,
   deleteRecord,
+  isBatch,
+  runBatch,
   patchRecord,
   runTransaction,
   sealCursor,
@@ -77,6 +79,10 @@ function serverRoutes(
     '/',
     { config: { permission: 'fhir:transaction' }, preHandler: auth },
     async (req, reply) => {
+      if (isBatch(req.body))
+        return reply
+          .header('content-type', FHIR_JSON)
+          .send(await runBatch(records, contextOf(req), req.body, base(req)));
       const result = await runTransaction(records, contextOf(req), req.body);
       return reply
         .header('content-type', FHIR_JSON)

@@ -76,7 +76,7 @@ export function capabilityStatement(
           description: 'Bearer tokens of scoped API clients (SMART v2 system scopes).',
         },
         resource,
-        interaction: [{ code: 'transaction' }],
+        interaction: [{ code: 'transaction' }, { code: 'batch' }],
       },
     ],
   };

@@ -22,3 +22,4 @@ export { deleteRecord, type DeleteOutcome } from './delete-record.js';
 export { patchRecord } from './patch-record.js';
 export { conditionalCreate } from './conditional-create.js';
 export { compartmentQuery } from './compartment-search.js';
+export { isBatch, runBatch } from './batch.js';

@@ -217,10 +217,10 @@ interface RawEntry {
 function readEntries(bundle: unknown): RawEntry[] {
   const b = bundle as { resourceType?: unknown; type?: unknown; entry?: unknown };
   if (typeof bundle !== 'object' || bundle === null || b.resourceType !== 'Bundle') {
-    throw new FhirError(400, 'invalid', 'POST to the base URL takes a transaction Bundle');
+    throw new FhirError(400, 'invalid', 'POST to the base URL takes a transaction or batch Bundle');
   }
   if (b.type !== 'transaction')
-    throw new FhirError(400, 'not-supported', 'only Bundle.type = transaction is supported');
+    throw new FhirError(400, 'not-supported', 'Bundle.type must be transaction or batch');
   if (!Array.isArray(b.entry) || b.entry.length === 0)
     throw new FhirError(400, 'invalid', 'the transaction has no entries');
   if (b.entry.length > MAX_ENTRIES)

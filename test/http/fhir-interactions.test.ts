@@ -1,7 +1,13 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canaryPatient } from '../support/canary.js';
 import { ENGINES } from '../support/engines.js';
 import { startTestServer, type TestServer } from '../support/haven-server.js';
+
+/** Response bodies are walked freely here; the assertions are what check their shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Doc = any;
+const doc = (r: { json(): unknown }): Doc => r.json();
 
 /**
  * The interactions an ordinary FHIR client expects beyond read/create/update/search (issue #20
@@ -20,7 +26,7 @@ describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
       body: { ...canaryPatient(n), ...extra },
     });
     expect(res.status).toBe(201);
-    return String(res.json().id);
+    return String(doc(res).id);
   };
   const vital = (patientId: string, value: number) => ({
     resourceType: 'Observation',
@@ -36,7 +42,7 @@ describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
     it('leaves a tombstone: the record reads as gone, leaves search, and keeps its history', async () => {
       const patientId = await createPatient(501);
       const obs = await t.request('POST', '/fhir/R4/Observation', { body: vital(patientId, 61) });
-      const id = String(obs.json().id);
+      const id = String(doc(obs).id);
       const seq = (await t.haven.auditRepo.head()).size;
       const del = await t.request('DELETE', `/fhir/R4/Observation/${id}`);
       expect(del.status).toBe(204);
@@ -44,8 +50,8 @@ describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
       expect(await auditActions(seq)).toContain('delete:success');
       expect((await t.request('GET', `/fhir/R4/Observation/${id}`)).status).toBe(410);
       const search = await t.request('GET', `/fhir/R4/Observation?patient=${patientId}`);
-      expect(search.json().total).toBe(0);
-      const history = (await t.request('GET', `/fhir/R4/Observation/${id}/_history`)).json();
+      expect(doc(search).total).toBe(0);
+      const history = doc(await t.request('GET', `/fhir/R4/Observation/${id}/_history`));
       expect(history.entry.map((e: { request: { method: string } }) => e.request.method)).toEqual([
         'DELETE',
         'POST',
@@ -53,10 +59,10 @@ describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
       expect(history.entry[0].resource).toBeUndefined();
       const v1 = await t.request('GET', `/fhir/R4/Observation/${id}/_history/1`);
       expect(v1.status).toBe(200);
-      expect(v1.json().valueQuantity.value).toBe(61);
+      expect(doc(v1).valueQuantity.value).toBe(61);
       // Deleting again changes nothing and succeeds; a record that never was is not found.
       expect((await t.request('DELETE', `/fhir/R4/Observation/${id}`)).status).toBe(204);
-      expect((await t.request('GET', `/fhir/R4/Observation/${id}/_history`)).json().total).toBe(2);
+      expect(doc(await t.request('GET', `/fhir/R4/Observation/${id}/_history`)).total).toBe(2);
       expect((await t.request('DELETE', '/fhir/R4/Observation/never-was')).status).toBe(404);
       // An update after the delete brings it back as a new version.
       const back = await t.request('PUT', `/fhir/R4/Observation/${id}`, {
@@ -69,14 +75,14 @@ describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
     it('parallel deletes of one record write one tombstone', async () => {
       const patientId = await createPatient(502);
       const id = String(
-        (await t.request('POST', '/fhir/R4/Observation', { body: vital(patientId, 70) })).json().id,
+        doc(await t.request('POST', '/fhir/R4/Observation', { body: vital(patientId, 70) })).id,
       );
       const results = await Promise.all(
         Array.from({ length: 10 }, () => t.request('DELETE', `/fhir/R4/Observation/${id}`)),
       );
       // Each answers 204 (done, or already done) or 409 (lost the race, retry): never a 5xx.
       expect(results.every((r) => r.status === 204 || r.status === 409)).toBe(true);
-      const history = (await t.request('GET', `/fhir/R4/Observation/${id}/_history`)).json();
+      const history = doc(await t.request('GET', `/fhir/R4/Observation/${id}/_history`));
       expect(history.total).toBe(2);
     });
 
@@ -87,7 +93,7 @@ describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
         token: await t.newToken('system/Patient.crus'),
       });
       expect(res.status).toBe(403);
-      expect(res.json().resourceType).toBe('OperationOutcome');
+      expect(doc(res).resourceType).toBe('OperationOutcome');
       expect((await t.request('GET', `/fhir/R4/Patient/${patientId}`, { token })).status).toBe(200);
     });
   });
@@ -103,7 +109,7 @@ describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
       const id = await createPatient(511);
       const ok = await patch(id, [{ op: 'replace', path: '/gender', value: 'unknown' }]);
       expect(ok.status).toBe(200);
-      expect(ok.json()).toMatchObject({ id, gender: 'unknown', meta: { versionId: '2' } });
+      expect(doc(ok)).toMatchObject({ id, gender: 'unknown', meta: { versionId: '2' } });
       const failedTest = await patch(id, [
         { op: 'test', path: '/gender', value: 'female' },
         { op: 'replace', path: '/gender', value: 'male' },
@@ -113,7 +119,7 @@ describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
       expect(idChange.status).toBe(422);
       const notAPatch = await patch(id, { op: 'replace' });
       expect(notAPatch.status).toBe(400);
-      const now = (await t.request('GET', `/fhir/R4/Patient/${id}`)).json();
+      const now = doc(await t.request('GET', `/fhir/R4/Patient/${id}`));
       expect(now).toMatchObject({ gender: 'unknown', meta: { versionId: '2' } });
     });
 
@@ -126,7 +132,7 @@ describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
       );
       expect(results.filter((r) => r.status === 200)).toHaveLength(1);
       expect(results.every((r) => r.status === 200 || r.status === 412)).toBe(true);
-      const history = (await t.request('GET', `/fhir/R4/Patient/${id}/_history`)).json();
+      const history = doc(await t.request('GET', `/fhir/R4/Patient/${id}/_history`));
       expect(history.total).toBe(2);
     });
 
@@ -158,18 +164,18 @@ describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
       expect(first.status).toBe(201);
       const retry = await conditional(521);
       expect(retry.status).toBe(200);
-      expect(retry.json().id).toBe(first.json().id);
+      expect(doc(retry).id).toBe(doc(first).id);
       const found = await t.request(
         'GET',
         `/fhir/R4/Patient?identifier=${mrn(521).system}|${mrn(521).value}`,
       );
-      expect(found.json().total).toBe(1);
+      expect(doc(found).total).toBe(1);
     });
 
     it('parallel retries of one conditional create make exactly one patient', async () => {
       const results = await Promise.all(Array.from({ length: 12 }, () => conditional(522)));
       expect(results.filter((r) => r.status === 201)).toHaveLength(1);
-      expect(new Set(results.map((r) => r.json().id)).size).toBe(1);
+      expect(new Set(results.map((r) => doc(r).id)).size).toBe(1);
     });
 
     it('criteria matching several records answer 412 and create nothing', async () => {
@@ -181,9 +187,9 @@ describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
         headers: { 'if-none-exist': `family=${family}` },
       });
       expect(res.status).toBe(412);
-      expect(res.json().issue[0].code).toBe('multiple-matches');
+      expect(doc(res).issue[0].code).toBe('multiple-matches');
       const all = await t.request('GET', `/fhir/R4/Patient?family=${family}`);
-      expect(all.json().total).toBe(2);
+      expect(doc(all).total).toBe(2);
     });
 
     it('refuses empty or result-only criteria', async () => {
@@ -221,16 +227,16 @@ describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
       };
       const first = await t.request('POST', '/fhir/R4', { body: bundle });
       expect(first.status).toBe(200);
-      expect(first.json().entry[0].response.status).toBe('201 Created');
+      expect(doc(first).entry[0].response.status).toBe('201 Created');
       const second = await t.request('POST', '/fhir/R4', { body: bundle });
-      expect(second.json().entry[0].response.status).toBe('200 OK');
+      expect(doc(second).entry[0].response.status).toBe('200 OK');
       const patientLoc = (r: typeof first) =>
-        String(r.json().entry[0].response.location).split('/_history')[0];
+        String(doc(r).entry[0].response.location).split('/_history')[0]!;
       expect(patientLoc(second)).toBe(patientLoc(first));
       const patientId = patientLoc(first).split('/')[1]!;
       const obs = await t.request('GET', `/fhir/R4/Observation?patient=${patientId}`);
       // Both imports' observations hang on the one patient.
-      expect(obs.json().total).toBe(2);
+      expect(doc(obs).total).toBe(2);
     });
   });
 
@@ -249,17 +255,13 @@ describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
         `/fhir/R4/Patient/${a}/Observation?_sort=value-quantity`,
       );
       expect(compartment.status).toBe(200);
-      const values = compartment
-        .json()
-        .entry.map(
-          (e: { resource: { valueQuantity: { value: number } } }) => e.resource.valueQuantity.value,
-        );
+      const values = doc(compartment).entry.map(
+        (e: { resource: { valueQuantity: { value: number } } }) => e.resource.valueQuantity.value,
+      );
       expect(values).toEqual([60, 65]);
       const self = await t.request('GET', `/fhir/R4/Patient/${a}/Patient`);
-      expect(self.json().entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual([
-        a,
-      ]);
-      const everything = (await t.request('GET', `/fhir/R4/Patient/${a}/*`)).json();
+      expect(doc(self).entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual([a]);
+      const everything = doc(await t.request('GET', `/fhir/R4/Patient/${a}/*`));
       const types = everything.entry.map(
         (e: { resource: { resourceType: string } }) => e.resource.resourceType,
       );
@@ -269,7 +271,7 @@ describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
       expect((await t.request('GET', `/fhir/R4/Patient/${a}/Practitioner`)).status).toBe(400);
       // The compartment route still serves the patient's history.
       const history = await t.request('GET', `/fhir/R4/Patient/${a}/_history`);
-      expect(history.json().type).toBe('history');
+      expect(doc(history).type).toBe('history');
     });
 
     it('a token scoped to one type gets only that type through the compartment', async () => {
@@ -280,8 +282,94 @@ describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
     });
   });
 
+  describe('batch', () => {
+    it('answers each entry on its own: one refusal does not stop the others', async () => {
+      const a = await createPatient(541);
+      const bundle = {
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: [
+          { request: { method: 'GET', url: `Patient/${a}` } },
+          { resource: vital(a, 77), request: { method: 'POST', url: 'Observation' } },
+          { request: { method: 'GET', url: 'Patient/never-was' } },
+          {
+            resource: { resourceType: 'Observation' },
+            request: { method: 'POST', url: 'Observation' },
+          },
+          { request: { method: 'GET', url: `Observation?patient=${a}` } },
+          { request: { method: 'PATCH', url: `Patient/${a}` } },
+        ],
+      };
+      const res = await t.request('POST', '/fhir/R4', { body: bundle });
+      expect(res.status).toBe(200);
+      const out = doc(res);
+      expect(out.type).toBe('batch-response');
+      expect(out.entry.map((e: Doc) => e.response.status.split(' ')[0])).toEqual([
+        '200',
+        '201',
+        '404',
+        '400',
+        '200',
+        '400',
+      ]);
+      expect(out.entry[0].resource.id).toBe(a);
+      expect(out.entry[2].response.outcome.resourceType).toBe('OperationOutcome');
+      expect(out.entry[4].resource.total).toBe(1);
+    });
+
+    it('a batch entry is decided as the same request alone: a read-only token cannot write', async () => {
+      const a = await createPatient(542);
+      const token = await t.newToken('system/Observation.rs system/Patient.rs');
+      const res = await t.request('POST', '/fhir/R4', {
+        token,
+        body: {
+          resourceType: 'Bundle',
+          type: 'batch',
+          entry: [
+            { resource: vital(a, 88), request: { method: 'POST', url: 'Observation' } },
+            { request: { method: 'GET', url: `Observation?patient=${a}` } },
+          ],
+        },
+      });
+      const out = doc(res);
+      expect(out.entry[0].response.status).toMatch(/^403/);
+      expect(out.entry[1].resource.total).toBe(0);
+    });
+
+    it('fails closed when the audit trail cannot be written', async () => {
+      const a = await createPatient(543);
+      const db = t.haven.database.db;
+      await sql
+        .raw(
+          engine === 'sqlite'
+            ? `CREATE TRIGGER batch_block BEFORE INSERT ON audit_entries BEGIN SELECT RAISE(ABORT, 'disk full'); END`
+            : `CREATE TRIGGER batch_block BEFORE INSERT ON audit_entries FOR EACH ROW EXECUTE FUNCTION haven_append_only()`,
+        )
+        .execute(db);
+      try {
+        const res = await t.request('POST', '/fhir/R4', {
+          body: {
+            resourceType: 'Bundle',
+            type: 'batch',
+            entry: [{ request: { method: 'GET', url: `Patient/${a}` } }],
+          },
+        });
+        expect(res.status).toBe(503);
+        expect(res.text).not.toContain(String(canaryPatient(543).birthDate));
+      } finally {
+        await sql
+          .raw(
+            engine === 'sqlite'
+              ? 'DROP TRIGGER batch_block'
+              : 'DROP TRIGGER batch_block ON audit_entries',
+          )
+          .execute(db);
+      }
+    });
+  });
+
   it('the CapabilityStatement says what is offered', async () => {
-    const cs = (await t.request('GET', '/fhir/R4/metadata')).json();
+    const cs = doc(await t.request('GET', '/fhir/R4/metadata'));
     const patient = cs.rest[0].resource.find((r: { type: string }) => r.type === 'Patient');
     expect(patient.conditionalCreate).toBe(true);
     const codes = patient.interaction.map((i: { code: string }) => i.code);
