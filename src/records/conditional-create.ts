@@ -42,8 +42,8 @@ export async function matchCriteria(
 /**
  * Conditional create (`If-None-Exist`): creates only when nothing matches, so a client that
  * retries a create cannot make a second patient. Conditional creates of one type are serialized
- * in this process (two retries racing would otherwise both see "none"); the limit across
- * server processes is written in ADR 0025.
+ * in this process (two retries racing would otherwise both see "none"); across server
+ * processes (`serve --workers N`) this is not yet held: ADR 0033 says what is and is not.
  */
 export async function conditionalCreate(
   deps: RecordDeps,
