@@ -14,6 +14,10 @@ import {
   deleteRecord,
   isBatch,
   runBatch,
+  expandChains,
+  includedResources,
+  splitDepthParams,
+  withElements,
   patchRecord,
   runTransaction,
   sealCursor,
@@ -111,10 +115,15 @@ function searchRoutes(app: FastifyInstance, kit: FhirKit): void {
         throw new FhirError(400, 'invalid', 'the paging cursor belongs to another search');
       query = [...state.query.filter(([k]) => k !== '_offset'), ['_offset', String(state.offset)]];
     }
-    const page = await searchRecords(records, ctx, resourceType, query);
+    const { rest, depth } = splitDepthParams(query);
+    const chained = await expandChains(records, ctx, resourceType, rest);
+    const page = await searchRecords(records, ctx, resourceType, chained);
+    const included = await includedResources(records, ctx, resourceType, page.resources, depth);
     const { count, offset } = page.request;
+    // The cursor keeps what was asked (chains re-run, includes re-read on the next page).
+    const asked = query.filter(([k]) => k !== '_offset');
     const url = (o: number) =>
-      `${base(req)}/${resourceType}?_cursor=${sealCursor(records.cursorKey, ctx.principal.id, { resourceType, query: page.query.filter(([k]) => k !== '_offset'), offset: o }, records.clock())}`;
+      `${base(req)}/${resourceType}?_cursor=${sealCursor(records.cursorKey, ctx.principal.id, { resourceType, query: asked, offset: o }, records.clock())}`;
     const links: { relation: 'self' | 'next' | 'previous'; url: string }[] = [
       { relation: 'self', url: url(offset) },
     ];
@@ -124,7 +133,17 @@ function searchRoutes(app: FastifyInstance, kit: FhirKit): void {
     const total = page.request.total === 'none' ? undefined : page.total;
     return reply
       .header('content-type', FHIR_JSON)
-      .send(searchsetBundle(base(req), page.resources, total, links));
+      .send(
+        searchsetBundle(
+          base(req),
+          depth.elements
+            ? page.resources.map((r) => withElements(r, depth.elements!))
+            : page.resources,
+          total,
+          links,
+          included,
+        ),
+      );
   };
 
   app.get<{ Params: Params }>(

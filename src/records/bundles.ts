@@ -8,17 +8,22 @@ export function searchsetBundle(
   resources: Json[],
   total: number | undefined,
   links: { relation: 'self' | 'next' | 'previous'; url: string }[],
+  included: Json[] = [],
 ): Json {
+  const entry = (r: Json, mode: 'match' | 'include') => ({
+    fullUrl: `${base}/${String(r.resourceType)}/${String(r.id)}`,
+    resource: r,
+    search: { mode },
+  });
   return {
     resourceType: 'Bundle',
     type: 'searchset',
     ...(total === undefined ? {} : { total }),
     link: links,
-    entry: resources.map((r) => ({
-      fullUrl: `${base}/${String(r.resourceType)}/${String(r.id)}`,
-      resource: r,
-      search: { mode: 'match' },
-    })),
+    entry: [
+      ...resources.map((r) => entry(r, 'match')),
+      ...included.map((r) => entry(r, 'include')),
+    ],
   };
 }
 

@@ -23,3 +23,4 @@ export { patchRecord } from './patch-record.js';
 export { conditionalCreate } from './conditional-create.js';
 export { compartmentQuery } from './compartment-search.js';
 export { isBatch, runBatch } from './batch.js';
+export { expandChains, includedResources, splitDepthParams, withElements } from './search-depth.js';

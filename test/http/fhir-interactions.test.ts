@@ -368,6 +368,58 @@ describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
     });
   });
 
+  describe('search depth', () => {
+    it('_include, _revinclude, a chained identifier and _elements', async () => {
+      const system = `urn:example:depth-${engine}`;
+      const a = await createPatient(551, { identifier: [{ system, value: 'DEPTH-A' }] });
+      const b = await createPatient(552, { identifier: [{ system, value: 'DEPTH-B' }] });
+      await t.request('POST', '/fhir/R4/Observation', { body: vital(a, 71) });
+      await t.request('POST', '/fhir/R4/Observation', { body: vital(b, 72) });
+      const chained = doc(
+        await t.request(
+          'GET',
+          `/fhir/R4/Observation?subject:Patient.identifier=${system}|DEPTH-A&_include=Observation:subject`,
+        ),
+      );
+      const byMode = (bundle: Doc, mode: string) =>
+        bundle.entry
+          .filter((e: Doc) => e.search.mode === mode)
+          .map((e: Doc) => `${e.resource.resourceType}/${e.resource.id}`);
+      expect(chained.total).toBe(1);
+      expect(byMode(chained, 'match')).toHaveLength(1);
+      expect(byMode(chained, 'include')).toEqual([`Patient/${a}`]);
+      const rev = doc(
+        await t.request('GET', `/fhir/R4/Patient?_id=${b}&_revinclude=Observation:subject`),
+      );
+      expect(byMode(rev, 'match')).toEqual([`Patient/${b}`]);
+      expect(byMode(rev, 'include')).toHaveLength(1);
+      const none = doc(
+        await t.request('GET', `/fhir/R4/Observation?subject:Patient.identifier=${system}|NOBODY`),
+      );
+      expect(none.total).toBe(0);
+      const slim = doc(await t.request('GET', `/fhir/R4/Patient?_id=${a}&_elements=gender`));
+      const r = slim.entry[0].resource;
+      expect(Object.keys(r).sort()).toEqual(['gender', 'id', 'meta', 'resourceType']);
+      expect(r.meta.tag.map((x: Doc) => x.code)).toContain('SUBSETTED');
+      expect(
+        (await t.request('GET', '/fhir/R4/Observation?_include=Observation:code')).status,
+      ).toBe(400);
+    });
+
+    it('an include reaches only what the caller may read', async () => {
+      const a = await createPatient(553);
+      await t.request('POST', '/fhir/R4/Observation', { body: vital(a, 73) });
+      const token = await t.newToken('system/Observation.rs');
+      const res = doc(
+        await t.request('GET', `/fhir/R4/Observation?patient=${a}&_include=Observation:subject`, {
+          token,
+        }),
+      );
+      expect(res.entry.filter((e: Doc) => e.search.mode === 'include')).toHaveLength(0);
+      expect(res.entry.filter((e: Doc) => e.search.mode === 'match')).toHaveLength(1);
+    });
+  });
+
   it('the CapabilityStatement says what is offered', async () => {
     const cs = doc(await t.request('GET', '/fhir/R4/metadata'));
     const patient = cs.rest[0].resource.find((r: { type: string }) => r.type === 'Patient');
