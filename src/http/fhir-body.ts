@@ -18,6 +18,12 @@ export function registerFhirBodyParsers(app: FastifyInstance, binaryLimitBytes: 
     { parseAs: 'string' },
     depthLimitedJsonParser(app),
   );
+  // PATCH bodies: a JSON Patch document (RFC 6902), parsed as safely as FHIR JSON.
+  app.addContentTypeParser(
+    'application/json-patch+json',
+    { parseAs: 'string' },
+    depthLimitedJsonParser(app),
+  );
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },

@@ -9,7 +9,16 @@ import {
   patientEverything,
   openCursor,
   readRecord,
-  refuseUnsupported,
+  compartmentQuery,
+  conditionalCreate,
+  deleteRecord,
+  isBatch,
+  runBatch,
+  expandChains,
+  includedResources,
+  splitDepthParams,
+  withElements,
+  patchRecord,
   runTransaction,
   sealCursor,
   searchRecords,
@@ -48,7 +57,7 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
   searchRoutes(app, kit);
   instanceRoutes(app, kit);
   historyRoutes(app, kit);
-  unsupportedRoutes(app, kit);
+  deleteAndPatchRoutes(app, kit);
 }
 
 /** What every group of FHIR routes shares. */
@@ -74,6 +83,10 @@ function serverRoutes(
     '/',
     { config: { permission: 'fhir:transaction' }, preHandler: auth },
     async (req, reply) => {
+      if (isBatch(req.body))
+        return reply
+          .header('content-type', FHIR_JSON)
+          .send(await runBatch(records, contextOf(req), req.body, base(req)));
       const result = await runTransaction(records, contextOf(req), req.body);
       return reply
         .header('content-type', FHIR_JSON)
@@ -83,10 +96,12 @@ function serverRoutes(
 }
 
 /** Search by GET or POST _search; paging links carry a sealed cursor, never the parameters. */
-function searchRoutes(app: FastifyInstance, { records, auth, base }: FhirKit): void {
+function searchRoutes(app: FastifyInstance, kit: FhirKit): void {
+  const { records, auth, base } = kit;
   const search = async (
-    req: FastifyRequest<{ Params: Params }>,
+    req: FastifyRequest,
     reply: FastifyReply,
+    resourceType: string,
     pairs: Array<[string, string]>,
   ) => {
     const ctx = contextOf(req);
@@ -96,14 +111,19 @@ function searchRoutes(app: FastifyInstance, { records, auth, base }: FhirKit): v
       if (pairs.length !== 1)
         throw new FhirError(400, 'invalid', '_cursor cannot be combined with other parameters');
       const state = openCursor(records.cursorKey, ctx.principal.id, cursor[1], records.clock());
-      if (state.resourceType !== req.params.type)
+      if (state.resourceType !== resourceType)
         throw new FhirError(400, 'invalid', 'the paging cursor belongs to another search');
       query = [...state.query.filter(([k]) => k !== '_offset'), ['_offset', String(state.offset)]];
     }
-    const page = await searchRecords(records, ctx, req.params.type, query);
+    const { rest, depth } = splitDepthParams(query);
+    const chained = await expandChains(records, ctx, resourceType, rest);
+    const page = await searchRecords(records, ctx, resourceType, chained);
+    const included = await includedResources(records, ctx, resourceType, page.resources, depth);
     const { count, offset } = page.request;
+    // The cursor keeps what was asked (chains re-run, includes re-read on the next page).
+    const asked = query.filter(([k]) => k !== '_offset');
     const url = (o: number) =>
-      `${base(req)}/${req.params.type}?_cursor=${sealCursor(records.cursorKey, ctx.principal.id, { resourceType: req.params.type, query: page.query.filter(([k]) => k !== '_offset'), offset: o }, records.clock())}`;
+      `${base(req)}/${resourceType}?_cursor=${sealCursor(records.cursorKey, ctx.principal.id, { resourceType, query: asked, offset: o }, records.clock())}`;
     const links: { relation: 'self' | 'next' | 'previous'; url: string }[] = [
       { relation: 'self', url: url(offset) },
     ];
@@ -113,20 +133,61 @@ function searchRoutes(app: FastifyInstance, { records, auth, base }: FhirKit): v
     const total = page.request.total === 'none' ? undefined : page.total;
     return reply
       .header('content-type', FHIR_JSON)
-      .send(searchsetBundle(base(req), page.resources, total, links));
+      .send(
+        searchsetBundle(
+          base(req),
+          depth.elements
+            ? page.resources.map((r) => withElements(r, depth.elements!))
+            : page.resources,
+          total,
+          links,
+          included,
+        ),
+      );
   };
 
   app.get<{ Params: Params }>(
     '/:type',
     { config: { permission: 'fhir:search' }, preHandler: auth },
-    (req, reply) => search(req, reply, queryPairs(req.raw.url ?? '')),
+    (req, reply) => search(req, reply, req.params.type, queryPairs(req.raw.url ?? '')),
   );
   app.post<{ Params: Params }>(
     '/:type/_search',
     { config: { permission: 'fhir:search' }, preHandler: auth },
     (req, reply) => {
       const body = typeof req.body === 'string' ? req.body : '';
-      return search(req, reply, [...queryPairs(req.raw.url ?? ''), ...new URLSearchParams(body)]);
+      return search(req, reply, req.params.type, [
+        ...queryPairs(req.raw.url ?? ''),
+        ...new URLSearchParams(body),
+      ]);
+    },
+  );
+
+  // Patient compartment search: Patient/{id}/Observation is Observation?patient=Patient/{id}.
+  app.get<{ Params: { id: string; type: string } }>(
+    '/Patient/:id/:type',
+    // The router takes Patient/{id}/_history here too (a static "Patient" outranks ":type"):
+    // it is still the history, under the history permission.
+    {
+      config: { permission: 'fhir:search' },
+      preHandler: auth,
+    },
+    async (req, reply) => {
+      if (req.params.type === '_history')
+        return sendHistory(kit, req, reply, 'Patient', req.params.id);
+      const query = queryPairs(req.raw.url ?? '');
+      if (req.params.type === '*') {
+        const resources = await patientEverything(records, contextOf(req), req.params.id, query);
+        return reply
+          .header('content-type', FHIR_JSON)
+          .send(
+            searchsetBundle(base(req), resources, resources.length, [
+              { relation: 'self', url: `${base(req)}/Patient/${req.params.id}/*` },
+            ]),
+          );
+      }
+      const type = req.params.type;
+      return search(req, reply, type, compartmentQuery(req.params.id, type, query));
     },
   );
 }
@@ -138,9 +199,16 @@ function instanceRoutes(app: FastifyInstance, { records, auth, base }: FhirKit):
     { config: { permission: 'fhir:create' }, preHandler: auth },
     async (req, reply) => {
       const body = rawBinaryResource(req.params.type, req.body, req.headers['x-security-context']);
-      const rec = await createRecord(records, contextOf(req), req.params.type, body);
+      const criteria = req.headers['if-none-exist'];
+      const { record: rec, created } =
+        typeof criteria === 'string'
+          ? await conditionalCreate(records, contextOf(req), req.params.type, body, criteria)
+          : {
+              record: await createRecord(records, contextOf(req), req.params.type, body),
+              created: true,
+            };
       reply
-        .status(201)
+        .status(created ? 201 : 200)
         .header('location', `${base(req)}/${rec.resourceType}/${rec.id}/_history/${rec.version}`);
       return sendRecord(req, reply, rec);
     },
@@ -214,12 +282,8 @@ function historyRoutes(app: FastifyInstance, { records, auth, base }: FhirKit): 
   app.get<{ Params: Params }>(
     '/:type/:id/_history',
     { config: { permission: 'fhir:history' }, preHandler: auth },
-    async (req, reply) => {
-      const entries = await historyRecord(records, contextOf(req), req.params.type, req.params.id);
-      return reply
-        .header('content-type', FHIR_JSON)
-        .send(historyBundle(base(req), req.params.type, req.params.id, entries));
-    },
+    (req, reply) =>
+      sendHistory({ records, auth, base }, req, reply, req.params.type, req.params.id),
   );
 
   app.get<{ Params: Params }>(
@@ -244,25 +308,51 @@ function historyRoutes(app: FastifyInstance, { records, auth, base }: FhirKit): 
   );
 }
 
-/** DELETE and PATCH: refused after the access decision (so a refusal says nothing more). */
-function unsupportedRoutes(app: FastifyInstance, { records, auth }: FhirKit): void {
-  for (const method of ['DELETE', 'PATCH'] as const) {
-    app.route<{ Params: Params }>({
-      method,
-      url: '/:type/:id',
-      config: { permission: method === 'DELETE' ? 'fhir:delete' : 'fhir:patch' },
-      preHandler: auth,
-      handler: async (req) =>
-        refuseUnsupported(
-          records,
-          contextOf(req),
-          method === 'DELETE' ? 'delete' : 'update',
-          method,
-          req.params.type,
-          req.params.id,
-        ),
-    });
-  }
+/** Instance history as a Bundle. */
+async function sendHistory(
+  { records, base }: FhirKit,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  resourceType: string,
+  id: string,
+): Promise<FastifyReply> {
+  const entries = await historyRecord(records, contextOf(req), resourceType, id);
+  return reply
+    .header('content-type', FHIR_JSON)
+    .send(historyBundle(base(req), resourceType, id, entries));
+}
+
+/** DELETE (a tombstone version, history kept) and PATCH with a JSON Patch document. */
+function deleteAndPatchRoutes(app: FastifyInstance, { records, auth }: FhirKit): void {
+  app.delete<{ Params: Params }>(
+    '/:type/:id',
+    { config: { permission: 'fhir:delete' }, preHandler: auth },
+    async (req, reply) => {
+      const { version } = await deleteRecord(
+        records,
+        contextOf(req),
+        req.params.type,
+        req.params.id,
+      );
+      if (version !== undefined) reply.header('etag', `W/"${version}"`);
+      return reply.status(204).send();
+    },
+  );
+  app.patch<{ Params: Params }>(
+    '/:type/:id',
+    { config: { permission: 'fhir:patch' }, preHandler: auth },
+    async (req, reply) => {
+      const { record } = await patchRecord(
+        records,
+        contextOf(req),
+        req.params.type,
+        req.params.id,
+        req.body,
+        ifMatch(req),
+      );
+      return sendRecord(req, reply, record);
+    },
+  );
 }
 
 /** Sends a record's stored JSON as is (no re-serialization), or a Binary's raw bytes if asked. */

@@ -78,6 +78,8 @@ export const ROUTE_SCOPES: Readonly<Record<RoutePermission, ScopeRequirement>> =
   'fhir:create': onType('create'),
   'fhir:update': onType('update'),
   'fhir:delete': onType('delete'),
+  // A patch is applied to the record as the caller reads it (a JSON Patch `test` can probe
+  // values), so it needs the read scope as well as update: patch-record.ts reads, then updates.
   'fhir:patch': onType('update'),
   'fhir:transaction': { kind: 'per-entry' },
   'fhir:export': { kind: 'scope', interaction: 'read', resourceType: 'Patient' },

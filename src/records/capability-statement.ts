@@ -15,12 +15,16 @@ export function capabilityStatement(
       'read',
       'vread',
       'update',
+      'patch',
+      'delete',
       'history-instance',
       'create',
       ...(type === 'Binary' ? [] : ['search-type']),
     ].map((code) => ({ code })),
     ...(type === 'Patient'
       ? {
+          // Patient/{id}/{type} searches the patient compartment; Patient/{id}/* is $everything.
+          compartment: ['http://hl7.org/fhir/CompartmentDefinition/patient'],
           operation: [
             {
               name: 'everything',
@@ -32,7 +36,8 @@ export function capabilityStatement(
     versioning: 'versioned-update',
     readHistory: true,
     updateCreate: true,
-    conditionalCreate: false,
+    // If-None-Exist on create, and ifNoneExist on a transaction's POST entries.
+    conditionalCreate: true,
     conditionalUpdate: false,
     conditionalDelete: 'not-supported',
     ...(type === 'Binary'
@@ -71,7 +76,7 @@ export function capabilityStatement(
           description: 'Bearer tokens of scoped API clients (SMART v2 system scopes).',
         },
         resource,
-        interaction: [{ code: 'transaction' }],
+        interaction: [{ code: 'transaction' }, { code: 'batch' }],
       },
     ],
   };

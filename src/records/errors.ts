@@ -12,6 +12,7 @@ export type IssueCode =
   | 'not-supported'
   | 'conflict'
   | 'business-rule'
+  | 'multiple-matches'
   | 'forbidden'
   | 'login'
   | 'too-costly'

@@ -18,9 +18,14 @@ export { rebuildSearchIndex, type RebuildResult } from './rebuild-search-index.j
 export { isSupportedType, SUPPORTED_TYPES } from './resource-types.js';
 export { ALLOWED_BINARY_TYPES } from './binary.js';
 export { patientEverything } from './patient-everything.js';
-export { refuseUnsupported } from './unsupported.js';
 // For capabilities that decide access themselves and write resources with extra rows in the same
 // audited transaction (secure messaging, ADR 0028): sealing, validation and the version write.
 export { prepareVersion, writePrepared } from './write-record.js';
 export { openOrFail } from './read-record.js';
 export type { PreparedVersion } from './prepared-version.js';
+export { deleteRecord, type DeleteOutcome } from './delete-record.js';
+export { patchRecord } from './patch-record.js';
+export { conditionalCreate } from './conditional-create.js';
+export { compartmentQuery } from './compartment-search.js';
+export { isBatch, runBatch } from './batch.js';
+export { expandChains, includedResources, splitDepthParams, withElements } from './search-depth.js';

@@ -15,6 +15,8 @@ export interface PreparedVersion {
   json: Buffer;
   sealed: Buffer;
   tokens: Buffer[];
+  /** A tombstone: the record reads as gone from this version on (FHIR delete). */
+  deleted?: boolean;
   /** Care relations this version establishes (CareTeam, Appointment, lab ServiceRequest). */
   relations: CareRelation[] | undefined;
   /** The same, keyed and sealed with their provenance, once checkPrepared knows the authority. */

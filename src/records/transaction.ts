@@ -11,9 +11,20 @@ import { ownersInBatch } from './owner.js';
 import { patientIdOfOwner } from './sealed-resources.js';
 import { errorCode, prepareVersion, relationRefused, writePrepared } from './write-record.js';
 import type { PreparedVersion } from './prepared-version.js';
+import {
+  CONDITIONAL_CREATES,
+  matchCriteria,
+  parseCriteria,
+  serialized,
+} from './conditional-create.js';
+
+/** One entry's outcome: a version written, or (conditional create) the record that matched. */
+export type TransactionEntryResult =
+  | { prepared: PreparedVersion; created: boolean }
+  | { matched: { resourceType: string; id: string; version: number; lastUpdated: string } };
 
 export interface TransactionResult {
-  entries: { prepared: PreparedVersion; created: boolean }[];
+  entries: TransactionEntryResult[];
 }
 
 interface PlannedEntry {
@@ -21,6 +32,8 @@ interface PlannedEntry {
   resourceType: string;
   id: string;
   resource: Record<string, unknown>;
+  /** The POST entry's ifNoneExist criteria, if it is a conditional create. */
+  ifNoneExist?: string;
 }
 
 const MAX_ENTRIES = 5000;
@@ -39,6 +52,20 @@ export async function runTransaction(
   alsoInTransaction?: (trx: AuditedTransaction) => Promise<void>,
 ): Promise<TransactionResult> {
   const entries = readEntries(bundle);
+  // A transaction with conditional creates runs one at a time with single conditional creates,
+  // so a retried import cannot race itself into duplicates (conditional-create.ts).
+  const conditional = entries.some((e) => typeof e.request?.ifNoneExist === 'string');
+  return conditional
+    ? serialized(CONDITIONAL_CREATES, () => runEntries(deps, ctx, entries, alsoInTransaction))
+    : runEntries(deps, ctx, entries, alsoInTransaction);
+}
+
+async function runEntries(
+  deps: RecordDeps,
+  ctx: RequestContext,
+  entries: RawEntry[],
+  alsoInTransaction: ((trx: AuditedTransaction) => Promise<void>) | undefined,
+): Promise<TransactionResult> {
   const refMap = new Map<string, string>();
   const planned: PlannedEntry[] = entries.map((e, i) => {
     const resource = e.resource as Record<string, unknown> | undefined;
@@ -52,7 +79,10 @@ export async function runTransaction(
         throw entryError(i, 'POST url must be the resource type');
       const id = deps.newId();
       if (typeof e.fullUrl === 'string') refMap.set(e.fullUrl, `${resourceType}/${id}`);
-      return { method, resourceType, id, resource };
+      const ifNoneExist = e.request?.ifNoneExist;
+      if (ifNoneExist !== undefined && typeof ifNoneExist !== 'string')
+        throw entryError(i, 'has an ifNoneExist that is not a string');
+      return { method, resourceType, id, resource, ifNoneExist };
     }
     if (method === 'PUT') {
       const m = /^([A-Za-z]+)\/([^/?]+)$/.exec(e.request?.url ?? '');
@@ -80,13 +110,43 @@ export async function runTransaction(
       ),
     );
   }
+  // Conditional creates that match: no write, and references to their fullUrl go to the match.
+  const matched = new Map<
+    number,
+    { resourceType: string; id: string; version: number; lastUpdated: string }
+  >();
+  for (const [i, p] of planned.entries()) {
+    if (p.ifNoneExist === undefined) continue;
+    const match = await matchCriteria(deps, ctx, p.resourceType, parseCriteria(p.ifNoneExist));
+    if (match.kind === 'several')
+      throw new FhirError(
+        412,
+        'multiple-matches',
+        `entry ${i}: its ifNoneExist matches more than one resource`,
+      );
+    if (match.kind === 'none') continue;
+    const head = await deps.resources.head(p.resourceType, match.id);
+    if (!head) continue;
+    const existing = await deps.resources.readCurrent(p.resourceType, match.id);
+    matched.set(i, {
+      resourceType: p.resourceType,
+      id: match.id,
+      version: head.version,
+      lastUpdated: existing?.lastUpdated ?? '',
+    });
+    const fullUrl = entries[i]!.fullUrl;
+    if (typeof fullUrl === 'string') refMap.set(fullUrl, `${p.resourceType}/${match.id}`);
+  }
   const rewritten = planned.map(
     (p) =>
       rewriteReferences(p.resource, refMap) as Record<string, unknown> & { resourceType: string },
   );
   const inBundle = ownersInBatch(rewritten.map((r, i) => ({ ...r, id: planned[i]!.id })));
   const prepared: { prepared: PreparedVersion; created: boolean; grant: Grant }[] = [];
+  const written = new Map<number, number>();
   for (const [i, p] of planned.entries()) {
+    if (matched.has(i)) continue;
+    written.set(i, prepared.length);
     const interaction = p.method === 'POST' ? 'create' : 'update';
     const resource = rewritten[i]!;
     const head = p.method === 'PUT' ? await deps.resources.head(p.resourceType, p.id) : undefined;
@@ -147,22 +207,29 @@ export async function runTransaction(
       );
     throw e;
   }
-  return { entries: prepared.map(({ prepared: v, created }) => ({ prepared: v, created })) };
+  return {
+    entries: planned.map((_, i) => {
+      const m = matched.get(i);
+      if (m) return { matched: m };
+      const { prepared: v, created } = prepared[written.get(i)!]!;
+      return { prepared: v, created };
+    }),
+  };
 }
 
 interface RawEntry {
   fullUrl?: unknown;
   resource?: unknown;
-  request?: { method?: unknown; url?: string };
+  request?: { method?: unknown; url?: string; ifNoneExist?: unknown };
 }
 
 function readEntries(bundle: unknown): RawEntry[] {
   const b = bundle as { resourceType?: unknown; type?: unknown; entry?: unknown };
   if (typeof bundle !== 'object' || bundle === null || b.resourceType !== 'Bundle') {
-    throw new FhirError(400, 'invalid', 'POST to the base URL takes a transaction Bundle');
+    throw new FhirError(400, 'invalid', 'POST to the base URL takes a transaction or batch Bundle');
   }
   if (b.type !== 'transaction')
-    throw new FhirError(400, 'not-supported', 'only Bundle.type = transaction is supported');
+    throw new FhirError(400, 'not-supported', 'Bundle.type must be transaction or batch');
   if (!Array.isArray(b.entry) || b.entry.length === 0)
     throw new FhirError(400, 'invalid', 'the transaction has no entries');
   if (b.entry.length > MAX_ENTRIES)

@@ -73,7 +73,7 @@ export async function writePrepared(
     version: p.version,
     owner: p.owner,
     lastUpdated: p.lastUpdated,
-    deleted: false,
+    deleted: p.deleted === true,
     body: p.sealed,
     tokens: p.tokens,
     expectedVersion: p.expectedVersion,
@@ -159,7 +159,8 @@ export async function updateRecord(
     }
     throw e;
   }
-  return { record: bytesOf(p, grant), created: current === undefined };
+  // Writing over a tombstone brings the record back: as R4 says, that is a create (201).
+  return { record: bytesOf(p, grant), created: current === undefined || head?.deleted === true };
 }
 
 async function commit(

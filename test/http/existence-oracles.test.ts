@@ -80,10 +80,15 @@ describe.each(ENGINES)('existence oracles on %s', (engine) => {
         body: (id: string) => otherRecord('Observation:vital', id),
         headers: { 'if-match': etag },
       })),
-      { name: 'PATCH', method: 'PATCH', path: obs, body: () => [] },
+      {
+        name: 'PATCH',
+        method: 'PATCH',
+        path: obs,
+        body: () => [{ op: 'replace', path: '/status', value: 'amended' }],
+      },
       { name: 'DELETE', method: 'DELETE', path: obs },
       {
-        // Conditional create is not offered (CapabilityStatement), so the header decides nothing.
+        // The condition is searched as the caller: a record they may not see matches nothing.
         name: 'POST If-None-Exist',
         method: 'POST',
         path: () => '/fhir/R4/Observation',

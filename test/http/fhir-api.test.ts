@@ -244,7 +244,7 @@ describe.each(ENGINES)('FHIR R4 API on %s', (engine) => {
         { body: { resourceType: 'Patient', id: 'xyz' } },
         400,
       ],
-      ['delete is not supported', 'DELETE', '/fhir/R4/Patient/abc', {}, 405],
+      ['delete of an invalid id', 'DELETE', '/fhir/R4/Patient/a%20b', {}, 400],
       [
         'bad If-Match',
         'PUT',

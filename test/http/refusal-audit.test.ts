@@ -153,11 +153,14 @@ describe.each(ENGINES)('every refusal is audited on %s', (engine) => {
       actor: 'anonymous',
     },
     {
-      kind: '405 (DELETE is not offered)',
-      send: () => fhir('DELETE', `/fhir/R4/Patient/${patientId}`),
-      status: 405,
+      kind: '422 (a JSON Patch that would change the id)',
+      send: () =>
+        fhir('PATCH', `/fhir/R4/Patient/${patientId}`, {
+          body: [{ op: 'replace', path: '/id', value: 'another' }],
+        }),
+      status: 422,
       outcome: 'failure',
-      reason: 'not-supported',
+      reason: 'processing',
       actor: 'client',
     },
     {

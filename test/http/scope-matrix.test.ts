@@ -60,6 +60,8 @@ interface Sample {
   holders: Holder[];
   /** The answer when allowed. */
   ok: number;
+  /** The scope letters the route needs, when more than its interaction's (PATCH reads, then updates). */
+  letters?: string;
   request: (c: Clinic) => { path: string; body?: unknown; raw?: string; type?: string };
 }
 
@@ -133,17 +135,30 @@ const SAMPLES: Record<string, Sample> = {
   'DELETE /fhir/R4/:type/:id': {
     resourceType: 'Observation',
     interaction: 'delete',
-    // No role deletes records (they are kept); an integration's scopes alone decide.
+    // No role deletes records (they are kept); an integration's scopes alone decide. A vital,
+    // not the lab result the other samples read: a delete that succeeds leaves a tombstone.
     holders: ['client'],
-    ok: 405,
-    request: (c) => ({ path: `/fhir/R4/Observation/${lab(c).id}` }),
+    ok: 204,
+    request: (c) => ({ path: `/fhir/R4/Observation/${c.records.own['Observation:vital'].id}` }),
   },
   'PATCH /fhir/R4/:type/:id': {
     resourceType: 'Observation',
     interaction: 'update',
     holders: clinical,
-    ok: 405,
-    request: (c) => ({ path: `/fhir/R4/Observation/${lab(c).id}`, body: [] }),
+    ok: 200,
+    letters: 'ru',
+    request: (c) => ({
+      path: `/fhir/R4/Observation/${lab(c).id}`,
+      raw: JSON.stringify([{ op: 'replace', path: '/status', value: 'final' }]),
+      type: 'application/json-patch+json',
+    }),
+  },
+  'GET /fhir/R4/Patient/:id/:type': {
+    resourceType: 'Observation',
+    interaction: 'search',
+    holders: reading,
+    ok: 200,
+    request: (c) => ({ path: `/fhir/R4/Patient/${c.patients.own}/Observation` }),
   },
   'GET /fhir/R4/Patient/:id/$everything': {
     resourceType: 'Patient',
@@ -199,7 +214,7 @@ const SAMPLES: Record<string, Sample> = {
 /** The four scope sets for one request: [label, scopes, whether they allow it]. */
 function scopeSets(holder: Holder, s: Sample): [string, string, boolean][] {
   const ctx = CONTEXT[holder];
-  const letter = LETTER[s.interaction];
+  const letter = s.letters ?? LETTER[s.interaction];
   const other = s.resourceType === 'Condition' ? 'Encounter' : 'Condition';
   return [
     ['none relevant', `${ctx}/${other}.cruds ${ctx}/Practitioner.rs`, false],

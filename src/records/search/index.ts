@@ -25,6 +25,7 @@ export {
   searchableResourceTypes,
   searchRegistry,
   isRefusedParam,
+  paramDef as paramDefOf,
   type SearchRegistry,
 } from './registry.js';
 export { indexTerms } from './index-terms.js';
@@ -35,4 +36,5 @@ export { candidateColumns, COLUMN_PARAMS, type ColumnCriteria } from './column-c
 export { matchesSearch } from './match.js';
 export { compareForSort } from './sort.js';
 export { patientCompartmentRef } from './compartment.js';
+export { referenceValues as referenceValuesOf } from './extract.js';
 export { normalizeString } from './normalize.js';
