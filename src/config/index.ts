@@ -6,3 +6,5 @@ export type {
   RateLimitConfig,
   ServerTimeouts,
 } from './config.js';
+export { DEFAULT_ALERT_SETTINGS, alertConfig } from './alert-config.js';
+export type { AlertSettings, AlertConfig } from './alert-config.js';

@@ -52,3 +52,9 @@ export { BreakGlassRepository, type BreakGlassRow } from './break-glass-reposito
 export type { OwnerScope } from './resource-repository.js';
 export type { RelationCipher } from './relation-cipher.js';
 export { convertLegacyRelations } from './convert-relations.js';
+export {
+  AlertRepository,
+  type AlertRow,
+  type NewAlert,
+  type AlertFilter,
+} from './alert-repository.js';

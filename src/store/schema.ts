@@ -222,7 +222,25 @@ export interface BreakGlassGrantTable {
   ended_by: string | null;
 }
 
+export interface AlertTable {
+  id: string;
+  dedup_key: string;
+  rule: string;
+  severity: string;
+  user_id: string | null;
+  patient_id: string | null;
+  ref: string | null;
+  first_seen: string;
+  last_seen: string;
+  count: number;
+  status: string;
+  ack_by: string | null;
+  ack_at: string | null;
+  ack_comment: string | null;
+}
+
 export interface HavenDatabase {
+  alerts: AlertTable;
   care_relations: CareRelationTable;
   break_glass_grants: BreakGlassGrantTable;
   users: UserTable;

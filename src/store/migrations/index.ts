@@ -6,6 +6,7 @@ import { accessMigration } from './0003-access.js';
 import { sealedRelationsMigration } from './0004-sealed-relations.js';
 import { approvalsMigration } from './0005-approvals.js';
 import { searchIndexStateMigration } from './0006-search-index-state.js';
+import { alertsMigration } from './0010-alerts.js';
 
 /**
  * Versioned migrations, in code so they ship inside the build. Append new ones; never edit a
@@ -21,6 +22,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0004-sealed-relations': sealedRelationsMigration(engine),
         '0005-approvals': approvalsMigration(engine),
         '0006-search-index-state': searchIndexStateMigration(),
+        '0010-alerts': alertsMigration(),
       };
     },
   };
