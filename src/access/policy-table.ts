@@ -42,6 +42,7 @@ export const API_ACTIONS = [
   'break-glass:request',
   'break-glass:review',
   'disclosures:read',
+  'alerts:review',
 ] as const;
 export type ApiAction = (typeof API_ACTIONS)[number];
 
@@ -210,6 +211,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
     api: [
       { action: 'disclosures:read', reach: 'any', why: 'accounting of disclosures' },
       { action: 'break-glass:review', reach: 'any', why: 'review emergency access' },
+      { action: 'alerts:review', reach: 'any', why: 'review and acknowledge security alerts' },
     ],
   },
 };

@@ -1,4 +1,4 @@
-import type { AlertRow, NewAlert } from '../store/index.js';
+import type { AlertFilter, AlertRow, NewAlert } from '../store/index.js';
 import type { AuditFact } from './facts.js';
 import { evaluate, type RuleContext } from './rules.js';
 
@@ -6,6 +6,16 @@ import { evaluate, type RuleContext } from './rules.js';
 export interface AlertStore {
   record(a: NewAlert): Promise<{ row: AlertRow; created: boolean }>;
 }
+
+/** What the auditor's view needs of the store (AlertRepository): list, find, acknowledge. */
+export interface AlertReview {
+  list(f: AlertFilter): Promise<AlertRow[]>;
+  find(id: string): Promise<AlertRow | undefined>;
+  /** False when the alert is unknown or already acknowledged. */
+  acknowledge(id: string, by: string, at: string, comment: string): Promise<boolean>;
+}
+
+export type { AlertRow };
 
 export interface AlertEngineOptions extends RuleContext {
   store: AlertStore;

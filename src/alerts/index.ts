@@ -12,7 +12,13 @@ export {
   type WindowCounters,
 } from './rules.js';
 export { MemoryWindowCounters, RedisWindowCounters } from './counters.js';
-export { AlertEngine, type AlertEngineOptions, type AlertStore } from './engine.js';
+export {
+  AlertEngine,
+  type AlertEngineOptions,
+  type AlertReview,
+  type AlertRow,
+  type AlertStore,
+} from './engine.js';
 export {
   AlertDelivery,
   alertMessage,

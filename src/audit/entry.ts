@@ -45,7 +45,9 @@ export type AuditAction =
   | 'key-rotate'
   | 'key-retire'
   /** A request refused (4xx) that no capability recorded itself: src/http/refusal-audit.ts. */
-  | 'request-refused';
+  | 'request-refused'
+  /** An auditor acknowledged a security alert (src/alerts, ADR 0030). */
+  | 'alert-acknowledge';
 
 export type AuditOutcome = 'success' | 'denied' | 'failure';
 

@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Haven } from '../app/index.js';
 import { adminUserRoutes } from './admin-user-routes.js';
+import { alertRoutes } from './alert-routes.js';
 import { refuseUnknownHosts } from './allowed-hosts.js';
 import { appTokenRoutes } from './app-token-routes.js';
 import { breakGlassRoutes } from './break-glass-routes.js';
@@ -145,6 +146,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     clock: haven.records.clock,
   });
   await app.register(adminUserRoutes, apiGuard);
+  await app.register(alertRoutes, { ...apiGuard, alerts: haven.alertRepo, clock: haven.clock });
   await app.register(webauthnRoutes, {
     people: haven.people,
     audit: haven.audit,

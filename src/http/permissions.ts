@@ -35,7 +35,8 @@ export type RoutePermission =
   // table's api rows (src/http/api-guard.ts; break-glass, app-token and admin-user routes).
   | 'api:users:manage'
   | 'api:break-glass:request'
-  | 'api:break-glass:review';
+  | 'api:break-glass:review'
+  | 'api:alerts:review';
 
 /**
  * What a bearer token (an API client's `system/` scopes, or an app's `user/` or `patient/`
@@ -91,6 +92,7 @@ export const ROUTE_SCOPES: Readonly<Record<RoutePermission, ScopeRequirement>> =
   'api:users:manage': SESSION,
   'api:break-glass:request': SESSION,
   'api:break-glass:review': SESSION,
+  'api:alerts:review': SESSION,
 };
 
 declare module 'fastify' {
