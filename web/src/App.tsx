@@ -1,6 +1,7 @@
 import { Center, Loader } from '@mantine/core';
 import { Fragment, useEffect } from 'react';
 import { Redirect, Route, Switch, useLocation } from 'wouter';
+import { Alerts } from './auditor/Alerts';
 import { ChangePassword } from './screens/ChangePassword';
 import { Disclosures } from './screens/Disclosures';
 import { Enroll } from './screens/Enroll';
@@ -41,6 +42,7 @@ export function App() {
         <Route path="/password" component={ChangePassword} />
         <Route path="/disclosures" component={Disclosures} />
         <Route path="/people" component={People} />
+        <Route path="/auditor/alerts" component={Alerts} />
         <Route>
           <Redirect to="/" replace />
         </Route>
@@ -58,4 +60,5 @@ const TITLES: Record<string, string> = {
   '/password': 'Change my password',
   '/disclosures': 'Who has seen my record',
   '/people': 'People',
+  '/auditor/alerts': 'Security alerts',
 };
