@@ -218,7 +218,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       clock,
       logger,
     });
-    observers.push((drafts, at) => alertStream.observe(drafts, at));
+    if (config.alerts.enabled) observers.push((drafts, at) => alertStream.observe(drafts, at));
     const records: RecordDeps = {
       resources,
       audit,

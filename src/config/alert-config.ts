@@ -18,6 +18,8 @@ export interface AlertSettings {
 }
 
 export interface AlertConfig {
+  /** HAVEN_ALERT_RULES=off stops the rules engine (for measuring its cost; on by default). */
+  enabled: boolean;
   settings: AlertSettings;
   /** HAVEN_ALERT_WEBHOOK_SECRET: the HMAC key of the webhook's X-Haven-Signature. */
   webhookSecret: string | undefined;
@@ -65,6 +67,7 @@ export function alertConfig(
   if (days.some((x) => !Number.isInteger(x) || x < 0 || x > 6))
     throw fail('HAVEN_CLINIC_DAYS must list weekdays 0-6 (0 = Sunday)');
   return {
+    enabled: env.HAVEN_ALERT_RULES !== 'off',
     settings: {
       volume: {
         patients: n('HAVEN_ALERT_VOLUME_PATIENTS', d.volume.patients),

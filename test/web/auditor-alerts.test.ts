@@ -107,8 +107,7 @@ describe('Alerts screen (auditor) in Chromium', () => {
       ackBy: auditor.userId,
       ackComment: 'Confirmed with the ward: real emergency',
     });
-    await page.getByRole('textbox', { name: 'Status' }).click();
-    await page.getByRole('option', { name: 'Acknowledged' }).click();
+    await page.getByLabel('Status').selectOption('acknowledged');
     await table
       .getByRole('row', { name: /Emergency access/ })
       .getByText(`Acknowledged by ${auditor.userId}`)

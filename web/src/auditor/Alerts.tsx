@@ -4,7 +4,7 @@ import {
   Group,
   Loader,
   Paper,
-  Select,
+  NativeSelect,
   Stack,
   Table,
   Text,
@@ -52,8 +52,8 @@ const SEVERITY_COLOR: Record<string, string> = { high: 'red.9', medium: 'grape.9
 
 /** The auditor's alerts: what the anomaly rules raised, filtered, and acknowledged with a comment. */
 export function Alerts() {
-  const [status, setStatus] = useState<string | null>('open');
-  const [rule, setRule] = useState<string | null>(null);
+  const [status, setStatus] = useState('open');
+  const [rule, setRule] = useState('');
   const [acking, setAcking] = useState<AlertView | undefined>();
   const query = new URLSearchParams();
   if (status) query.set('status', status);
@@ -70,24 +70,24 @@ export function Alerts() {
         acknowledge the alert with what you checked.
       </Text>
       <Group>
-        <Select
+        <NativeSelect
           label="Status"
           value={status}
-          onChange={setStatus}
-          clearable
-          placeholder="Any"
+          onChange={(e) => setStatus(e.currentTarget.value)}
           data={[
             { value: 'open', label: 'Open' },
             { value: 'acknowledged', label: 'Acknowledged' },
+            { value: '', label: 'Any' },
           ]}
         />
-        <Select
+        <NativeSelect
           label="Rule"
           value={rule}
-          onChange={setRule}
-          clearable
-          placeholder="Any"
-          data={Object.entries(RULE_NAMES).map(([value, label]) => ({ value, label }))}
+          onChange={(e) => setRule(e.currentTarget.value)}
+          data={[
+            { value: '', label: 'Any' },
+            ...Object.entries(RULE_NAMES).map(([value, label]) => ({ value, label })),
+          ]}
         />
       </Group>
       <ProblemAlert error={list.error} title="The alerts could not be loaded" />
