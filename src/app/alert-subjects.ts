@@ -46,6 +46,8 @@ export function alertSubjects(d: AlertSubjectDeps): SubjectFacts {
   const ttl = d.ttlMs ?? 60_000;
   const patients = new Map<string, PatientFacts>();
   const people = new Map<string, PersonFacts>();
+  // Care relations per (person, patient): one query per pair per TTL, not one per chart read.
+  const related = new Map<string, { care: boolean; until: number }>();
   const surnameTokens = (resource: Record<string, unknown> | undefined): string[] => {
     const names = (resource?.name ?? []) as { family?: unknown }[];
     return names
@@ -101,12 +103,18 @@ export function alertSubjects(d: AlertSubjectDeps): SubjectFacts {
       return p.surnames.some((s) => q.surnames.includes(s));
     },
     hasCareRelation: async (userId, patientId) => {
+      const key = `${userId}|${patientId}`;
+      const now = d.clock().getTime();
+      const hit = related.get(key);
+      if (hit && hit.until > now) return hit.care;
       const p = await person(userId);
       const ref = `Patient/${patientId}`;
       // A lab order is the lab's relation to the patient (the lab assistants' reach).
       const practitioner = p.practitionerId ? `Practitioner/${p.practitionerId}` : undefined;
       const r = await d.relations.relationsOf(practitioner, [ref]);
-      return r.care.has(ref) || r.labOrder.has(ref);
+      const care = r.care.has(ref) || r.labOrder.has(ref);
+      remember(related, key, { care, until: now + ttl });
+      return care;
     },
   };
 }
