@@ -44,6 +44,7 @@ export const API_ACTIONS = [
   'disclosures:read',
   'compliance:read',
   'incidents:manage',
+  'alerts:review',
 ] as const;
 export type ApiAction = (typeof API_ACTIONS)[number];
 
@@ -240,6 +241,7 @@ export const POLICY: Readonly<Record<Role, RolePolicy>> = {
       { action: 'break-glass:review', reach: 'any', why: 'review emergency access' },
       { action: 'compliance:read', reach: 'any', why: 'the compliance report (ids and counts)' },
       { action: 'incidents:manage', reach: 'any', why: 'breach response: incidents, notices' },
+      { action: 'alerts:review', reach: 'any', why: 'review and acknowledge security alerts' },
     ],
   },
 };

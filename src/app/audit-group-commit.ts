@@ -45,6 +45,9 @@ export function auditGroupCommit(
     },
   });
   const auditedRequests = new AuditedRequests();
+  // Who hears of entries once they are durable (the anomaly rules): called after the commit,
+  // never awaited and never allowed to throw into the writer, so no request waits on them.
+  const observers: ((drafts: readonly AuditDraft[], at: string) => void)[] = [];
   // The drafts of the batch in flight: their request ids count as audited once it commits.
   let batchDrafts: readonly AuditDraft[] = [];
   const writer = new BatchWriter<AuditDraft>(
@@ -55,7 +58,22 @@ export function auditGroupCommit(
       await trail.finalize(trx, drafts);
     },
     (committed) => {
-      if (committed) auditedRequests.markDurable(batchDrafts);
+      if (committed) {
+        auditedRequests.markDurable(batchDrafts);
+        if (batchDrafts.length > 0) {
+          const at = clock().toISOString();
+          for (const observe of observers) {
+            try {
+              observe(batchDrafts, at);
+            } catch (e) {
+              logger.warn(
+                { event: 'audit-observer-failed', code: codeOf(e) },
+                'audit observer failed',
+              );
+            }
+          }
+        }
+      }
       batchDrafts = [];
       trail.afterCommit(committed);
     },
@@ -70,7 +88,12 @@ export function auditGroupCommit(
     config.checkpointEveryMs,
   );
   idleTimer.unref();
-  return { writer, auditedRequests, idleTimer, signCheckpoint };
+  return { writer, auditedRequests, idleTimer, signCheckpoint, observers };
+}
+
+function codeOf(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'error';
 }
 
 /** DATA/audit-public-key.txt: what anyone needs to verify an export or a checkpoint. */

@@ -12,7 +12,7 @@ import {
 import { AccessControl, BreakGlassService, decideAuditView } from '../access/index.js';
 import type { RequestContext } from '../auth/index.js';
 import { SmtpEnrollmentDelivery, TerminalEnrollmentDelivery } from '../notify/index.js';
-import { AlertBus, LogAlertSink, MemoryAlertSink, WebhookAlertSink } from '../alerts/index.js';
+import { AlertBus, LogAlertSink, MemoryAlertSink } from '../alerts/index.js';
 import type { HavenConfig } from '../config/index.js';
 import { BlindIndex, loadOrCreateSystemKey, Vault, type KeyProvider } from '../crypto/index.js';
 import { createLogger, type Logger } from '../logging/index.js';
@@ -23,8 +23,10 @@ import {
   type RecordDeps,
 } from '../records/index.js';
 import {
+  AlertRepository,
   AuditRepository,
   BatchWriter,
+  UserRepository,
   BreakGlassRepository,
   CareRelationRepository,
   convertLegacyRelations,
@@ -37,6 +39,8 @@ import {
 import { BatchedDataKeys } from './batched-data-keys.js';
 import { auditGroupCommit, writeAuditPublicKey } from './audit-group-commit.js';
 import { openKeyProvider } from './key-setup.js';
+import { openAlertStream } from './alert-engine.js';
+import { alertSubjects } from './alert-subjects.js';
 import { openInstallation } from './open-installation.js';
 import { relationCipher } from './relation-cipher.js';
 import { assemblePeople, type People } from './people.js';
@@ -76,6 +80,9 @@ export interface Haven {
   messaging: MessagingService;
   /** Recent security alerts (also written to the log). */
   alerts: MemoryAlertSink;
+  /** Stored anomaly alerts (ADR 0030): the rules engine on the audit stream and its sinks. */
+  alertStream: ReturnType<typeof openAlertStream>;
+  alertRepo: AlertRepository;
   /** Request ids whose audit entry is durable (the HTTP refusal hook skips those). */
   auditedRequests: AuditedRequests;
   /** The Redis client when REDIS_URL is set (per-address request limits share their counts). */
@@ -134,7 +141,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     const auditKey = auditSigningKey(auditSeed!, config.auditOrigin);
     writeAuditPublicKey(config, create, auditKey);
     const auditRepo = new AuditRepository(database.db, database.engine);
-    const { writer, auditedRequests, idleTimer, signCheckpoint } = auditGroupCommit(
+    const { writer, auditedRequests, idleTimer, signCheckpoint, observers } = auditGroupCommit(
       config,
       database,
       auditRepo,
@@ -155,12 +162,10 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     const relations = new CareRelationRepository(database.db, relationKeys);
     const resources = new ResourceRepository(database.db);
     const alerts = new MemoryAlertSink();
+    // The immediate alerts of break-glass and privilege changes: log and memory. The webhook,
+    // syslog and email sinks get every stored alert (these included) from the alert stream.
     const alertBus = new AlertBus(
-      [
-        new LogAlertSink((fields, msg) => logger.warn(fields, msg)),
-        alerts,
-        ...(config.alertWebhook ? [new WebhookAlertSink(config.alertWebhook)] : []),
-      ],
+      [new LogAlertSink((fields, msg) => logger.warn(fields, msg)), alerts],
       (rule) => logger.error({ event: 'alert-sink-failed', rule }, 'an alert sink failed'),
     );
     // Enrollment links go to https://<public URL>/enroll#… (as `haven user add` prints them).
@@ -201,10 +206,30 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       newId: () => crypto.randomUUID(),
       minutes: config.breakGlassMinutes,
     });
+    const sealed = new SealedResources(vault, blindIndex);
+    const alertRepo = new AlertRepository(database.db);
+    const alertStream = openAlertStream({
+      config,
+      repo: alertRepo,
+      subjects: alertSubjects({
+        users: new UserRepository(database.db),
+        relations,
+        resources,
+        sealed,
+        blindIndex,
+        clock,
+      }),
+      redis,
+      // Derived, not stored: a separate key for address hashes in alerts.
+      addressKey: crypto.createHmac('sha256', indexKey!).update('alert-address').digest(),
+      clock,
+      logger,
+    });
+    if (config.alerts.enabled) observers.push((drafts, at) => alertStream.observe(drafts, at));
     const records: RecordDeps = {
       resources,
       audit,
-      sealed: new SealedResources(vault, blindIndex),
+      sealed,
       clock,
       cursorKey: cursorKey!,
       binaryLimitBytes: config.binaryLimitBytes,
@@ -261,6 +286,8 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       scheduling,
       messaging,
       alerts,
+      alertStream,
+      alertRepo,
       auditedRequests,
       redis,
       signCheckpoint,
@@ -268,6 +295,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
         clearInterval(idleTimer);
         scheduling.stop();
         await people.close();
+        await alertStream.close();
         if (redis) await closeRedis(redis);
         await writer.close();
         await database.close();

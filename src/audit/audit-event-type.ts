@@ -78,6 +78,7 @@ const DICOM: Record<string, { type: Coding; subtype?: Coding }> = {
   // Listing grants or people reads security data, not the trail or a record.
   'break-glass-list': { type: APPLICATION_ACTIVITY },
   'user-list': { type: APPLICATION_ACTIVITY },
+  'alert-acknowledge': { type: SECURITY_ALERT },
   'user-roles-change': { type: SECURITY_ALERT, subtype: ROLES_CHANGED },
   'privilege-request': { type: SECURITY_ALERT, subtype: ROLES_CHANGED },
   'privilege-approve': { type: SECURITY_ALERT, subtype: ROLES_CHANGED },

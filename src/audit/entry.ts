@@ -68,7 +68,9 @@ export type AuditAction =
   | 'incident-notice'
   | 'deidentified-export'
   /** A request refused (4xx) that no capability recorded itself: src/http/refusal-audit.ts. */
-  | 'request-refused';
+  | 'request-refused'
+  /** An auditor acknowledged a security alert (src/alerts, ADR 0030). */
+  | 'alert-acknowledge';
 
 export type AuditOutcome = 'success' | 'denied' | 'failure';
 

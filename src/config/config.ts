@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigError } from './errors.js';
 import { videoConfig, type VideoConfig } from './video-config.js';
+import { alertConfig, type AlertConfig } from './alert-config.js';
 
 /**
  * Haven's whole configuration, read once at start-up and passed down explicitly.
@@ -61,6 +62,8 @@ export interface HavenConfig {
   breakGlassMinutes: number;
   /** Optional URL that receives every security alert as JSON (ids only, never PHI). */
   alertWebhook: string | undefined;
+  /** Anomaly rules' thresholds, clinic hours and the other alert sinks (alert-config.ts). */
+  alerts: AlertConfig;
   /** Requests one server process works on at once; past it, 503 + Retry-After (HAVEN_MAX_IN_FLIGHT). */
   maxInFlight: number;
   /** Seconds a client is told to wait (Retry-After) on a 503 (HAVEN_RETRY_AFTER_SECONDS). */
@@ -210,6 +213,7 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     publicUrl: publicOriginUrl(flags.publicUrl ?? env.HAVEN_PUBLIC_URL),
     breakGlassMinutes: positiveInt(env.HAVEN_BREAK_GLASS_MINUTES, 60),
     alertWebhook: webhookUrl(env.HAVEN_ALERT_WEBHOOK, 'HAVEN_ALERT_WEBHOOK'),
+    alerts: alertConfig(env, (m) => new ConfigError(m)),
     maxInFlight: positiveInt(env.HAVEN_MAX_IN_FLIGHT, 64),
     retryAfterSeconds: positiveInt(env.HAVEN_RETRY_AFTER_SECONDS, 1),
     rateLimit: rateLimit(env, redisPrefix(env.HAVEN_REDIS_PREFIX)),

@@ -8,3 +8,5 @@ export type {
   ServerTimeouts,
   TlsVersion,
 } from './config.js';
+export { DEFAULT_ALERT_SETTINGS, alertConfig } from './alert-config.js';
+export type { AlertSettings, AlertConfig } from './alert-config.js';

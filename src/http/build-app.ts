@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Haven } from '../app/index.js';
 import { adminUserRoutes } from './admin-user-routes.js';
+import { alertRoutes } from './alert-routes.js';
 import { refuseUnknownHosts } from './allowed-hosts.js';
 import { appTokenRoutes } from './app-token-routes.js';
 import { breakGlassRoutes } from './break-glass-routes.js';
@@ -165,6 +166,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     compliance: haven,
     incidents: openIncidents(haven),
   });
+  await app.register(alertRoutes, { ...apiGuard, alerts: haven.alertRepo, clock: haven.clock });
   await app.register(webauthnRoutes, {
     people: haven.people,
     audit: haven.audit,

@@ -38,7 +38,8 @@ export type RoutePermission =
   | 'api:break-glass:review'
   // The privacy officer's toolkit (src/http/compliance-routes.ts, ADR 0031).
   | 'api:compliance:read'
-  | 'api:incidents:manage';
+  | 'api:incidents:manage'
+  | 'api:alerts:review';
 
 /**
  * What a bearer token (an API client's `system/` scopes, or an app's `user/` or `patient/`
@@ -98,6 +99,7 @@ export const ROUTE_SCOPES: Readonly<Record<RoutePermission, ScopeRequirement>> =
   'api:break-glass:review': SESSION,
   'api:compliance:read': SESSION,
   'api:incidents:manage': SESSION,
+  'api:alerts:review': SESSION,
 };
 
 declare module 'fastify' {

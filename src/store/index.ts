@@ -75,3 +75,9 @@ export {
   type OwnerTypeAge,
 } from './disposal-repository.js';
 export { IncidentRepository, type IncidentRow } from './incident-repository.js';
+export {
+  AlertRepository,
+  type AlertRow,
+  type NewAlert,
+  type AlertFilter,
+} from './alert-repository.js';

@@ -275,12 +275,30 @@ export interface IncidentTable {
   updated_at: string;
 }
 
+export interface AlertTable {
+  id: string;
+  dedup_key: string;
+  rule: string;
+  severity: string;
+  user_id: string | null;
+  patient_id: string | null;
+  ref: string | null;
+  first_seen: string;
+  last_seen: string;
+  count: number;
+  status: string;
+  ack_by: string | null;
+  ack_at: string | null;
+  ack_comment: string | null;
+}
+
 export interface HavenDatabase {
   slot_reservations: SlotReservationTable;
   appointment_reminders: AppointmentReminderTable;
 
   disposals: DisposalTable;
   incidents: IncidentTable;
+  alerts: AlertTable;
   care_relations: CareRelationTable;
   break_glass_grants: BreakGlassGrantTable;
   users: UserTable;

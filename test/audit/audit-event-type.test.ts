@@ -26,6 +26,7 @@ const EXPECTED: Record<AuditAction, Expect> = {
   'request-refused': [DCM, '110113', [DCM, '110132']],
   'break-glass-list': [DCM, '110100', undefined],
   'user-list': [DCM, '110100', undefined],
+  'alert-acknowledge': [DCM, '110113', undefined],
   login: [DCM, '110114', [DCM, '110122']],
   'login-password': [DCM, '110114', [DCM, '110122']],
   'login-totp': [DCM, '110114', [DCM, '110122']],

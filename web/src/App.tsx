@@ -6,6 +6,7 @@ import { MyPatients } from './clinician/MyPatients';
 import { Appointments } from './patient/Appointments';
 import { Calendar } from './scheduler/Calendar';
 import { Compliance } from './auditor/Compliance';
+import { Alerts } from './auditor/Alerts';
 import { ChangePassword } from './screens/ChangePassword';
 import { Disclosures } from './screens/Disclosures';
 import { Inbox } from './messages/Inbox';
@@ -70,6 +71,7 @@ export function App() {
         <Route path="/messages" component={Inbox} />
         <Route path="/messages/:id" component={ThreadView} />
         <Route path="/compliance" component={Compliance} />
+        <Route path="/auditor/alerts" component={Alerts} />
         <Route>
           <Redirect to="/" replace />
         </Route>
@@ -95,4 +97,5 @@ const TITLES: Record<string, string> = {
   '/appointments': 'My appointments',
   '/messages': 'Messages',
   '/compliance': 'Compliance report',
+  '/auditor/alerts': 'Security alerts',
 };

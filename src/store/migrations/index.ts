@@ -10,6 +10,7 @@ import { schedulingMigration } from './0007-scheduling.js';
 import { messagesMigration } from './0008-messages.js';
 import { disposalsMigration } from './0009-disposals.js';
 import { incidentsMigration } from './0011-incidents.js';
+import { alertsMigration } from './0010-alerts.js';
 
 /**
  * Versioned migrations, in code so they ship inside the build. Append new ones; never edit a
@@ -29,6 +30,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0008-messages': messagesMigration(engine),
         '0009-disposals': disposalsMigration(engine),
         '0011-incidents': incidentsMigration(),
+        '0010-alerts': alertsMigration(),
       };
     },
   };

@@ -125,6 +125,13 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   },
   'GET /api/break-glass': { as: ['session:physician'] },
   'POST /api/break-glass/:id/end': { params: { id: 'test-id' }, as: ['session:physician'] },
+  // Security alerts (ADR 0030): ids only; the auditor reviews and acknowledges.
+  'GET /api/alerts': { as: ['session:auditor', 'session:nurse'] },
+  'POST /api/alerts/:id/acknowledge': {
+    params: { id: 'test-id' },
+    body: { comment: 'synthetic acknowledgement for the canary test' },
+    as: ['session:auditor'],
+  },
   'POST /api/app-tokens': {
     body: { name: 'Test app', scopes: 'user/Patient.rs user/*.read' },
     as: ['session:nurse'],

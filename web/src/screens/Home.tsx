@@ -67,6 +67,13 @@ export function Home() {
             </Anchor>
           </List.Item>
         )}
+        {session.roles.includes('auditor') && (
+          <List.Item>
+            <Anchor component={Link} href="/auditor/alerts">
+              Security alerts
+            </Anchor>
+          </List.Item>
+        )}
         <List.Item>
           <Anchor component={Link} href="/password">
             Change my password

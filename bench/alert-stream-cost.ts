@@ -1,0 +1,56 @@
+// The anomaly rules' cost on the audited read path (docs/alerts.md): two servers, one with
+// the rules engine on and one with HAVEN_ALERT_RULES=off, the same physician reading the same
+// patients' charts through a signed-in session, rounds alternated so drift hits both alike.
+// Run: node --import tsx bench/alert-stream-cost.ts [reads per round] [rounds]
+import { performance } from 'node:perf_hooks';
+import { startTestServer, type TestServer } from '../test/support/haven-server.js';
+import { TestClock } from '../test/http/auth/sign-in.js';
+import { buildClinic, fhirAs, signInRole, type SignedIn } from '../test/http/access/clinic.js';
+
+const reads = Number(process.argv[2] ?? 400);
+const rounds = Number(process.argv[3] ?? 6);
+
+async function prepare(env: Record<string, string>) {
+  const clock = new TestClock();
+  const t = await startTestServer('sqlite', { clock: clock.fn, env });
+  const clinic = await buildClinic(t);
+  const doc = await signInRole(t, clock, clinic, 'physician');
+  const paths = Object.values(clinic.records.own).map(
+    (r) => `/fhir/R4/${String(r.resourceType)}/${r.id}`,
+  );
+  return { t, doc, paths };
+}
+
+async function round(s: { t: TestServer; doc: SignedIn; paths: string[] }): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < reads; i++) {
+    const res = await fhirAs(s.t, s.doc, 'GET', s.paths[i % s.paths.length]!);
+    if (res.status !== 200) throw new Error(`read answered ${res.status}`);
+  }
+  return performance.now() - start;
+}
+
+const on = await prepare({});
+const off = await prepare({ HAVEN_ALERT_RULES: 'off' });
+await round(on);
+await round(off); // warm-up
+const times = { on: [] as number[], off: [] as number[] };
+for (let r = 0; r < rounds; r++) {
+  if (r % 2 === 0) {
+    times.on.push(await round(on));
+    times.off.push(await round(off));
+  } else {
+    times.off.push(await round(off));
+    times.on.push(await round(on));
+  }
+}
+await on.t.haven.alertStream.engine.idle();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const perRead = (xs: number[]) => (median(xs) / reads) * 1000;
+const cost = (median(times.on) / median(times.off) - 1) * 100;
+console.log(
+  `audited reads: ${reads} x ${rounds} rounds; median per read ${perRead(times.on).toFixed(0)} µs with rules, ` +
+    `${perRead(times.off).toFixed(0)} µs without: cost ${cost.toFixed(1)}%`,
+);
+await on.t.stop();
+await off.t.stop();

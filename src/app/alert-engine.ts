@@ -1,0 +1,84 @@
+import crypto from 'node:crypto';
+import type { Redis } from 'ioredis';
+import {
+  AlertDelivery,
+  AlertEngine,
+  EmailChannel,
+  MemoryWindowCounters,
+  RedisWindowCounters,
+  SyslogChannel,
+  WebhookChannel,
+  factFromDraft,
+  type AlertChannel,
+  type SubjectFacts,
+} from '../alerts/index.js';
+import type { AuditDraft } from '../audit/index.js';
+import type { HavenConfig } from '../config/index.js';
+import type { Logger } from '../logging/index.js';
+import type { AlertRepository } from '../store/index.js';
+
+export interface AlertStreamDeps {
+  config: HavenConfig;
+  repo: AlertRepository;
+  subjects: SubjectFacts;
+  redis: Redis | undefined;
+  /** Keys the address hash in alerts about failed sign-ins per address. */
+  addressKey: Buffer;
+  clock: () => Date;
+  logger: Logger;
+}
+
+/**
+ * The anomaly rules on the audit stream (ADR 0030): the engine, its counters (in Redis when
+ * REDIS_URL is set, so every instance counts together), the alert store and the sinks the
+ * configuration names. `observe` is what the group-commit writer calls once a batch is durable.
+ */
+export function openAlertStream(d: AlertStreamDeps) {
+  const { config, logger } = d;
+  const channels: AlertChannel[] = [];
+  if (config.alertWebhook)
+    channels.push(new WebhookChannel(config.alertWebhook, config.alerts.webhookSecret, d.clock));
+  if (config.alerts.syslog) channels.push(new SyslogChannel(config.alerts.syslog, d.clock));
+  if (config.smtpUrl && config.alerts.emailTo.length > 0)
+    channels.push(new EmailChannel(config.smtpUrl, config.smtpFrom, config.alerts.emailTo));
+  const delivery = new AlertDelivery(channels, {
+    clock: d.clock,
+    onFailure: (channel, rule, attempts) =>
+      logger.warn({ event: 'alert-sink-failed', channel, rule, attempts }, 'an alert sink failed'),
+  });
+  delivery.start();
+  const channel = `${config.redisPrefix}alerts:facts`;
+  const addressRef = (ip: string) =>
+    `addr:${crypto.createHmac('sha256', d.addressKey).update(ip).digest('hex').slice(0, 16)}`;
+  const engine = new AlertEngine({
+    settings: config.alerts.settings,
+    counters: d.redis
+      ? new RedisWindowCounters(d.redis, config.redisPrefix)
+      : new MemoryWindowCounters(),
+    subjects: d.subjects,
+    addressRef,
+    store: d.repo,
+    newId: () => crypto.randomUUID(),
+    deliver: (alert) => delivery.enqueue(alert),
+    onError: (code) =>
+      logger.warn({ event: 'alert-evaluation-failed', code }, 'an alert rule could not run'),
+  });
+  return {
+    engine,
+    delivery,
+    observe(drafts: readonly AuditDraft[], at: string): void {
+      const facts = drafts.map((dr) => factFromDraft(dr, at));
+      engine.observe(facts);
+      // Other subscribers (a SIEM relay, a second rules host) see the same PHI-free facts.
+      // Addresses leave as keyed hashes, like in alerts.
+      if (d.redis && facts.length > 0) {
+        const published = facts.map((f) => ({ ...f, ip: f.ip === null ? null : addressRef(f.ip) }));
+        d.redis.publish(channel, JSON.stringify(published)).catch(() => undefined);
+      }
+    },
+    close: async () => {
+      await engine.idle();
+      delivery.stop();
+    },
+  };
+}
