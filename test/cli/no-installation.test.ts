@@ -39,6 +39,8 @@ const ARGS: Record<string, (out: string) => string[]> = {
   'keys migrate-to-hsm': () => [],
   'backup verify': (out) => [out],
   'patient dispose': () => ['patient-1', '--as', 'user-1'],
+  // `demo` seeds an existing installation (withHaven): without one it is refused like the rest.
+  demo: () => [],
   'compliance report': () => [],
   'export deidentified': (out) => ['--out', out],
   'incident create': () => ['--discovered', '2026-01-01', '--description', 'synthetic incident'],
