@@ -25,11 +25,16 @@ describe('People screen (admin) in Chromium', () => {
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   const consoles = new Map<Page, string[]>();
+  /** What the server prints on its terminal: where enrollment links go without SMTP. */
+  const terminal: string[] = [];
 
   beforeAll(async () => {
     buildWebApp();
     [t, browser] = await Promise.all([
-      startTestServer('sqlite', { clock: clock.fn }),
+      startTestServer('sqlite', {
+        clock: clock.fn,
+        terminal: { write: (text: string) => terminal.push(text) },
+      }),
       launchChromium(),
     ]);
   }, 120_000);
@@ -161,7 +166,7 @@ describe('People screen (admin) in Chromium', () => {
     expect(await cspViolations(page)).toEqual([]);
   }, 30_000);
 
-  it('resets MFA, disables after a fresh re-authentication and revokes an invitation', async () => {
+  it('resets MFA, disables after a fresh re-authentication, resends and revokes an invitation', async () => {
     const admin = await createUser(t, clock, { totp: true, roles: ['admin'] });
     const nurse = await createUser(t, clock, { totp: true, roles: ['nurse'] });
     const users = t.haven.people.users;
@@ -176,7 +181,7 @@ describe('People screen (admin) in Chromium', () => {
     const invitedRow = accounts.getByRole('row', { name: new RegExp(invitedEmail) });
     const notice = page.getByTestId('people-notice');
 
-    // An invitation offers only its revocation: no password or second factor to act on yet.
+    // An invitation offers only its resending or revocation: no password or second factor yet.
     await expect.poll(() => invitedRow.textContent()).toMatch(/invited/);
     expect(await invitedRow.getByRole('button', { name: /Reset MFA|Disable|Unlock/ }).count()).toBe(
       0,
@@ -196,6 +201,17 @@ describe('People screen (admin) in Chromium', () => {
     await expect.poll(() => nurseRow.textContent()).toMatch(/disabled/);
     expect(await nurseRow.getByRole('button', { name: /^Disable/ }).count()).toBe(0);
 
+    // A resend: a new link goes to the person, and the one sent first stops working.
+    const printed = terminal.length;
+    await invitedRow.getByRole('button', { name: `Resend invitation ${invitedEmail}` }).click();
+    await notice.getByText(/new enrollment link was sent to the person/).waitFor();
+    await expect(
+      users.enroll(invited.enrollmentToken, 'a long enough passphrase 7'),
+    ).rejects.toThrow(/invalid or has expired/);
+    expect((await users.list()).find((u) => u.id === invited.userId)?.status).toBe('invited');
+    const resent = /enroll#([A-Za-z0-9_-]{43})/.exec(terminal.slice(printed).join(''))?.[1];
+    expect(resent).toBeDefined();
+
     await invitedRow.getByRole('button', { name: `Revoke invitation ${invitedEmail}` }).click();
     await notice.getByText(/invitation was revoked/).waitFor();
     await expect.poll(() => invitedRow.textContent()).toMatch(/disabled/);
@@ -210,9 +226,9 @@ describe('People screen (admin) in Chromium', () => {
     expect(after).toContainEqual(
       expect.objectContaining({ id: invited.userId, status: 'disabled' }),
     );
-    await expect(
-      users.enroll(invited.enrollmentToken, 'a long enough passphrase 7'),
-    ).rejects.toThrow(/invalid or has expired/);
+    await expect(users.enroll(resent!, 'a long enough passphrase 7')).rejects.toThrow(
+      /invalid or has expired/,
+    );
     expect(await cspViolations(page)).toEqual([]);
     expect(consoles.get(page)).toEqual([]);
   }, 120_000);

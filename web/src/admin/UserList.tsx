@@ -7,10 +7,12 @@ import { adminApi, APPROVALS_KEY, roleName, USERS_KEY, type AdminUser } from './
 import type { Guarded } from './reauth';
 import { RoleChoice } from './RoleChoice';
 
-type Action = 'disable' | 'reset-mfa' | 'unlock' | 'revoke';
+type Action = 'disable' | 'reset-mfa' | 'unlock' | 'revoke' | 'resend-invitation';
 const DONE: Record<Action, string> = {
   disable: 'The account was disabled; its sessions ended.',
   revoke: 'The invitation was revoked; its enrollment link no longer works.',
+  'resend-invitation':
+    'A new enrollment link was sent to the person (never shown here); the earlier one no longer works.',
   'reset-mfa': 'The second factors were removed; the person sets one up at the next sign-in.',
   unlock: 'The account was unlocked.',
 };
@@ -18,16 +20,17 @@ const DONE: Record<Action, string> = {
 const LABEL: Record<Action, string> = {
   disable: 'Disable',
   revoke: 'Revoke invitation',
+  'resend-invitation': 'Resend invitation',
   'reset-mfa': 'Reset MFA',
   unlock: 'Unlock',
 };
 
 /**
- * What fits an account's state: an invitation not yet taken up can only be revoked (it has no
- * password or second factor yet); a disabled account is not disabled again.
+ * What fits an account's state: an invitation not yet taken up can only be resent or revoked
+ * (it has no password or second factor yet); a disabled account is not disabled again.
  */
 function actionsFor(status: string): Action[] {
-  if (status === 'invited') return ['revoke'];
+  if (status === 'invited') return ['resend-invitation', 'revoke'];
   if (status === 'disabled') return ['reset-mfa', 'unlock'];
   return ['disable', 'reset-mfa', 'unlock'];
 }
