@@ -87,6 +87,7 @@ const DICOM: Record<string, { type: Coding; subtype?: Coding }> = {
   lockout: { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
   'user-unlock': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
   'user-disable': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
+  'invitation-resend': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
   'mfa-enroll': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
   'mfa-reset': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
   'mfa-remove': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },

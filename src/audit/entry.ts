@@ -37,6 +37,7 @@ export type AuditAction =
   | 'password-change'
   | 'password-reset-issued'
   | 'user-disable'
+  | 'invitation-resend'
   | 'user-roles-change'
   | 'privilege-request'
   | 'privilege-approve'

@@ -77,6 +77,10 @@ export async function adminUserRoutes(app: ApiApp, o: ApiGuardOptions): Promise<
     ['disable', (id: string, ctx: RequestContext) => users.disable(id, actorOf(ctx))],
     ['reset-mfa', (id: string, ctx: RequestContext) => users.resetMfa(id, actorOf(ctx))],
     ['unlock', (id: string, ctx: RequestContext) => users.unlock(id, actorOf(ctx))],
+    [
+      'resend-invitation',
+      (id: string, ctx: RequestContext) => users.resendInvitation(id, actorOf(ctx)),
+    ],
   ] as const) {
     app.post(
       `/api/admin/users/:id/${path}`,
@@ -107,6 +111,7 @@ function translate(error: unknown): ApiError | undefined {
     case 'approval-unknown':
       return new ApiError(404, error.code, error.message);
     case 'approval-closed':
+    case 'user-not-invited':
       return new ApiError(409, error.code, error.message);
     case 'user-role-invalid':
     case 'user-email-invalid':

@@ -48,6 +48,17 @@ export class InvitationRepository {
     return row && toRow(row);
   }
 
+  /** Spends every unused invitation of a user (before a new one is sent); returns how many. */
+  async retireUnused(userId: string, now: string): Promise<number> {
+    const r = await this.db
+      .updateTable('invitations')
+      .set({ used_at: now })
+      .where('user_id', '=', userId)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   /** Spends the invitation atomically; undefined when unknown, used or expired. */
   async consume(tokenHash: Buffer, now: string): Promise<InvitationRow | undefined> {
     const row = await this.db

@@ -45,6 +45,7 @@ const EXPECTED: Record<AuditAction, Expect> = {
   lockout: [DCM, '110113', [DCM, '110137']],
   'user-unlock': [DCM, '110113', [DCM, '110137']],
   'user-disable': [DCM, '110113', [DCM, '110137']],
+  'invitation-resend': [DCM, '110113', [DCM, '110137']],
   'mfa-enroll': [DCM, '110113', [DCM, '110137']],
   'mfa-reset': [DCM, '110113', [DCM, '110137']],
   'mfa-remove': [DCM, '110113', [DCM, '110137']],

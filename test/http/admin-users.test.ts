@@ -179,6 +179,77 @@ describe.each(ENGINES)('admin user API on %s', (engine) => {
     },
   );
 
+  it('resends an invitation to the person: the old link stops working, the new one enrolls', async () => {
+    const admin = await person(['admin']);
+    const enrolled = await person(['nurse']);
+    const email = newEmail();
+    const invited = await t.haven.people.users.addUser({ email, roles: ['scheduler'] });
+    const seq = await head();
+    const printed = terminal.length;
+    const res = await call(admin, 'POST', `/api/admin/users/${invited.userId}/resend-invitation`);
+    expect(res.status).toBe(204);
+    // The admin's answer carries no link; the person's delivery (here the terminal) does.
+    expect(res.text).toBe('');
+    const link = /enroll#([A-Za-z0-9_-]{43})/.exec(terminal.slice(printed).join(''));
+    expect(link?.[1]).toBeDefined();
+    expect(link?.[1]).not.toBe(invited.enrollmentToken);
+    await expect(
+      t.haven.people.users.enroll(invited.enrollmentToken, STAFF_PASSWORD),
+    ).rejects.toThrow(/invalid or has expired/);
+    await t.haven.people.users.enroll(link![1]!, STAFF_PASSWORD);
+    expect((await entry(invited.userId))?.status).toBe('active');
+
+    // Enrolled now (and any enrolled or unknown account): refused, audited, nothing sent.
+    const after = terminal.length;
+    const refusals = [
+      await call(admin, 'POST', `/api/admin/users/${invited.userId}/resend-invitation`),
+      await call(admin, 'POST', `/api/admin/users/${enrolled.user.userId}/resend-invitation`),
+      await call(admin, 'POST', `/api/admin/users/${NO_SUCH_USER}/resend-invitation`),
+    ];
+    expect(refusals.map((r) => [r.status, errorCode(r)])).toEqual([
+      [409, 'user-not-invited'],
+      [409, 'user-not-invited'],
+      [404, 'user-unknown'],
+    ]);
+    expect(terminal.length).toBe(after);
+    const rows = (await auditFrom(seq)).filter((r) => r.actor_id === admin.user.userId);
+    expect(
+      rows
+        .filter((r) => r.action === 'invitation-resend' || r.action === 'request-refused')
+        .map((r) => [r.action, r.outcome]),
+    ).toEqual([
+      ['invitation-resend', 'success'],
+      ['request-refused', expect.any(String)],
+      ['request-refused', expect.any(String)],
+      ['request-refused', expect.any(String)],
+    ]);
+    expect(detailOf(rows.find((r) => r.action === 'invitation-resend')!).subject).toBe(
+      invited.userId,
+    );
+  });
+
+  it('two racing resends both reach the person; the earlier link is dead', async () => {
+    const admin = await person(['admin']);
+    const invited = await t.haven.people.users.addUser({ email: newEmail(), roles: ['nurse'] });
+    const printed = terminal.length;
+    const answers = await Promise.all(
+      [1, 2].map(() => call(admin, 'POST', `/api/admin/users/${invited.userId}/resend-invitation`)),
+    );
+    expect(answers.map((r) => r.status)).toEqual([204, 204]);
+    const tokens = [
+      ...terminal
+        .slice(printed)
+        .join('')
+        .matchAll(/enroll#([A-Za-z0-9_-]{43})/g),
+    ].map((m) => m[1]!);
+    expect(tokens).toHaveLength(2);
+    // Whatever the interleaving, the link sent before the resends no longer works. (Two racing
+    // resends may both stay live: each goes to the same person only.)
+    await expect(
+      t.haven.people.users.enroll(invited.enrollmentToken, STAFF_PASSWORD),
+    ).rejects.toThrow(/invalid or has expired/);
+  });
+
   it('changes roles: the person signs in again and gets the new ones; audited', async () => {
     // Taking a role away is immediate; granting one waits for a second admin.
     const target = await person(['nurse', 'scheduler']);

@@ -26,6 +26,7 @@ const BODYLESS = [
   'POST /api/admin/users/{id}/disable',
   'POST /api/admin/users/{id}/reset-mfa',
   'POST /api/admin/users/{id}/unlock',
+  'POST /api/admin/users/{id}/resend-invitation',
   'POST /api/app-tokens/{id}/revoke',
   'POST /api/scheduling/appointments/{id}/cancel',
   'POST /api/break-glass/{id}/end',

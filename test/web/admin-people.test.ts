@@ -25,11 +25,16 @@ describe('People screen (admin) in Chromium', () => {
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   const consoles = new Map<Page, string[]>();
+  /** What the server prints on its terminal: where enrollment links go without SMTP. */
+  const terminal: string[] = [];
 
   beforeAll(async () => {
     buildWebApp();
     [t, browser] = await Promise.all([
-      startTestServer('sqlite', { clock: clock.fn }),
+      startTestServer('sqlite', {
+        clock: clock.fn,
+        terminal: { write: (text: string) => terminal.push(text) },
+      }),
       launchChromium(),
     ]);
   }, 120_000);
@@ -160,6 +165,73 @@ describe('People screen (admin) in Chromium', () => {
     );
     expect(await cspViolations(page)).toEqual([]);
   }, 30_000);
+
+  it('resets MFA, disables after a fresh re-authentication, resends and revokes an invitation', async () => {
+    const admin = await createUser(t, clock, { totp: true, roles: ['admin'] });
+    const nurse = await createUser(t, clock, { totp: true, roles: ['nurse'] });
+    const users = t.haven.people.users;
+    // An invitation not taken up yet: the account exists without a password.
+    const invitedEmail = `web-invited-${Date.now().toString(36)}@clinic.example`;
+    const invited = await users.addUser({ email: invitedEmail, roles: ['scheduler'] });
+    const page = await open();
+    await signIn(page, admin);
+    await goToPeople(page);
+    const accounts = page.getByTestId('people');
+    const nurseRow = accounts.getByRole('row', { name: new RegExp(nurse.email) });
+    const invitedRow = accounts.getByRole('row', { name: new RegExp(invitedEmail) });
+    const notice = page.getByTestId('people-notice');
+
+    // An invitation offers only its resending or revocation: no password or second factor yet.
+    await expect.poll(() => invitedRow.textContent()).toMatch(/invited/);
+    expect(await invitedRow.getByRole('button', { name: /Reset MFA|Disable|Unlock/ }).count()).toBe(
+      0,
+    );
+
+    await nurseRow.getByRole('button', { name: `Reset MFA ${nurse.email}` }).click();
+    await notice.getByText(/second factors were removed/).waitFor();
+    await expect.poll(() => nurseRow.textContent()).toMatch(/no second factor/);
+
+    // The re-authentication window (5 minutes) has passed: the prompt, then the same request.
+    clock.advance(6 * MINUTE);
+    await nurseRow.getByRole('button', { name: `Disable ${nurse.email}` }).click();
+    const prompt = page.getByRole('dialog', { name: 'Confirm it is you' });
+    await prompt.getByLabel(/Your password/).fill(admin.password);
+    await prompt.getByRole('button', { name: 'Confirm' }).click();
+    await notice.getByText(/account was disabled/).waitFor();
+    await expect.poll(() => nurseRow.textContent()).toMatch(/disabled/);
+    expect(await nurseRow.getByRole('button', { name: /^Disable/ }).count()).toBe(0);
+
+    // A resend: a new link goes to the person, and the one sent first stops working.
+    const printed = terminal.length;
+    await invitedRow.getByRole('button', { name: `Resend invitation ${invitedEmail}` }).click();
+    await notice.getByText(/new enrollment link was sent to the person/).waitFor();
+    await expect(
+      users.enroll(invited.enrollmentToken, 'a long enough passphrase 7'),
+    ).rejects.toThrow(/invalid or has expired/);
+    expect((await users.list()).find((u) => u.id === invited.userId)?.status).toBe('invited');
+    const resent = /enroll#([A-Za-z0-9_-]{43})/.exec(terminal.slice(printed).join(''))?.[1];
+    expect(resent).toBeDefined();
+
+    await invitedRow.getByRole('button', { name: `Revoke invitation ${invitedEmail}` }).click();
+    await notice.getByText(/invitation was revoked/).waitFor();
+    await expect.poll(() => invitedRow.textContent()).toMatch(/disabled/);
+    await expectAccessible(page, 'people-actions');
+    await screenshot(page, 'admin-people-actions');
+
+    // The server's state, not only the screen: the link that was sent no longer enrolls anyone.
+    const after = await users.list();
+    expect(after).toContainEqual(
+      expect.objectContaining({ id: nurse.userId, status: 'disabled', mfaConfigured: false }),
+    );
+    expect(after).toContainEqual(
+      expect.objectContaining({ id: invited.userId, status: 'disabled' }),
+    );
+    await expect(users.enroll(resent!, 'a long enough passphrase 7')).rejects.toThrow(
+      /invalid or has expired/,
+    );
+    expect(await cspViolations(page)).toEqual([]);
+    expect(consoles.get(page)).toEqual([]);
+  }, 120_000);
 
   it('a non-admin has no People link and the screen says not allowed', async () => {
     const nurse = await createUser(t, clock, { totp: true, roles: ['nurse'] });

@@ -29,6 +29,7 @@ export type UserEventAction =
   | 'password-change'
   | 'password-reset-issued'
   | 'user-disable'
+  | 'invitation-resend'
   | 'user-roles-change'
   | 'privilege-request'
   | 'privilege-approve';

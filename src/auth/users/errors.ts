@@ -41,6 +41,14 @@ export class UnknownUserError extends UserError {
   }
 }
 
+/** Resending an invitation to an account that has a password already, or is disabled. */
+export class NotInvitedError extends UserError {
+  override readonly code = 'user-not-invited';
+  constructor() {
+    super('the account has no open invitation: it is enrolled or disabled');
+  }
+}
+
 export class UserDisabledError extends UserError {
   override readonly code = 'user-disabled';
   constructor() {

@@ -18,6 +18,7 @@ import {
   type PendingApproval,
 } from './approvals.js';
 import { changePassword } from './change-password.js';
+import { resendInvitation } from './resend-invitation.js';
 import {
   UserContext,
   type Actor,
@@ -174,6 +175,10 @@ export class UserService {
 
   resetMfa(userId: string, actor?: Actor): Promise<void> {
     return resetMfa(this.#ctx, userId, actor);
+  }
+
+  resendInvitation(userId: string, actor: Actor): Promise<{ expiresAt: string }> {
+    return resendInvitation(this.#ctx, userId, actor);
   }
 
   unlock(userId: string, actor?: Actor): Promise<void> {

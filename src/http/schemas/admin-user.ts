@@ -103,4 +103,7 @@ export const act = {
   disable: userAction('Disable an account; its sessions end'),
   'reset-mfa': userAction('Remove the second factors of an account'),
   unlock: userAction('Lift the lock after too many failed sign-ins'),
+  'resend-invitation': userAction(
+    'Send a new enrollment link to the person (never to the admin); the old link stops working',
+  ),
 };

@@ -7,12 +7,33 @@ import { adminApi, APPROVALS_KEY, roleName, USERS_KEY, type AdminUser } from './
 import type { Guarded } from './reauth';
 import { RoleChoice } from './RoleChoice';
 
-type Action = 'disable' | 'reset-mfa' | 'unlock';
+type Action = 'disable' | 'reset-mfa' | 'unlock' | 'revoke' | 'resend-invitation';
 const DONE: Record<Action, string> = {
   disable: 'The account was disabled; its sessions ended.',
+  revoke: 'The invitation was revoked; its enrollment link no longer works.',
+  'resend-invitation':
+    'A new enrollment link was sent to the person (never shown here); the earlier one no longer works.',
   'reset-mfa': 'The second factors were removed; the person sets one up at the next sign-in.',
   unlock: 'The account was unlocked.',
 };
+
+const LABEL: Record<Action, string> = {
+  disable: 'Disable',
+  revoke: 'Revoke invitation',
+  'resend-invitation': 'Resend invitation',
+  'reset-mfa': 'Reset MFA',
+  unlock: 'Unlock',
+};
+
+/**
+ * What fits an account's state: an invitation not yet taken up can only be resent or revoked
+ * (it has no password or second factor yet); a disabled account is not disabled again.
+ */
+function actionsFor(status: string): Action[] {
+  if (status === 'invited') return ['resend-invitation', 'revoke'];
+  if (status === 'disabled') return ['reset-mfa', 'unlock'];
+  return ['disable', 'reset-mfa', 'unlock'];
+}
 
 /** Every account, with what an admin may do to it. */
 export function UserList({ guarded }: { guarded: Guarded }) {
@@ -27,8 +48,10 @@ export function UserList({ guarded }: { guarded: Guarded }) {
     void qc.invalidateQueries({ queryKey: APPROVALS_KEY });
   };
   const act = useMutation({
+    // Revoking an invitation disables the invited account: enrollment refuses a disabled
+    // account (src/auth/users/enroll.ts), so the link that was sent stops working.
     mutationFn: ({ id, action }: { id: string; action: Action }) =>
-      guarded(() => adminApi.act(id, action)),
+      guarded(() => adminApi.act(id, action === 'revoke' ? 'disable' : action)),
     onMutate: () => setNotice(null),
     onSuccess: (_, v) => {
       setNotice(DONE[v.action]);
@@ -104,7 +127,7 @@ export function UserList({ guarded }: { guarded: Guarded }) {
                             Change roles<span className="haven-sr-only"> of {u.email}</span>
                           </Button>
                         )}
-                        {(['disable', 'reset-mfa', 'unlock'] as const).map((a) => (
+                        {actionsFor(u.status).map((a) => (
                           <Button
                             key={a}
                             size="compact-xs"
@@ -112,7 +135,7 @@ export function UserList({ guarded }: { guarded: Guarded }) {
                             disabled={act.isPending}
                             onClick={() => act.mutate({ id: u.id, action: a })}
                           >
-                            {a === 'disable' ? 'Disable' : a === 'unlock' ? 'Unlock' : 'Reset MFA'}
+                            {LABEL[a]}
                             <span className="haven-sr-only"> {u.email}</span>
                           </Button>
                         ))}

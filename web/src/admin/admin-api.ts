@@ -62,7 +62,7 @@ export const adminApi = {
   },
   roles: (id: string, roles: string[]) =>
     post<Change>(`/api/admin/users/${enc(id)}/roles`, { roles }),
-  act: (id: string, action: 'disable' | 'reset-mfa' | 'unlock') =>
+  act: (id: string, action: 'disable' | 'reset-mfa' | 'unlock' | 'resend-invitation') =>
     post<void>(`/api/admin/users/${enc(id)}/${action}`),
   approve: (id: string) => post<{ status: string }>(`/api/admin/approvals/${enc(id)}/approve`),
 };
