@@ -17,7 +17,7 @@ import {
 import { apiGuard, type ApiGuardOptions } from './api-guard.js';
 import type { ApiApp } from './route-schemas.js';
 import * as S from './schemas/visit.js';
-import { ApiError, requireSameOrigin } from './session-auth.js';
+import { ApiError, requireSameOrigin, sessionOf } from './session-auth.js';
 
 export interface VisitRouteOptions extends ApiGuardOptions {
   records: RecordDeps;
@@ -52,6 +52,18 @@ export async function visitRoutes(app: ApiApp, o: VisitRouteOptions): Promise<vo
     store,
   });
   const hub = new SignalingHub(visits);
+  // Silent sockets too end with their session: checked again every so often (ADR 0027).
+  const sweeping = setInterval(() => void hub.sweep(), SESSION_RECHECK_MS);
+  sweeping.unref();
+  app.addHook('onClose', async () => clearInterval(sweeping));
+  const { sessions, users } = o.people;
+  /** The session the socket was opened with: live, not revoked, its person not disabled. */
+  const aliveCheck = (req: FastifyRequest) => {
+    const { id, session } = sessionOf(req);
+    return async () =>
+      (await sessions.resolve(id, { touch: false })) !== undefined &&
+      (await users.account(session.userId)) !== undefined;
+  };
   const { route, contextOf } = apiGuard(app, o, translate);
   await app.register(websocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
   // @fastify/websocket hides its routes from the API description; every /api route is in it.
@@ -129,7 +141,7 @@ export async function visitRoutes(app: ApiApp, o: VisitRouteOptions): Promise<vo
     },
     async (socket, req) => {
       try {
-        await hub.connect(socket, contextOf(req), admissionOf(req));
+        await hub.connect(socket, contextOf(req), admissionOf(req), aliveCheck(req));
       } catch {
         // The room store (Redis) or the audit trail is away: nobody enters unrecorded.
         socket.close(CLOSE.failed, 'unavailable');
@@ -139,6 +151,8 @@ export async function visitRoutes(app: ApiApp, o: VisitRouteOptions): Promise<vo
 }
 
 const SIGNAL = '/api/visits/:id/signal';
+/** How often open sockets re-check their sessions (a message or a relay checks at once). */
+const SESSION_RECHECK_MS = 15_000;
 
 function translate(error: unknown): ApiError | undefined {
   return error instanceof VisitError

@@ -2,6 +2,7 @@ import type { RequestContext } from '../auth/index.js';
 import { RelationNotPermittedError, VersionConflictError } from '../store/index.js';
 import { careRelationsOf } from './care-relations.js';
 import { FhirError } from './errors.js';
+import { checkSlotRuleOnDelete } from './slot-rule.js';
 import { openOrFail } from './read-record.js';
 import {
   authorizeOwner,
@@ -40,6 +41,7 @@ export async function deleteRecord(
   const head = await deps.resources.head(resourceType, id);
   if (!head) throw new FhirError(404, 'not-found', 'no such resource');
   const grant = await authorizeOwner(deps, ctx, 'delete', resourceType, id, head.owner, 'hide');
+  await checkSlotRuleOnDelete(deps, ctx, resourceType, id);
   // Deleting what is already deleted changes nothing and succeeds, as R4 allows.
   if (head.deleted) return { version: undefined };
   const stored = await deps.resources.readCurrent(resourceType, id);

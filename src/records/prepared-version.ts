@@ -19,6 +19,8 @@ export interface PreparedVersion {
   deleted?: boolean;
   /** Care relations this version establishes (CareTeam, Appointment, lab ServiceRequest). */
   relations: CareRelation[] | undefined;
+  /** Slots an integration's Appointment write reserves in the same transaction (slot-rule.ts). */
+  reserveSlots?: string[];
   /** The same, keyed and sealed with their provenance, once checkPrepared knows the authority. */
   encodedRelations?: EncodedRelations;
 }

@@ -1,8 +1,9 @@
 import type { AuditedTransaction } from '../audit/index.js';
 import type { RequestContext } from '../auth/index.js';
-import { RelationNotPermittedError, VersionConflictError } from '../store/index.js';
+import { RelationNotPermittedError, SlotTakenError, VersionConflictError } from '../store/index.js';
 import { FhirError } from './errors.js';
 import { checkFinalNote } from './final-note.js';
+import { checkSlotRule, slotTakenError, type WriteVia } from './slot-rule.js';
 import type { Grant } from '../access/index.js';
 import { authorizeType, markEmergency } from './record-access.js';
 import { assertId, assertType, draft, type RecordDeps } from './record-context.js';
@@ -44,20 +45,23 @@ const MAX_ENTRIES = 5000;
  * is rewritten to the new Type/id, which is how a patient's whole Synthea bundle comes in.
  * `alsoInTransaction` writes a caller's own rows in the same transaction (scheduling's slot
  * reservation); if it throws, nothing of the Bundle is written and its error is rethrown.
+ * `via` 'scheduling' is only for the scheduling service, which reserves slots itself: through
+ * /fhir the booking rule applies (slot-rule.ts).
  */
 export async function runTransaction(
   deps: RecordDeps,
   ctx: RequestContext,
   bundle: unknown,
   alsoInTransaction?: (trx: AuditedTransaction) => Promise<void>,
+  via: WriteVia = 'fhir',
 ): Promise<TransactionResult> {
   const entries = readEntries(bundle);
   // A transaction with conditional creates runs one at a time with single conditional creates,
   // so a retried import cannot race itself into duplicates (conditional-create.ts).
   const conditional = entries.some((e) => typeof e.request?.ifNoneExist === 'string');
   return conditional
-    ? serialized(CONDITIONAL_CREATES, () => runEntries(deps, ctx, entries, alsoInTransaction))
-    : runEntries(deps, ctx, entries, alsoInTransaction);
+    ? serialized(CONDITIONAL_CREATES, () => runEntries(deps, ctx, entries, alsoInTransaction, via))
+    : runEntries(deps, ctx, entries, alsoInTransaction, via);
 }
 
 async function runEntries(
@@ -65,6 +69,7 @@ async function runEntries(
   ctx: RequestContext,
   entries: RawEntry[],
   alsoInTransaction: ((trx: AuditedTransaction) => Promise<void>) | undefined,
+  via: WriteVia,
 ): Promise<TransactionResult> {
   const refMap = new Map<string, string>();
   const planned: PlannedEntry[] = entries.map((e, i) => {
@@ -162,7 +167,11 @@ async function runEntries(
       inBundle,
     );
     await checkFinalNote(deps, ctx, check.body, p.id, head);
-    const v = await prepareVersion(deps, check.body, p.id, version, head?.version, inBundle);
+    const reserveSlots = await checkSlotRule(deps, ctx, check.body, p.id, head, via);
+    const v = {
+      ...(await prepareVersion(deps, check.body, p.id, version, head?.version, inBundle)),
+      reserveSlots,
+    };
     const grant = await checkPrepared(deps, ctx, interaction, check, v);
     prepared.push({ prepared: v, created: head === undefined, grant });
   }
@@ -199,6 +208,7 @@ async function runEntries(
     });
   } catch (e) {
     if (e instanceof RelationNotPermittedError) throw relationRefused();
+    if (e instanceof SlotTakenError && via === 'fhir') throw slotTakenError();
     if (e instanceof VersionConflictError)
       throw new FhirError(
         409,

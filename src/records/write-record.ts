@@ -3,12 +3,15 @@ import {
   CareRelationRepository,
   RelationNotPermittedError,
   ResourceRepository,
+  SchedulingRepository,
+  SlotTakenError,
   VersionConflictError,
 } from '../store/index.js';
 import { careRelationsOf } from './care-relations.js';
 import { checkBinary } from './binary.js';
 import { FhirError } from './errors.js';
 import { checkFinalNote } from './final-note.js';
+import { checkSlotRule, slotTakenError } from './slot-rule.js';
 import { resolveOwner, type OwnersInBatch } from './owner.js';
 import type { RecordBytes } from './read-record.js';
 import type { Grant } from '../access/index.js';
@@ -78,6 +81,9 @@ export async function writePrepared(
     tokens: p.tokens,
     expectedVersion: p.expectedVersion,
   });
+  // An integration's Appointment takes its new slots here, or the whole write fails.
+  for (const slotId of p.reserveSlots ?? [])
+    await SchedulingRepository.reserve(trx, slotId, p.id, p.lastUpdated);
   if (p.relations === undefined) return;
   // Fail closed: relations that were never checked against the writer's authority are not written.
   if (p.encodedRelations === undefined) throw new RelationNotPermittedError();
@@ -108,11 +114,13 @@ export async function createRecord(
   const id = deps.newId();
   const check = await checkBeforeWrite(deps, ctx, 'create', typeGrant, body, id, undefined);
   await checkFinalNote(deps, ctx, check.body, id, undefined);
-  const p = await prepareVersion(deps, check.body, id, 1, undefined);
+  const reserveSlots = await checkSlotRule(deps, ctx, check.body, id, undefined, 'fhir');
+  const p = { ...(await prepareVersion(deps, check.body, id, 1, undefined)), reserveSlots };
   const grant = await checkPrepared(deps, ctx, 'create', check, p);
   try {
     await commit(deps, ctx, p, 'create', grant);
   } catch (e) {
+    if (e instanceof SlotTakenError) throw slotTakenError();
     throw e instanceof RelationNotPermittedError ? relationRefused() : e;
   }
   return bytesOf(p, grant);
@@ -146,12 +154,17 @@ export async function updateRecord(
     throw new FhirError(412, 'conflict', 'If-Match does not name the current version');
   }
   await checkFinalNote(deps, ctx, check.body, id, head);
-  const p = await prepareVersion(deps, check.body, id, (current ?? 0) + 1, current);
+  const reserveSlots = await checkSlotRule(deps, ctx, check.body, id, head, 'fhir');
+  const p = {
+    ...(await prepareVersion(deps, check.body, id, (current ?? 0) + 1, current)),
+    reserveSlots,
+  };
   const grant = await checkPrepared(deps, ctx, 'update', check, p);
   try {
     await commit(deps, ctx, p, 'update', grant);
   } catch (e) {
     if (e instanceof RelationNotPermittedError) throw relationRefused();
+    if (e instanceof SlotTakenError) throw slotTakenError();
     if (e instanceof VersionConflictError) {
       throw ifMatch !== undefined
         ? new FhirError(412, 'conflict', 'If-Match does not name the current version')

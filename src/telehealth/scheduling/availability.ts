@@ -52,7 +52,13 @@ export async function publishSlots(
     active: true,
     actor: [{ reference: `Practitioner/${practitionerId}` }],
   };
-  await runTransaction(v.records, ctx, bundle([...(newSchedule ? [schedule] : []), ...written]));
+  await runTransaction(
+    v.records,
+    ctx,
+    bundle([...(newSchedule ? [schedule] : []), ...written]),
+    undefined,
+    'scheduling',
+  );
   return written.map(slotView);
 }
 

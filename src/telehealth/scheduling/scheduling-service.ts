@@ -215,7 +215,13 @@ export class SchedulingService {
   ): Promise<void> {
     const at = new Date(this.now()).toISOString();
     try {
-      await runTransaction(this.o.records, ctx, bundle(resources), (trx) => rows(trx, at));
+      await runTransaction(
+        this.o.records,
+        ctx,
+        bundle(resources),
+        (trx) => rows(trx, at),
+        'scheduling',
+      );
     } catch (e) {
       // A concurrent booking either took the reservation or moved the Slot's version first.
       if (e instanceof SlotTakenError || (e instanceof FhirError && e.status === 409))

@@ -25,13 +25,19 @@ export const CLOSE = {
   invalid: 4002,
   rateLimited: 4003,
   failed: 4004,
+  /** The person's session ended (sign-out, idle or absolute logoff, revocation, disabled). */
+  sessionEnded: 4401,
 } as const;
+
+/** Whether the session the socket was opened with is still live (and its person active). */
+export type SessionCheck = () => Promise<boolean>;
 
 interface Connection {
   id: string;
   socket: VisitSocket;
   admission: Admission;
   ctx: RequestContext;
+  alive: SessionCheck;
   tokens: number;
   refilledAt: number;
 }
@@ -51,12 +57,23 @@ export class SignalingHub {
     visits.store.onEvent((e) => void this.deliver(e));
   }
 
-  async connect(socket: VisitSocket, ctx: RequestContext, admission: Admission): Promise<void> {
+  /**
+   * `alive` is asked again on each message from the socket, before each signal relayed to it and
+   * by sweep(): a socket does not outlive its session (ADR 0027, "The socket ends with the
+   * session"). Closing it is, for the other side, a drop.
+   */
+  async connect(
+    socket: VisitSocket,
+    ctx: RequestContext,
+    admission: Admission,
+    alive: SessionCheck,
+  ): Promise<void> {
     const c: Connection = {
       id: crypto.randomBytes(12).toString('base64url'),
       socket,
       admission,
       ctx,
+      alive,
       tokens: RATE.burst,
       refilledAt: this.now(),
     };
@@ -79,7 +96,31 @@ export class SignalingHub {
     await this.visits.enter(ctx, admission, c.id);
   }
 
+  /**
+   * Closes every socket here whose session has ended. Run on a timer by the route plugin, so a
+   * silent socket (no message either way) also ends with its session.
+   */
+  async sweep(): Promise<void> {
+    const all = [...this.rooms.values()].flatMap((local) => [...local.values()]);
+    await Promise.all(all.map((c) => this.stillSignedIn(c)));
+  }
+
+  /** False (and the socket closed) when the session is gone; a failed check fails closed. */
+  private async stillSignedIn(c: Connection): Promise<boolean> {
+    let live: boolean;
+    try {
+      live = await c.alive();
+    } catch {
+      live = false;
+    }
+    if (live) return true;
+    send(c, { type: 'error', code: 'session-ended' });
+    c.socket.close(CLOSE.sessionEnded, 'session-ended');
+    return false;
+  }
+
   private async receive(c: Connection, data: Buffer | ArrayBuffer | Buffer[]): Promise<void> {
+    if (!(await this.stillSignedIn(c))) return;
     const bytes = Array.isArray(data)
       ? Buffer.concat(data)
       : Buffer.isBuffer(data)
@@ -143,7 +184,8 @@ export class SignalingHub {
     if (!local) return;
     if (e.kind === 'signal') {
       const to = local.get(e.to);
-      if (to) send(to, { type: 'signal', ...(e.data as SignalData) });
+      if (to && (await this.stillSignedIn(to)))
+        send(to, { type: 'signal', ...(e.data as SignalData) });
       return;
     }
     if (e.kind === 'ended') {

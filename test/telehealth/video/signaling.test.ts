@@ -250,4 +250,37 @@ describe.each(ENGINES)('video visit signaling (%s)', (engine) => {
     for (let i = 0; i < 200; i++) flood.send({ type: 'admit' });
     expect((await flood.closed).code).toBe(4003);
   });
+  // Last in this file: it ends the fixture's patient session.
+  it('closes a socket whose session ends (sign-out, then idle logoff) and relays nothing more', async () => {
+    const room = await appointment(t, f.patientId, f.practitionerId, clock.now);
+    const patient = await openVisitSocket(t, room, { jar: f.patient });
+    const clinician = await openVisitSocket(t, room, { jar: f.clinician });
+    await clinician.next(isState((m) => m.patientPresent === true));
+    clinician.send({ type: 'admit' });
+    await patient.next(isState((m) => m.admitted === true && m.clinicianPresent === true));
+    clinician.send({ type: 'signal', description: { type: 'offer', sdp: 'v=0 before' } });
+    await patient.next((m) => m.type === 'signal');
+
+    // The patient signs out (in another tab): the open socket no longer counts as signed in.
+    expect((await api(t, 'POST', '/api/logout', { jar: f.patient })).status).toBe(204);
+    clinician.send({ type: 'signal', description: { type: 'offer', sdp: 'v=0 after' } });
+    expect((await patient.closed).code).toBe(4401);
+    expect(patient.messages.filter((m) => m.type === 'signal')).toHaveLength(1);
+    // For the clinician it is a drop: the patient is gone, the visit is not ended.
+    const left = await clinician.next(isState((m) => m.patientPresent === false));
+    expect(left.ended).toBe(false);
+    // A stolen copy of the ended session opens nothing.
+    expect(await refusal(openVisitSocket(t, room, { jar: f.patient }))).toEqual({
+      status: 401,
+      code: 'session-required',
+    });
+
+    // The clinician's session times out while the socket stays open: the next message ends it.
+    clock.advance(16 * MINUTE);
+    clinician.send({ type: 'signal', description: { type: 'offer', sdp: 'v=0 idle' } });
+    expect((await clinician.closed).code).toBe(4401);
+    expect(clinician.messages.some((m) => m.type === 'error' && m.code === 'session-ended')).toBe(
+      true,
+    );
+  });
 });
