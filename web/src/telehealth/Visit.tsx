@@ -5,6 +5,7 @@ import { useParams } from 'wouter';
 import { ProblemAlert } from '../ui/ProblemAlert';
 import { SignedInPage } from '../ui/SignedInPage';
 import { MediaVideo } from './MediaVideo';
+import { useCallKeepAlive } from './use-call-keep-alive';
 import { useVisitCall } from './use-visit-call';
 import { visitInfo, type VisitInfo } from './visit-api';
 import { VisitNote } from './VisitNote';
@@ -71,6 +72,7 @@ function Call({
   const call = useVisitCall(room, stream, relay);
   const clinician = info.role === 'clinician';
   const s = call.state;
+  useCallKeepAlive(s?.admitted === true && !call.ended);
   if (call.ended)
     return (
       <SignedInPage title="Video visit">
