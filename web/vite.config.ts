@@ -21,6 +21,11 @@ export default defineConfig({
     assetsInlineLimit: 0,
     reportCompressedSize: false,
     rolldownOptions: {
+      output: {
+        // The server serves only /assets/<word characters and dashes>.(js|css) (web-routes.ts):
+        // a shared chunk named after a module like `grid-chart.module` gets its dots replaced.
+        chunkFileNames: (chunk) => `assets/${chunk.name.replace(/[^\w-]/g, '-')}-[hash].js`,
+      },
       // Mantine marks its modules "use client" (a server-components hint with no meaning here).
       onwarn(warning, warn) {
         if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);

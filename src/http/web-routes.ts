@@ -28,6 +28,9 @@ export const WEB_CSP = [
 const DEFAULT_ROOT = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 /** Paths that belong to the server; the app's client-side routes never shadow them. */
+/** The only asset file names served: a hashed name of word characters and dashes. */
+export const ASSET_FILE = /^[\w-]+\.(js|css)$/;
+
 const SERVER_PATHS = /^\/(api|fhir|bench)(\/|$)|^\/(healthz|readyz)$/;
 
 export interface WebRouteOptions {
@@ -78,7 +81,7 @@ export async function webRoutes(app: FastifyInstance, opts: WebRouteOptions = {}
     async (req, reply) => {
       const file = req.params['*'];
       // Only the built files themselves; their .br/.gz twins are chosen by Accept-Encoding.
-      if (!built || !/^[\w-]+\.(js|css)$/.test(file)) return reply.callNotFound();
+      if (!built || !ASSET_FILE.test(file)) return reply.callNotFound();
       return reply.sendFile(`assets/${file}`);
     },
   );
