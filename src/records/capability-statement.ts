@@ -1,6 +1,15 @@
 import { ALLOWED_BINARY_TYPES } from './binary.js';
 import { searchParameters, searchableResourceTypes } from './search/index.js';
 
+/** AuditEvent search parameters, as src/audit/audit-query.ts accepts them. */
+export const AUDIT_SEARCH_PARAMS: ReadonlyArray<[string, string]> = [
+  ['patient', 'reference'],
+  ['agent', 'reference'],
+  ['date', 'date'],
+  ['subtype', 'token'],
+  ['outcome', 'token'],
+];
+
 /**
  * The server's CapabilityStatement, built from the same tables the server runs on: each type's
  * search parameters are the ones the registry compiled from the R4 definitions (ADR 0021).
@@ -49,6 +58,22 @@ export function capabilityStatement(
       ...(p.definition === undefined ? {} : { definition: p.definition }),
     })),
   }));
+  // The audit trail, as read-only AuditEvent views (src/audit/views): its own search over the
+  // id-only audit columns (src/audit/audit-query.ts), for auditors and AuditEvent scopes only.
+  resource.push({
+    type: 'AuditEvent',
+    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    versioning: 'no-version',
+    readHistory: false,
+    updateCreate: false,
+    conditionalCreate: false,
+    conditionalUpdate: false,
+    conditionalDelete: 'not-supported',
+    documentation:
+      'The audit trail, read-only. Only auditors and AuditEvent scopes (no wildcard reaches it).',
+    searchParam: AUDIT_SEARCH_PARAMS.map(([name, type]) => ({ name, type })),
+  } as (typeof resource)[number]);
+  resource.sort((a, b) => a.type.localeCompare(b.type));
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
