@@ -192,10 +192,50 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   'POST /api/admin/users/:id/disable': { params: { id: 'test-id' }, as: ['session:admin'] },
   'POST /api/admin/users/:id/reset-mfa': { params: { id: 'test-id' }, as: ['session:admin'] },
   'POST /api/admin/users/:id/unlock': { params: { id: 'test-id' }, as: ['session:admin'] },
+  'POST /api/admin/users/:id/resend-invitation': {
+    params: { id: 'test-id' },
+    as: ['session:admin'],
+  },
   'GET /api/admin/approvals': { as: ['session:admin'] },
   'POST /api/admin/approvals/:id/approve': { params: { id: 'test-id' }, as: ['session:admin'] },
 
+  // Scheduling (ADR 0026): ids and instants; the calendar names patients only to its staff.
+  'POST /api/scheduling/slots': {
+    body: {
+      practitionerId: 'test-id',
+      slots: [{ start: '2031-01-06T09:00:00Z', end: '2031-01-06T09:30:00Z' }],
+    },
+    as: ['session:physician'],
+  },
+  'GET /api/scheduling/calendar': {
+    query: [
+      ['practitionerId', 'test-id'],
+      ['week', '2031-01-06'],
+    ],
+    as: ['session:physician'],
+  },
+  'POST /api/scheduling/appointments': {
+    body: (f) => ({ slotId: 'test-id', patientId: f.patientId }),
+    as: ['session:physician'],
+  },
+  'POST /api/scheduling/appointments/:id/reschedule': {
+    params: { id: 'test-id' },
+    body: { slotId: 'test-id' },
+    as: ['session:physician'],
+  },
+  'POST /api/scheduling/appointments/:id/cancel': {
+    params: { id: 'test-id' },
+    as: ['session:physician'],
+  },
+  'GET /api/scheduling/my-appointments': { as: ['session:nurse'] },
+  // Video visits (ADR 0027): ids only; the signaling route is a WebSocket upgrade.
+  'GET /api/visits/waiting': { as: ['session:physician'] },
+  'GET /api/visits/:id': { params: { id: 'test-id' }, as: ['session:physician'] },
+  'GET /api/visits/:id/ice-servers': { params: { id: 'test-id' }, as: ['session:physician'] },
+  'GET /api/visits/:id/signal': { params: { id: 'test-id' }, as: ['session:physician'] },
+
   // The audit trail's views.
+  'GET /api/audit/status': { as: ['session:auditor', 'session:nurse'] },
   // Secure messaging (ADR 0028): texts are PHI and never come back in a refusal.
   'GET /api/messages/threads': { as: ['session:physician', 'session:nurse'] },
   'POST /api/messages/threads': {
@@ -266,6 +306,11 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
     echoesOnSuccess: 'stores the resource it is given and returns it',
   },
   'GET /fhir/R4/:type/:id': { params: { type: 'Patient', id: (f) => f.patientId }, as: FHIR },
+  'GET /fhir/R4/Patient/:id/:type': {
+    params: { id: (f) => f.patientId, type: 'Observation' },
+    query: [['code', 'http://loinc.org|8867-4']],
+    as: FHIR,
+  },
   'GET /fhir/R4/Patient/:id/$everything': {
     params: { id: (f) => f.patientId },
     query: [['_type', 'Observation']],
