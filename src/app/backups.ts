@@ -5,7 +5,6 @@ import { verifyTrail } from '../audit/index.js';
 import {
   BackupError,
   createBackup,
-  OwnerKeyStore,
   restoreBackup,
   type BackupSummary,
   type RestoreSummary,
@@ -18,13 +17,9 @@ import { openKeyProvider } from './key-setup.js';
 import type { Haven } from './open-haven.js';
 import { openHaven } from './open-haven.js';
 import { openInstallation } from './open-installation.js';
+import { ownerKeysOf } from './owner-keys.js';
 
 type Progress = (done: number, total: number) => void;
-
-/** The escrow keys of an installation (beside its keyring; see ADR 0029). */
-export function ownerKeysOf(config: Pick<HavenConfig, 'keyringPath'>): OwnerKeyStore {
-  return OwnerKeyStore.beside(config.keyringPath);
-}
 
 /**
  * `haven backup FILE`: over its own database connection (on SQLite a read transaction on the

@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { isLaboratory, RELEASE_TAG } from '../access/index.js';
 import { parseScopes, type RequestContext, type UserRole } from '../auth/index.js';
 import { runTransaction, updateRecord } from '../records/index.js';
@@ -11,6 +10,7 @@ import {
   type DemoSignIn,
 } from './demo-people.js';
 import type { Haven } from './open-haven.js';
+import { DemoRefusedError } from './demo-files.js';
 
 /**
  * `haven demo`: a clearly synthetic clinic from the Synthea R4 bundles (simulated people only),
@@ -20,15 +20,10 @@ import type { Haven } from './open-haven.js';
  * audited) as the `haven-demo` integration.
  */
 
-export const DEMO_BUNDLE_COUNT = 6;
 /** Patients the demo physician and nurse care for (the first ones imported). */
 const CARED_FOR = 4;
 /** Patients with a laboratory order, whom the lab assistant may see. */
 const LAB_ORDERS = 3;
-
-export class DemoRefusedError extends Error {
-  readonly code = 'demo-refused';
-}
 
 export interface DemoClinic {
   people: DemoSignIn[];
@@ -45,17 +40,6 @@ type Entry = {
   resource: Record<string, unknown> & { resourceType: string; id: string };
   request: { method: string; url: string };
 };
-
-/** The bundle files the demo takes: the first `count` by name, so every run takes the same. */
-export function demoBundleFiles(dir: string, count = DEMO_BUNDLE_COUNT): string[] {
-  const names = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
-  if (names.length === 0)
-    throw new DemoRefusedError(`no Synthea bundles (*.json) in ${dir}; pass --synthea <dir>`);
-  return names
-    .sort()
-    .slice(0, count)
-    .map((n) => path.join(dir, n));
-}
 
 const demoContext = (): RequestContext => ({
   principal: {

@@ -13,11 +13,10 @@ import {
   UserRepository,
   type DisposalCounts,
 } from '../store/index.js';
-import { ownerKeysOf } from './backups.js';
+import { ownerKeysOf } from './owner-keys.js';
 import type { Haven } from './open-haven.js';
+import { DISPOSAL_APPROVAL_TTL_MS } from './disposal-policy.js';
 
-/** A disposal request waits this long for the second admin. */
-export const DISPOSAL_APPROVAL_TTL_MS = 24 * 3_600_000;
 const KIND = 'patient-dispose';
 const PATIENT_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 

@@ -10,20 +10,19 @@ export { checkReadiness, type Readiness } from './readiness.js';
 // can answer it without importing the store (issue 14: routes call capabilities only).
 export { isStoreUnavailable } from '../store/index.js';
 export { keyStatus, rotateKeys, type KeyStatusReport, type RotateResult } from './key-lifecycle.js';
-export {
-  seedDemoClinic,
-  demoBundleFiles,
-  DemoRefusedError,
-  DEMO_BUNDLE_COUNT,
-  type DemoClinic,
-} from './demo-clinic.js';
-export { DEMO_EMAIL_DOMAIN, DEMO_ROLE_COUNT, type DemoSignIn } from './demo-people.js';
-export type { Scheduling } from './scheduling.js';
+// Whole-installation operations, loaded on their first call (lazy-operations.ts).
 export {
   backupHaven,
   restoreHaven,
   verifyBackup,
-  ownerKeysOf,
-  type VerifyBackupReport,
-} from './backups.js';
-export { requestDisposal, approveDisposal, DISPOSAL_APPROVAL_TTL_MS } from './disposal.js';
+  requestDisposal,
+  approveDisposal,
+  seedDemoClinic,
+} from './lazy-operations.js';
+export type { DemoClinic } from './demo-clinic.js';
+export type { DemoSignIn } from './demo-people.js';
+export type { VerifyBackupReport } from './backups.js';
+export type { Scheduling } from './scheduling.js';
+export { DEMO_BUNDLE_COUNT, DemoRefusedError, demoBundleFiles } from './demo-files.js';
+export { ownerKeysOf } from './owner-keys.js';
+export { DISPOSAL_APPROVAL_TTL_MS } from './disposal-policy.js';
