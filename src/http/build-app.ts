@@ -18,6 +18,7 @@ import { registerJsonBodyParser } from './json-body.js';
 import { frameworkErrorAnswer, installRefusalAudit } from './refusal-audit.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { healthRoutes } from './health-routes.js';
+import { drainUnreadBodies } from './drain-unread-body.js';
 import { installInFlightLimit } from './load-shedding.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { requirePermissionDeclarations } from './permissions.js';
@@ -66,6 +67,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   await registerOpenApi(app, opts.software);
   // First hook of all: a request past the bound is refused before anything else runs.
   installInFlightLimit(app, haven.config.maxInFlight);
+  drainUnreadBodies(app);
   refuseUnknownHosts(app, {
     listenHost: haven.config.host,
     publicUrl: publicBaseUrl,
