@@ -77,7 +77,7 @@ export async function expandChains(
       throw new FhirError(
         400,
         'invalid',
-        `name the target type of the chain, like ${param}:Patient.${inner}`,
+        'name the target type of the chain, like subject:Patient.identifier',
       );
     const target = targets[0]!;
     if (inner.includes('.')) throw new FhirError(400, 'not-supported', 'one level of chaining');
