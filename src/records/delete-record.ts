@@ -41,7 +41,7 @@ export async function deleteRecord(
   const head = await deps.resources.head(resourceType, id);
   if (!head) throw new FhirError(404, 'not-found', 'no such resource');
   const grant = await authorizeOwner(deps, ctx, 'delete', resourceType, id, head.owner, 'hide');
-  await checkSlotRuleOnDelete(deps, ctx, resourceType, id);
+  await checkSlotRuleOnDelete(deps, ctx, resourceType, id, undefined, head.owner);
   // Deleting what is already deleted changes nothing and succeeds, as R4 allows.
   if (head.deleted) return { version: undefined };
   const stored = await deps.resources.readCurrent(resourceType, id);
@@ -49,6 +49,7 @@ export async function deleteRecord(
   const current = JSON.parse(
     (await openOrFail(deps, ctx, stored, 'update')).toString('utf8'),
   ) as Record<string, unknown>;
+  await checkSlotRuleOnDelete(deps, ctx, resourceType, id, current, head.owner);
   // A restricted grant (a field set, a condition) deletes only what it could read whole.
   if (grant.fields !== 'all' || grant.conditions.length > 0) {
     if (grant.fields !== 'all' || !coveredBy(grant, current))

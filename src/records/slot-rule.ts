@@ -40,30 +40,62 @@ export async function checkSlotRule(
     return [];
   }
   if (body.resourceType !== 'Appointment') return [];
-  const next = slotIdsOf(body);
-  const before = await previousSlotIds(deps, ctx, id, head);
-  const added = next.filter((s) => !before.includes(s));
-  const changed = added.length > 0 || before.some((s) => !next.includes(s));
-  if (!changed) return [];
+  const before = await previousVersion(deps, ctx, id, head);
+  const refsChanged = !sameList(slotIdsOf(body), before === undefined ? [] : slotIdsOf(before));
+  // Status counts as much as the reference: un-cancelling an appointment takes its slot again,
+  // cancelling one gives it back, so both are bookings (ADR 0026, "Paths around the reservation").
+  const heldBefore = before === undefined ? [] : heldSlots(before);
+  const heldNext = heldSlots(body);
+  const added = heldNext.filter((s) => !heldBefore.includes(s));
+  const released = heldBefore.some((s) => !heldNext.includes(s));
+  if (!refsChanged && added.length === 0 && !released) return [];
   if (person) await refuse(deps, ctx, 'Appointment', id, head?.owner);
-  if (NOT_HOLDING.has(String(body.status))) return [];
-  return added.map((ref) => {
+  return added;
+}
+
+/**
+ * The same rule for a delete: a person may not delete a Schedule or Slot through /fhir, nor an
+ * Appointment that holds a slot (that is a cancellation, which scheduling does).
+ */
+export async function checkSlotRuleOnDelete(
+  deps: RecordDeps,
+  ctx: RequestContext,
+  resourceType: string,
+  id: string,
+  current: Record<string, unknown> | undefined,
+  owner: string,
+): Promise<void> {
+  if (ctx.principal.kind !== 'user') return;
+  if (resourceType === 'Schedule' || resourceType === 'Slot')
+    await refuse(deps, ctx, resourceType, id, undefined);
+  if (resourceType === 'Appointment' && current !== undefined && heldSlots(current).length > 0)
+    await refuse(deps, ctx, resourceType, id, owner);
+}
+
+/**
+ * The slots a stored Appointment version holds (written by writePrepared). Every Appointment
+ * write gives back the reservations its new version no longer holds, whoever wrote it, so an
+ * appointment an integration cancels or deletes through /fhir frees its slot rather than
+ * blocking it for good.
+ */
+export function slotsHeldBy(json: Buffer): string[] {
+  const r = JSON.parse(json.toString('utf8')) as Resource;
+  if (NOT_HOLDING.has(String(r.status))) return [];
+  return slotIdsOf(r).flatMap((ref) => /^Slot\/([A-Za-z0-9\-.]{1,64})$/.exec(ref)?.[1] ?? []);
+}
+
+/** None once cancelled, no-show, in error or only proposed; a tombstone has no `slot`. */
+function heldSlots(r: Record<string, unknown>): string[] {
+  if (NOT_HOLDING.has(String(r.status))) return [];
+  return slotIdsOf(r).map((ref) => {
     const m = /^Slot\/([A-Za-z0-9\-.]{1,64})$/.exec(ref);
     if (!m) throw new FhirError(400, 'invalid', 'an Appointment slot reference must be Slot/{id}');
     return m[1]!;
   });
 }
 
-/** The same rule for a delete: a person may not delete a Schedule or Slot through /fhir. */
-export async function checkSlotRuleOnDelete(
-  deps: RecordDeps,
-  ctx: RequestContext,
-  resourceType: string,
-  id: string,
-): Promise<void> {
-  if (ctx.principal.kind !== 'user') return;
-  if (resourceType === 'Schedule' || resourceType === 'Slot')
-    await refuse(deps, ctx, resourceType, id, undefined);
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 export function slotTakenError(): FhirError {
@@ -74,22 +106,19 @@ export function slotTakenError(): FhirError {
   );
 }
 
-async function previousSlotIds(
+async function previousVersion(
   deps: RecordDeps,
   ctx: RequestContext,
   id: string,
   head: { version: number; deleted: boolean } | undefined,
-): Promise<string[]> {
-  if (head === undefined || head.deleted) return [];
+): Promise<Resource | undefined> {
+  if (head === undefined || head.deleted) return undefined;
   const stored = await deps.resources.readVersion('Appointment', id, head.version);
-  if (!stored) return [];
-  const current = JSON.parse(
-    (await openOrFail(deps, ctx, stored, 'update')).toString('utf8'),
-  ) as Resource;
-  return slotIdsOf(current);
+  if (!stored) return undefined;
+  return JSON.parse((await openOrFail(deps, ctx, stored, 'update')).toString('utf8')) as Resource;
 }
 
-function slotIdsOf(r: Resource): string[] {
+function slotIdsOf(r: Record<string, unknown>): string[] {
   const slots = Array.isArray(r.slot) ? (r.slot as { reference?: unknown }[]) : [];
   return slots.map((s) => (typeof s?.reference === 'string' ? s.reference : ''));
 }

@@ -11,7 +11,7 @@ import { careRelationsOf } from './care-relations.js';
 import { checkBinary } from './binary.js';
 import { FhirError } from './errors.js';
 import { checkFinalNote } from './final-note.js';
-import { checkSlotRule, slotTakenError } from './slot-rule.js';
+import { checkSlotRule, slotsHeldBy, slotTakenError } from './slot-rule.js';
 import { resolveOwner, type OwnersInBatch } from './owner.js';
 import type { RecordBytes } from './read-record.js';
 import type { Grant } from '../access/index.js';
@@ -84,6 +84,11 @@ export async function writePrepared(
   // An integration's Appointment takes its new slots here, or the whole write fails.
   for (const slotId of p.reserveSlots ?? [])
     await SchedulingRepository.reserve(trx, slotId, p.id, p.lastUpdated);
+  if (p.resourceType === 'Appointment') {
+    const held = p.deleted === true ? [] : slotsHeldBy(p.json);
+    await SchedulingRepository.releaseAllBut(trx, p.id, held);
+    if (held.length === 0) await SchedulingRepository.dropReminder(trx, p.id);
+  }
   if (p.relations === undefined) return;
   // Fail closed: relations that were never checked against the writer's authority are not written.
   if (p.encodedRelations === undefined) throw new RelationNotPermittedError();

@@ -46,6 +46,16 @@ export class SchedulingRepository {
       .execute();
   }
 
+  /**
+   * Frees every slot the appointment holds but for `keep`: a version written through /fhir that
+   * cancels the appointment, drops its slot or deletes it gives its slots back (slot-rule.ts).
+   */
+  static async releaseAllBut(trx: Db, appointmentId: string, keep: string[]): Promise<void> {
+    let q = trx.deleteFrom('slot_reservations').where('appointment_id', '=', appointmentId);
+    if (keep.length > 0) q = q.where('slot_id', 'not in', keep);
+    await q.execute();
+  }
+
   /** Sets (or moves) the appointment's reminder; a moved one is due again, unsent. */
   static async setReminder(trx: Db, appointmentId: string, dueAt: string): Promise<void> {
     await trx

@@ -167,4 +167,93 @@ describe.each(ENGINES)('booking only through the reservation on %s', (engine) =>
     expect(statuses.filter((s) => s === 409)).toHaveLength(7);
     expect(await reservations(race)).toHaveLength(1);
   });
+  it('treats cancelling, un-cancelling and deleting through /fhir as bookings: persons refused, integrations release', async () => {
+    const reminders = async (appointmentId: string) =>
+      c.t.haven.database.db
+        .selectFrom('appointment_reminders')
+        .selectAll()
+        .where('appointment_id', '=', appointmentId)
+        .execute();
+    // Booked through scheduling. Its clinician may edit it through /fhir (a comment keeps the slot)…
+    const one = await publishSlot(c, 'doc-1', 47);
+    const booked = await book(one);
+    expect(booked.status).toBe(201);
+    const id = (booked.json().appointment as { id: string }).id;
+    const kept = await c.call(c.doc, 'PUT', `/fhir/R4/Appointment/${id}`, {
+      ...(await read('Appointment', id)),
+      comment: 'Synthetic: bring the test kit',
+    });
+    expect(kept.status).toBe(200);
+    expect(await reservations(one)).toHaveLength(1);
+    // …but not cancel or delete it there: that frees a slot, which only scheduling does (audited).
+    const from = await auditHead();
+    const current = await read('Appointment', id);
+    const cancel = await c.call(c.doc, 'PUT', `/fhir/R4/Appointment/${id}`, {
+      ...current,
+      status: 'cancelled',
+    });
+    expect(cancel.status).toBe(422);
+    const asFrontDesk = (await c.call(c.scheduler, 'GET', `/fhir/R4/Appointment/${id}`)).json();
+    const byFrontDesk = await c.call(c.scheduler, 'PUT', `/fhir/R4/Appointment/${id}`, {
+      ...asFrontDesk,
+      status: 'cancelled',
+    });
+    expect(byFrontDesk.status).toBe(422);
+    // No person's role deletes appointments at all (the delete rule is defence in depth).
+    expect((await c.call(c.doc, 'DELETE', `/fhir/R4/Appointment/${id}`)).status).toBe(403);
+    expect(await deniedSince(from)).toHaveLength(2);
+    expect(await reservations(one)).toHaveLength(1);
+    expect((await read('Appointment', id)).status).toBe('booked');
+
+    // Un-cancelling an appointment scheduling cancelled would take its slot without a reservation.
+    expect(
+      (await c.call(c.scheduler, 'POST', `/api/scheduling/appointments/${id}/cancel`)).status,
+    ).toBeLessThan(300);
+    expect(await reservations(one)).toHaveLength(0);
+    const again = await c.call(c.doc, 'PUT', `/fhir/R4/Appointment/${id}`, {
+      ...(await read('Appointment', id)),
+      status: 'booked',
+    });
+    expect(again.status).toBe(422);
+    expect((await read('Appointment', id)).status).toBe('cancelled');
+
+    // An integration's cancel gives the reservation back and drops the reminder, in the write.
+    const two = await publishSlot(c, 'doc-1', 48);
+    const bookedTwo = await book(two);
+    const twoId = (bookedTwo.json().appointment as { id: string }).id;
+    expect(await reminders(twoId)).toHaveLength(1);
+    // A cancel that fails (stale If-Match) releases nothing.
+    const stale = await c.t.request('PUT', `/fhir/R4/Appointment/${twoId}`, {
+      body: { ...(await read('Appointment', twoId)), status: 'cancelled' },
+      headers: { 'if-match': 'W/"999"' },
+    });
+    expect(stale.status).toBe(412);
+    expect(await reservations(two)).toHaveLength(1);
+    const cancelled = await c.t.request('PUT', `/fhir/R4/Appointment/${twoId}`, {
+      body: { ...(await read('Appointment', twoId)), status: 'cancelled' },
+    });
+    expect(cancelled.status).toBe(200);
+    expect(await reservations(two)).toHaveLength(0);
+    expect(await reminders(twoId)).toHaveLength(0);
+    // Its un-cancel takes the reservation again — or is refused if someone booked the slot since.
+    const back = await c.t.request('PUT', `/fhir/R4/Appointment/${twoId}`, {
+      body: { ...(await read('Appointment', twoId)), status: 'booked' },
+    });
+    expect(back.status).toBe(200);
+    expect((await reservations(two))[0]?.appointment_id).toBe(twoId);
+
+    // An integration's delete: the tombstone holds no slot.
+    const three = await publishSlot(c, 'doc-1', 49);
+    const imported = await c.t.request('POST', '/fhir/R4/Appointment', {
+      body: appointment(three),
+    });
+    expect(imported.status).toBe(201);
+    expect(await reservations(three)).toHaveLength(1);
+    const gone = await c.t.request(
+      'DELETE',
+      `/fhir/R4/Appointment/${(imported.json() as Json).id}`,
+    );
+    expect(gone.status).toBeLessThan(300);
+    expect(await reservations(three)).toHaveLength(0);
+  });
 });
