@@ -32,6 +32,7 @@ import {
   convertLegacyRelations,
   ClientRepository,
   DataKeyRepository,
+  LeaseRepository,
   ResourceRepository,
   SystemKeyRepository,
   type Database,
@@ -236,6 +237,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       newId: () => crypto.randomUUID(),
       access: new AccessControl(relations, breakGlass, clock),
       relations,
+      leases: new LeaseRepository(database.db),
     };
     // Records indexed under an older search-parameter registry become findable by the new one
     // before any search is served (ADR 0021).

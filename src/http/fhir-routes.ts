@@ -11,6 +11,8 @@ import {
   readRecord,
   compartmentQuery,
   conditionalCreate,
+  conditionalDelete,
+  conditionalUpdate,
   deleteRecord,
   isBatch,
   runBatch,
@@ -247,6 +249,30 @@ function instanceRoutes(app: FastifyInstance, { records, auth, base }: FhirKit):
     },
   );
 
+  // Conditional update: PUT Type?criteria updates the one match, or creates when none does.
+  app.put<{ Params: { type: string } }>(
+    '/:type',
+    { config: { permission: 'fhir:update' }, preHandler: auth },
+    async (req, reply) => {
+      const { record, created } = await conditionalUpdate(
+        records,
+        contextOf(req),
+        req.params.type,
+        req.body,
+        queryString(req),
+        ifMatch(req),
+      );
+      if (created)
+        reply
+          .status(201)
+          .header(
+            'location',
+            `${base(req)}/${record.resourceType}/${record.id}/_history/${record.version}`,
+          );
+      return sendRecord(req, reply, record);
+    },
+  );
+
   app.put<{ Params: Params }>(
     '/:type/:id',
     { config: { permission: 'fhir:update' }, preHandler: auth },
@@ -338,6 +364,21 @@ function deleteAndPatchRoutes(app: FastifyInstance, { records, auth }: FhirKit):
       return reply.status(204).send();
     },
   );
+  // Conditional delete: DELETE Type?criteria deletes the one match (several: 412).
+  app.delete<{ Params: { type: string } }>(
+    '/:type',
+    { config: { permission: 'fhir:delete' }, preHandler: auth },
+    async (req, reply) => {
+      const { version } = await conditionalDelete(
+        records,
+        contextOf(req),
+        req.params.type,
+        queryString(req),
+      );
+      if (version !== undefined) reply.header('etag', `W/"${version}"`);
+      return reply.status(204).send();
+    },
+  );
   app.patch<{ Params: Params }>(
     '/:type/:id',
     { config: { permission: 'fhir:patch' }, preHandler: auth },
@@ -353,6 +394,13 @@ function deleteAndPatchRoutes(app: FastifyInstance, { records, auth }: FhirKit):
       return sendRecord(req, reply, record);
     },
   );
+}
+
+/** The request's query string, without its '?' (a conditional write's criteria). */
+function queryString(req: FastifyRequest): string {
+  const url = req.raw.url ?? '';
+  const at = url.indexOf('?');
+  return at < 0 ? '' : url.slice(at + 1);
 }
 
 /** Sends a record's stored JSON as is (no re-serialization), or a Binary's raw bytes if asked. */

@@ -45,10 +45,11 @@ export function capabilityStatement(
     versioning: 'versioned-update',
     readHistory: true,
     updateCreate: true,
-    // If-None-Exist on create, and ifNoneExist on a transaction's POST entries.
+    // If-None-Exist on create, and ifNoneExist on a transaction's POST entries; PUT and
+    // DELETE Type?criteria (conditional-write.ts). One at a time across processes (a lease).
     conditionalCreate: true,
-    conditionalUpdate: false,
-    conditionalDelete: 'not-supported',
+    conditionalUpdate: true,
+    conditionalDelete: 'single',
     ...(type === 'Binary'
       ? { documentation: `Attachments: ${ALLOWED_BINARY_TYPES.join(', ')}` }
       : {}),

@@ -3,6 +3,7 @@ import { FhirError } from './errors.js';
 import { readRecord, type RecordBytes } from './read-record.js';
 import type { RecordDeps } from './record-context.js';
 import { searchRecords } from './search-records.js';
+import { oneAtATime } from './one-at-a-time.js';
 import { createRecord } from './write-record.js';
 
 /**
@@ -10,14 +11,17 @@ import { createRecord } from './write-record.js';
  * a query string of ordinary search parameters, without result parameters, and not empty —
  * a condition that matches everything would make every retry a no-op.
  */
-export function parseCriteria(criteria: string): Array<[string, string]> {
+export function parseCriteria(
+  criteria: string,
+  where = 'If-None-Exist',
+): Array<[string, string]> {
   const text = criteria.startsWith('?') ? criteria.slice(1) : criteria;
   const pairs = [...new URLSearchParams(text)];
   if (pairs.length === 0 || pairs.some(([k]) => k === '' || (k.startsWith('_') && k !== '_id')))
     throw new FhirError(
       400,
       'invalid',
-      'If-None-Exist must hold search parameters, like identifier=system|value',
+      `${where} must hold search parameters, like identifier=system|value`,
     );
   return pairs;
 }
@@ -41,9 +45,9 @@ export async function matchCriteria(
 
 /**
  * Conditional create (`If-None-Exist`): creates only when nothing matches, so a client that
- * retries a create cannot make a second patient. Conditional creates of one type are serialized
- * in this process (two retries racing would otherwise both see "none"); across server
- * processes (`serve --workers N`) this is not yet held: ADR 0033 says what is and is not.
+ * retries a create cannot make a second patient. Conditional creates run one at a time, in this
+ * process and across every process sharing the database (one-at-a-time.ts): two retries racing
+ * would otherwise both see "none" and both create.
  */
 export async function conditionalCreate(
   deps: RecordDeps,
@@ -53,7 +57,7 @@ export async function conditionalCreate(
   criteria: string,
 ): Promise<{ record: RecordBytes; created: boolean }> {
   const pairs = parseCriteria(criteria);
-  return serialized(CONDITIONAL_CREATES, async () => {
+  return oneAtATime(deps, CONDITIONAL_CREATES, async () => {
     const match = await matchCriteria(deps, ctx, resourceType, pairs);
     if (match.kind === 'several')
       throw new FhirError(
@@ -67,19 +71,5 @@ export async function conditionalCreate(
   });
 }
 
-/** One queue for every conditional create, single or in a transaction. */
+/** One lease for every conditional create, single or in a transaction. */
 export const CONDITIONAL_CREATES = 'conditional-create';
-
-const queues = new Map<string, Promise<unknown>>();
-
-/** Runs `task` after every earlier task with the same key has settled. */
-export function serialized<T>(key: string, task: () => Promise<T>): Promise<T> {
-  const before = queues.get(key) ?? Promise.resolve();
-  const run = before.then(task, task);
-  const tail = run.catch(() => undefined);
-  queues.set(key, tail);
-  void tail.then(() => {
-    if (queues.get(key) === tail) queues.delete(key);
-  });
-  return run;
-}

@@ -29,3 +29,4 @@ export { conditionalCreate } from './conditional-create.js';
 export { compartmentQuery } from './compartment-search.js';
 export { isBatch, runBatch } from './batch.js';
 export { expandChains, includedResources, splitDepthParams, withElements } from './search-depth.js';
+export { conditionalDelete, conditionalUpdate } from './conditional-write.js';

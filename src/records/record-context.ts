@@ -6,7 +6,11 @@ import {
   type RequestAuditFields,
 } from '../audit/index.js';
 import type { RequestContext } from '../auth/index.js';
-import type { CareRelationRepository, ResourceRepository } from '../store/index.js';
+import type {
+  CareRelationRepository,
+  LeaseRepository,
+  ResourceRepository,
+} from '../store/index.js';
 import { FhirError } from './errors.js';
 import { isSupportedType } from './resource-types.js';
 import type { SealedResources } from './sealed-resources.js';
@@ -27,6 +31,8 @@ export interface RecordDeps {
   access: AccessControl;
   /** Care relations: what a source holds now, and its new rows keyed and sealed for the write. */
   relations: CareRelationRepository;
+  /** Leases for work that runs one process at a time (a conditional create's search and write). */
+  leases: LeaseRepository;
 }
 
 export type AuditFields = RequestAuditFields;

@@ -12,12 +12,8 @@ import { ownersInBatch } from './owner.js';
 import { patientIdOfOwner } from './sealed-resources.js';
 import { errorCode, prepareVersion, relationRefused, writePrepared } from './write-record.js';
 import type { PreparedVersion } from './prepared-version.js';
-import {
-  CONDITIONAL_CREATES,
-  matchCriteria,
-  parseCriteria,
-  serialized,
-} from './conditional-create.js';
+import { oneAtATime } from './one-at-a-time.js';
+import { CONDITIONAL_CREATES, matchCriteria, parseCriteria } from './conditional-create.js';
 
 /** One entry's outcome: a version written, or (conditional create) the record that matched. */
 export type TransactionEntryResult =
@@ -60,7 +56,9 @@ export async function runTransaction(
   // so a retried import cannot race itself into duplicates (conditional-create.ts).
   const conditional = entries.some((e) => typeof e.request?.ifNoneExist === 'string');
   return conditional
-    ? serialized(CONDITIONAL_CREATES, () => runEntries(deps, ctx, entries, alsoInTransaction, via))
+    ? oneAtATime(deps, CONDITIONAL_CREATES, () =>
+        runEntries(deps, ctx, entries, alsoInTransaction, via),
+      )
     : runEntries(deps, ctx, entries, alsoInTransaction, via);
 }
 

@@ -75,6 +75,7 @@ export {
   type OwnerTypeAge,
 } from './disposal-repository.js';
 export { IncidentRepository, type IncidentRow } from './incident-repository.js';
+export { LeaseRepository } from './lease-repository.js';
 export {
   AlertRepository,
   type AlertRow,

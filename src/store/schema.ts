@@ -265,6 +265,13 @@ export interface DisposalTable {
   resources: number;
 }
 
+/** A named lease (migration 0017): one process at a time runs the work it names. */
+export interface LeaseTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
 /** Security incidents (migration 0011): PHI-free JSON records, versioned for compare-and-set. */
 export interface IncidentTable {
   id: string;
@@ -297,6 +304,7 @@ export interface HavenDatabase {
   appointment_reminders: AppointmentReminderTable;
 
   disposals: DisposalTable;
+  leases: LeaseTable;
   incidents: IncidentTable;
   alerts: AlertTable;
   care_relations: CareRelationTable;

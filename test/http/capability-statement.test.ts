@@ -13,6 +13,8 @@ interface CsResource {
   searchParam?: { name: string; type: string }[];
   operation?: { name: string }[];
   conditionalCreate?: boolean;
+  conditionalUpdate?: boolean;
+  conditionalDelete?: string;
 }
 
 /** Interaction code → the route (under /fhir/R4) that serves it. */
@@ -33,6 +35,8 @@ const SYSTEM_ROUTES: Record<string, string> = {
   'POST /:type/_search': 'search-type by POST',
   'GET /Patient/:id/$everything': 'Patient operation everything',
   'GET /Patient/:id/:type': 'Patient compartment (resource.compartment)',
+  'PUT /:type': 'conditionalUpdate',
+  'DELETE /:type': 'conditionalDelete',
 };
 
 describe('the CapabilityStatement against the server', () => {
@@ -117,5 +121,21 @@ describe('the CapabilityStatement against the server', () => {
     const headers = { 'if-none-exist': 'identifier=urn:example:cs|CS-1' };
     expect((await t.request('POST', '/fhir/R4/Patient', { body, headers })).status).toBe(201);
     expect((await t.request('POST', '/fhir/R4/Patient', { body, headers })).status).toBe(200);
+  });
+
+  it('says conditional update and single conditional delete are offered, and they are', async () => {
+    const patient = cs.rest[0]!.resource.find((r) => r.type === 'Patient')!;
+    expect(patient.conditionalUpdate).toBe(true);
+    expect(patient.conditionalDelete).toBe('single');
+    const criteria = 'identifier=urn:example:cs|CS-2';
+    const body = {
+      resourceType: 'Patient',
+      identifier: [{ system: 'urn:example:cs', value: 'CS-2' }],
+    };
+    expect((await t.request('PUT', `/fhir/R4/Patient?${criteria}`, { body })).status).toBe(201);
+    expect((await t.request('PUT', `/fhir/R4/Patient?${criteria}`, { body })).status).toBe(200);
+    expect((await t.request('DELETE', `/fhir/R4/Patient?${criteria}`)).status).toBe(204);
+    const left = await t.request('GET', `/fhir/R4/Patient?${criteria}`);
+    expect((left.json() as { total: number }).total).toBe(0);
   });
 });

@@ -330,7 +330,19 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
     params: { type: 'Patient', id: (f) => f.patientId, vid: '1' },
     as: FHIR,
   },
+  'PUT /fhir/R4/:type': {
+    params: { type: 'Patient' },
+    query: [['family', 'Testfamily']],
+    body: (f) => patient(f),
+    as: FHIR,
+    echoesOnSuccess: 'stores the resource it is given (the match, or a new one) and returns it',
+  },
   'DELETE /fhir/R4/:type/:id': { params: { type: 'Patient', id: (f) => f.patientId }, as: FHIR },
+  'DELETE /fhir/R4/:type': {
+    params: { type: 'Patient' },
+    query: [['family', 'Testfamily']],
+    as: FHIR,
+  },
   'PATCH /fhir/R4/:type/:id': {
     params: { type: 'Patient', id: (f) => f.patientId },
     body: [{ op: 'replace', path: '/gender', value: 'other' }],
