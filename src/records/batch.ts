@@ -3,7 +3,7 @@ import { conditionalCreate } from './conditional-create.js';
 import { deleteRecord } from './delete-record.js';
 import { FhirError, operationOutcome } from './errors.js';
 import { readRecord, type RecordBytes } from './read-record.js';
-import type { RecordDeps } from './record-context.js';
+import { audit, draft, type RecordDeps } from './record-context.js';
 import { searchRecords } from './search-records.js';
 import { createRecord, updateRecord } from './write-record.js';
 
@@ -45,11 +45,14 @@ export async function runBatch(
 ): Promise<Json> {
   const entries = readBatch(bundle);
   const out: Json[] = [];
-  for (const entry of entries) {
+  for (const [index, entry] of entries.entries()) {
     try {
       out.push(await runEntry(deps, ctx, entry, base));
     } catch (e) {
       if (!(e instanceof FhirError) || e.status >= 500) throw e;
+      // The request answers 200, so the refusal hook never sees this entry's 4xx: every refused
+      // entry gets its own entry here, durable before the answer (or the batch fails closed).
+      await audit(deps, [refusedEntry(ctx, index, e)]);
       out.push({
         response: {
           status: statusLine(e.status),
@@ -59,6 +62,17 @@ export async function runBatch(
     }
   }
   return { resourceType: 'Bundle', type: 'batch-response', entry: out };
+}
+
+/** PHI-free: the entry's position, status and issue code; the entry's url and body are not kept. */
+function refusedEntry(ctx: RequestContext, index: number, e: FhirError) {
+  const denied = e.status === 401 || e.status === 403 || e.status === 429;
+  return draft(ctx, {
+    action: 'request-refused',
+    outcome: denied ? 'denied' : 'failure',
+    reason: e.issues[0]?.code ?? `http-${e.status}`,
+    detail: { route: 'batch-entry', entry: index, status: e.status },
+  });
 }
 
 async function runEntry(

@@ -317,6 +317,34 @@ describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
       expect(out.entry[4].resource.total).toBe(1);
     });
 
+    it('records every refused entry in the audit trail, though the batch answers 200', async () => {
+      const a = await createPatient(544);
+      const from = (await t.haven.auditRepo.head()).size;
+      const res = await t.request('POST', '/fhir/R4', {
+        body: {
+          resourceType: 'Bundle',
+          type: 'batch',
+          entry: [
+            { request: { method: 'GET', url: `Patient/${a}` } },
+            {
+              resource: { resourceType: 'Observation' },
+              request: { method: 'POST', url: 'Observation' },
+            },
+            { request: { method: 'PATCH', url: `Patient/${a}` } },
+            { request: { method: 'GET', url: 'Patient/never-was' } },
+          ],
+        },
+      });
+      expect(res.status).toBe(200);
+      const refused = (await t.haven.auditRepo.entries(from, 100_000)).filter(
+        (e) => e.action === 'request-refused',
+      );
+      expect(refused.map((e) => JSON.parse(e.detail ?? '{}').entry)).toEqual([1, 2, 3]);
+      expect(refused.map((e) => e.outcome)).toEqual(['failure', 'failure', 'failure']);
+      // PHI-free: neither the entry's url nor its body is kept.
+      for (const e of refused) expect(e.detail).not.toContain(a);
+    });
+
     it('a batch entry is decided as the same request alone: a read-only token cannot write', async () => {
       const a = await createPatient(542);
       const token = await t.newToken('system/Observation.rs system/Patient.rs');
