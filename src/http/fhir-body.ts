@@ -13,11 +13,13 @@ interface RawUpload {
  * taken raw for Binary. Anything else is refused with 415 before the handler runs.
  */
 export function registerFhirBodyParsers(app: FastifyInstance, binaryLimitBytes: number): void {
-  app.addContentTypeParser(
-    'application/fhir+json',
-    { parseAs: 'string' },
-    depthLimitedJsonParser(app),
-  );
+  const fhirJson = depthLimitedJsonParser(app);
+  app.addContentTypeParser('application/fhir+json', { parseAs: 'string' }, (req, body, done) => {
+    // Clients send an operation without input as an empty POST with this type: no body. Every
+    // interaction that needs a resource still refuses the missing one (400).
+    if (body.length === 0) done(null, undefined);
+    else fhirJson(req, body, done);
+  });
   // PATCH bodies: a JSON Patch document (RFC 6902), parsed as safely as FHIR JSON.
   app.addContentTypeParser(
     'application/json-patch+json',

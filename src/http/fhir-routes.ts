@@ -250,6 +250,25 @@ function instanceRoutes(app: FastifyInstance, { records, auth, base }: FhirKit):
   );
 
   // Conditional update: PUT Type?criteria updates the one match, or creates when none does.
+  // The same operation by POST, as clients send operations by default: its input as Parameters.
+  app.post<{ Params: Params }>(
+    '/Patient/:id/$everything',
+    { config: { permission: 'fhir:export' }, preHandler: auth },
+    async (req, reply) => {
+      const resources = await patientEverything(records, contextOf(req), req.params.id, [
+        ...queryPairs(req.raw.url ?? ''),
+        ...operationInput(req.body),
+      ]);
+      return reply
+        .header('content-type', FHIR_JSON)
+        .send(
+          searchsetBundle(base(req), resources, resources.length, [
+            { relation: 'self', url: `${base(req)}/Patient/${req.params.id}/$everything` },
+          ]),
+        );
+    },
+  );
+
   app.put<{ Params: { type: string } }>(
     '/:type',
     { config: { permission: 'fhir:update' }, preHandler: auth },
@@ -394,6 +413,26 @@ function deleteAndPatchRoutes(app: FastifyInstance, { records, auth }: FhirKit):
       return sendRecord(req, reply, record);
     },
   );
+}
+
+/**
+ * An operation's input Parameters as name/value pairs (primitive values only, which is all the
+ * read operations take); an empty body is no input. Anything else is refused, naming nothing.
+ */
+function operationInput(body: unknown): Array<[string, string]> {
+  if (body === undefined || body === null || body === '') return [];
+  const params = body as { resourceType?: unknown; parameter?: unknown };
+  if (params.resourceType !== 'Parameters')
+    throw new FhirError(400, 'invalid', 'an operation body is a Parameters resource');
+  const list = Array.isArray(params.parameter) ? (params.parameter as unknown[]) : [];
+  return list.map((p) => {
+    const entry = (p ?? {}) as Record<string, unknown>;
+    const key = Object.keys(entry).find((k) => k.startsWith('value'));
+    const value = key === undefined ? undefined : entry[key];
+    if (typeof entry.name !== 'string' || !['string', 'number', 'boolean'].includes(typeof value))
+      throw new FhirError(400, 'invalid', 'an operation parameter has a name and a simple value');
+    return [entry.name, String(value)];
+  });
 }
 
 /** The request's query string, without its '?' (a conditional write's criteria). */

@@ -34,6 +34,7 @@ const SYSTEM_ROUTES: Record<string, string> = {
   'POST /': 'transaction and batch (rest.interaction)',
   'POST /:type/_search': 'search-type by POST',
   'GET /Patient/:id/$everything': 'Patient operation everything',
+  'POST /Patient/:id/$everything': 'Patient operation everything, input as Parameters',
   'GET /Patient/:id/:type': 'Patient compartment (resource.compartment)',
   'PUT /:type': 'conditionalUpdate',
   'DELETE /:type': 'conditionalDelete',

@@ -259,3 +259,138 @@ describe.each(ENGINES)('fhir-kit-client against Haven on %s', (engine) => {
     ).toBe(401);
   });
 });
+
+/**
+ * The rest of issue 20's list through the same outside client: conditional create and update,
+ * JSON Patch, delete, batch, transaction, compartment search and $everything — each as the
+ * library sends it, with nothing Haven-specific.
+ */
+describe.each(ENGINES)('fhir-kit-client, the remaining interactions, on %s', (engine) => {
+  let t: TestServer;
+  let dispatcher: Dispatcher;
+  let client: Client;
+  const mrn = (n: number) => `${MRN_SYSTEM}|INTEROP-${n}`;
+  const vital = (patientId: string, value: number): FhirResource => ({
+    resourceType: 'Observation',
+    status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }], text: 'Heart rate' },
+    subject: { reference: `Patient/${patientId}` },
+    valueQuantity: { value, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
+  });
+
+  beforeAll(async () => {
+    t = await startTestServer(engine);
+    dispatcher = await undiciAgentTrusting(t.ca);
+    client = new Client({
+      baseUrl: `${t.server.url}/fhir/R4`,
+      bearerToken: t.token,
+      requestOptions: { dispatcher },
+    });
+  });
+  afterAll(async () => {
+    await dispatcher?.close();
+    await t?.stop();
+  });
+
+  it('conditional create: a retried create returns the first patient', async () => {
+    const send = () =>
+      client.create({
+        resourceType: 'Patient',
+        body: syntheticPatient(11),
+        options: { headers: { 'If-None-Exist': `identifier=${mrn(11)}` } },
+      });
+    const first = (await send()) as PatientResource;
+    const retry = (await send()) as PatientResource;
+    expect(Client.httpFor(first).response?.status).toBe(201);
+    expect(Client.httpFor(retry).response?.status).toBe(200);
+    expect(retry.id).toBe(first.id);
+  });
+
+  it('conditional update by search parameters: creates, then updates the match', async () => {
+    const made = (await client.update({
+      resourceType: 'Patient',
+      searchParams: { identifier: mrn(12) },
+      body: syntheticPatient(12),
+    })) as PatientResource;
+    expect(Client.httpFor(made).response?.status).toBe(201);
+    const again = (await client.update({
+      resourceType: 'Patient',
+      searchParams: { identifier: mrn(12) },
+      body: { ...syntheticPatient(12), gender: 'female' },
+    })) as PatientResource;
+    expect(again).toMatchObject({ id: made.id, gender: 'female', meta: { versionId: '2' } });
+  });
+
+  it('JSON Patch, then delete: the record reads as gone and its history stays', async () => {
+    const p = (await client.create({
+      resourceType: 'Patient',
+      body: syntheticPatient(13),
+    })) as PatientResource;
+    const patched = (await client.patch({
+      resourceType: 'Patient',
+      id: p.id,
+      jsonPatch: [
+        { op: 'test', path: '/gender', value: 'other' },
+        { op: 'replace', path: '/gender', value: 'unknown' },
+      ],
+    })) as PatientResource;
+    expect(patched).toMatchObject({ gender: 'unknown', meta: { versionId: '2' } });
+    await client.delete({ resourceType: 'Patient', id: p.id });
+    const gone = await client.read({ resourceType: 'Patient', id: p.id }).catch((e: unknown) => e);
+    expect(statusOf(gone)).toBe(410);
+    const history = (await client.history({ resourceType: 'Patient', id: p.id })) as BundleResource;
+    expect(history.entry).toHaveLength(3);
+  });
+
+  it('a transaction imports a patient with an observation; a batch answers each entry', async () => {
+    const tx = (await client.transaction({
+      body: {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          {
+            fullUrl: 'urn:uuid:6f0c1a52-9a43-4d6e-8c38-3f2f5b9f0a01',
+            resource: syntheticPatient(14),
+            request: { method: 'POST', url: 'Patient' },
+          },
+          {
+            resource: {
+              ...vital('placeholder', 71),
+              subject: { reference: 'urn:uuid:6f0c1a52-9a43-4d6e-8c38-3f2f5b9f0a01' },
+            },
+            request: { method: 'POST', url: 'Observation' },
+          },
+        ],
+      },
+    })) as FhirResource & { type: string; entry: { response: { location: string } }[] };
+    expect(tx.type).toBe('transaction-response');
+    const patientId = tx.entry[0]!.response.location.split('/')[1]!;
+    const batch = (await client.batch({
+      body: {
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: [
+          { request: { method: 'GET', url: `Patient/${patientId}` } },
+          { request: { method: 'GET', url: 'Patient/no-such-interop-patient' } },
+          { resource: vital(patientId, 72), request: { method: 'POST', url: 'Observation' } },
+        ],
+      },
+    })) as FhirResource & { type: string; entry: { response: { status: string } }[] };
+    expect(batch.type).toBe('batch-response');
+    expect(batch.entry.map((e) => e.response.status.split(' ')[0])).toEqual(['200', '404', '201']);
+
+    const compartment = (await client.compartmentSearch({
+      resourceType: 'Observation',
+      compartment: { resourceType: 'Patient', id: patientId },
+    })) as BundleResource;
+    expect(compartment.total).toBe(2);
+
+    const everything = (await client.operation({
+      name: '$everything',
+      resourceType: 'Patient',
+      id: patientId,
+    })) as BundleResource;
+    const types = (everything.entry ?? []).map((e) => e.resource.resourceType).sort();
+    expect(types).toEqual(['Observation', 'Observation', 'Patient']);
+  });
+});

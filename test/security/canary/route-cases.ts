@@ -316,6 +316,14 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
     query: [['_type', 'Observation']],
     as: FHIR,
   },
+  'POST /fhir/R4/Patient/:id/$everything': {
+    params: { id: (f) => f.patientId },
+    body: {
+      resourceType: 'Parameters',
+      parameter: [{ name: '_type', valueString: 'Observation' }],
+    },
+    as: FHIR,
+  },
   'PUT /fhir/R4/:type/:id': {
     params: { type: 'Patient', id: (f) => f.patientId },
     body: (f) => patient(f, true),
