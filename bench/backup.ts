@@ -66,10 +66,18 @@ interface Row {
 }
 
 function child(job: Record<string, unknown>): Measured {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(job)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
+  // BENCH_BACKUP_HEAP_MB caps the child's V8 heap: a backup that held a growing share of the
+  // data would die there, one that streams only collects garbage sooner.
+  const cap = process.env.BENCH_BACKUP_HEAP_MB;
+  const flags = cap ? [`--max-old-space-size=${cap}`] : [];
+  const out = execFileSync(
+    process.execPath,
+    [...flags, '--import', 'tsx', CHILD, JSON.stringify(job)],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    },
+  );
   return JSON.parse(out.trim().split('\n').pop()!) as Measured;
 }
 
