@@ -4,7 +4,10 @@
 // Besides the wall time it reports the process's CPU time per read (user + system, both servers
 // and the client share this process) and the median of the paired round ratios, which a shared
 // machine disturbs less than the wall-time medians.
-// Run: node --import tsx bench/alert-stream-cost.ts [reads per round] [rounds]
+// A third argument checks the method: `aa` runs both servers with the rules off (what the
+// two in-process servers differ by when the rules do not), `swap` starts the rules-off server
+// first.
+// Run: node --import tsx bench/alert-stream-cost.ts [reads per round] [rounds] [aa|swap]
 import { performance } from 'node:perf_hooks';
 import { startTestServer, type TestServer } from '../test/support/haven-server.js';
 import { TestClock } from '../test/http/auth/sign-in.js';
@@ -43,8 +46,11 @@ async function round(
   return performance.now() - start;
 }
 
-const on = await prepare({});
-const off = await prepare({ HAVEN_ALERT_RULES: 'off' });
+const mode = process.argv[4] ?? '';
+const OFF = { HAVEN_ALERT_RULES: 'off' };
+const off0 = mode === 'swap' ? await prepare(OFF) : undefined;
+const on = await prepare(mode === 'aa' ? OFF : {});
+const off = off0 ?? (await prepare(OFF));
 await round(on);
 await round(off); // warm-up
 const times = { on: [] as number[], off: [] as number[] };
