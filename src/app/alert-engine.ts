@@ -108,10 +108,17 @@ export function openAlertStream(d: AlertStreamDeps) {
       const facts = drafts.map((dr) => factFromDraft(dr, at));
       engine.observe(facts);
       // Other subscribers (a SIEM relay, a second rules host) see the same PHI-free facts.
-      // Addresses leave as keyed hashes, like in alerts.
-      if (d.redis && facts.length > 0) {
-        const published = facts.map((f) => ({ ...f, ip: f.ip === null ? null : addressRef(f.ip) }));
-        d.redis.publish(channel, JSON.stringify(published)).catch(() => undefined);
+      // Addresses leave as keyed hashes, like in alerts. Hashed and serialised on the next
+      // turn of the event loop too, after the batch's responses, like the rules.
+      const redis = d.redis;
+      if (redis && facts.length > 0) {
+        setImmediate(() => {
+          const published = facts.map((f) => ({
+            ...f,
+            ip: f.ip === null ? null : addressRef(f.ip),
+          }));
+          redis.publish(channel, JSON.stringify(published)).catch(() => undefined);
+        });
       }
     },
     close: async () => {
