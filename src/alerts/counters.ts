@@ -1,17 +1,52 @@
 import type { Redis } from 'ioredis';
 import type { WindowCounters } from './rules.js';
 
-/** One instance's counters (no Redis): a map of members to when each was last seen. */
-export class MemoryWindowCounters implements WindowCounters {
-  private readonly sets = new Map<string, Map<string, number>>();
+interface Window {
+  /** Member to when it was last seen, oldest sighting first (a sighting moves it to the end). */
+  seen: Map<string, number>;
+  /** The latest time added: while times only grow, the map's order is time order. */
+  newest: number;
+}
 
-  add(key: string, member: string, atMs: number, windowMs: number): Promise<number> {
-    const set = this.sets.get(key) ?? new Map<string, number>();
-    this.sets.set(key, set);
-    set.set(member, atMs);
-    for (const [m, seen] of set) if (seen <= atMs - windowMs) set.delete(m);
-    if (set.size === 0) this.sets.delete(key);
-    return Promise.resolve(set.size);
+/**
+ * One instance's counters (no Redis): per key, the members and when each was last seen. An add
+ * forgets expired members from the oldest end and stops at the first one still in the window,
+ * so it costs what it forgets rather than the window's size. A time earlier than the newest
+ * (a clock set back, a replay out of order) falls back to a full sweep, so the count stays exact.
+ */
+export class MemoryWindowCounters implements WindowCounters {
+  private readonly windows = new Map<string, Window>();
+
+  add(key: string, member: string, atMs: number, windowMs: number): number {
+    let w = this.windows.get(key);
+    if (!w) {
+      w = { seen: new Map(), newest: atMs };
+      this.windows.set(key, w);
+    }
+    const horizon = atMs - windowMs;
+    w.seen.delete(member);
+    if (atMs >= w.newest) {
+      w.newest = atMs;
+      w.seen.set(member, atMs);
+      for (const [m, at] of w.seen) {
+        if (at > horizon) break;
+        w.seen.delete(m);
+      }
+    } else {
+      w.seen.set(member, atMs);
+      for (const [m, at] of w.seen) if (at <= horizon) w.seen.delete(m);
+      // Order no longer follows time: rebuild it so the next add can stop early again.
+      const sorted = [...w.seen].sort((a, b) => a[1] - b[1]);
+      w.seen = new Map(sorted);
+    }
+    const n = w.seen.size;
+    if (n === 0) this.windows.delete(key);
+    return n;
+  }
+
+  /** Keys with members in some window (tests: windows are forgotten, not kept forever). */
+  get keys(): number {
+    return this.windows.size;
   }
 }
 

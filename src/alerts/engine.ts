@@ -1,6 +1,6 @@
 import type { AlertFilter, AlertRow, NewAlert } from '../store/index.js';
 import type { AuditFact } from './facts.js';
-import { evaluate, type RuleContext } from './rules.js';
+import { evaluate, recount, type AlertCandidate, type RuleContext } from './rules.js';
 
 /** Where alerts are kept (AlertRepository): one row per rule, subject and window. */
 export interface AlertStore {
@@ -24,44 +24,131 @@ export interface AlertEngineOptions extends RuleContext {
   deliver: (alert: AlertRow) => void;
   /** A fact the engine could not evaluate or store: a code and the rule, never the fact. */
   onError: (code: string) => void;
-  /** Facts waiting beyond this many are dropped (and reported): the requests never wait. */
+  /**
+   * Facts waiting beyond this many are refused (the requests never wait): each refusal is
+   * counted (`dropped`), reported through `onDrop` and raises one `alerts-dropped` alert per
+   * de-duplication window, so a loss is never silent.
+   */
   maxBacklog?: number;
+  /** Facts refused because the backlog was full (how many in this batch). */
+  onDrop?: (facts: number) => void;
+  /** The time an `alerts-dropped` alert carries (the application clock). */
+  clock?: () => Date;
+  /**
+   * How the evaluation is put off the request's path: by default to the event loop's next
+   * check phase (setImmediate), so the responses of the committed batch leave first.
+   */
+  defer?: (run: () => void) => void;
 }
 
 /**
  * The rules engine on the audit stream (ADR 0030). `observe` is called after a batch of entries
- * is durable and returns at once: evaluation, storage and delivery happen afterwards, one fact
- * at a time in commit order, so an alert can never hold up or fail the request that caused it.
+ * is durable and returns at once: evaluation, storage and delivery happen afterwards, in commit
+ * order, batch by batch. A fact whose counters and subject facts are at hand is evaluated without
+ * a promise; the engine waits only on what is not (a lookup, Redis, storing an alert).
  */
 export class AlertEngine {
-  private tail: Promise<void> = Promise.resolve();
+  private queue: AuditFact[][] = [];
   private backlog = 0;
+  private scheduled = false;
+  private waiters: (() => void)[] = [];
+  private droppedFacts = 0;
+  private overflowInFlight = false;
+  private gate: Promise<void> | undefined;
 
   constructor(private readonly o: AlertEngineOptions) {}
 
   observe(facts: readonly AuditFact[]): void {
     if (facts.length === 0) return;
     if (this.backlog + facts.length > (this.o.maxBacklog ?? 50_000)) {
-      this.o.onError('alert-backlog-full');
+      this.drop(facts);
       return;
     }
     this.backlog += facts.length;
-    this.tail = this.tail.then(async () => {
-      for (const f of facts) {
-        this.backlog--;
-        await this.process(f).catch((e: unknown) => this.o.onError(codeOf(e)));
+    this.queue.push(facts as AuditFact[]);
+    this.schedule();
+  }
+
+  /**
+   * Feeds entries written before this engine started (the last window of the trail) into the
+   * window counters, raising nothing: after a restart a threshold counts what came before it.
+   */
+  rebuild(load: () => Promise<Iterable<AuditFact>>): Promise<number> {
+    const done = (async () => {
+      let n = 0;
+      for (const f of await load()) {
+        const r = recount(f, this.o);
+        if (r instanceof Promise) await r;
+        n++;
       }
+      return n;
+    })();
+    // New facts wait for the old ones to be counted, so no threshold is judged on half a window.
+    const gate = done.then(
+      () => undefined,
+      (e: unknown) => this.o.onError(codeOf(e)),
+    );
+    this.gate = gate;
+    void gate.then(() => {
+      if (this.gate === gate) this.gate = undefined;
     });
+    return done;
+  }
+
+  /** Facts refused since start because the backlog was full. */
+  get dropped(): number {
+    return this.droppedFacts;
+  }
+
+  /** Facts observed and not yet evaluated. */
+  get waiting(): number {
+    return this.backlog;
   }
 
   /** Resolves once every fact observed so far is evaluated and stored (tests, shutdown). */
   idle(): Promise<void> {
-    return this.tail;
+    if (!this.scheduled && this.backlog === 0 && !this.overflowInFlight) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  private async process(f: AuditFact): Promise<void> {
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    (this.o.defer ?? setImmediate)(() => void this.drain());
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      if (this.gate) await this.gate;
+      for (let batch = this.queue.shift(); batch; batch = this.queue.shift()) {
+        for (const f of batch) {
+          this.backlog--;
+          try {
+            const found = evaluate(f, this.o);
+            const candidates = found instanceof Promise ? await found : found;
+            if (candidates.length > 0) await this.store(candidates);
+          } catch (e) {
+            this.o.onError(codeOf(e));
+          }
+        }
+      }
+    } finally {
+      this.scheduled = false;
+      if (this.queue.length > 0) this.schedule();
+      else this.settle();
+    }
+  }
+
+  private settle(): void {
+    if (this.scheduled || this.backlog > 0 || this.overflowInFlight) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  private async store(candidates: readonly AlertCandidate[]): Promise<void> {
     const dedupMs = this.o.settings.dedupMinutes * 60_000;
-    for (const c of await evaluate(f, this.o)) {
+    for (const c of candidates) {
       const bucket = Math.floor(Date.parse(c.at) / dedupMs);
       const { row, created } = await this.o.store.record({
         id: this.o.newId(),
@@ -70,6 +157,30 @@ export class AlertEngine {
       });
       if (created) this.o.deliver(row);
     }
+  }
+
+  /**
+   * The backlog is full: the batch is refused, counted and reported, and an `alerts-dropped`
+   * alert is stored (one per de-duplication window; later refusals raise its count). One store
+   * at a time, so an overflow does not become a flood of writes.
+   */
+  private drop(facts: readonly AuditFact[]): void {
+    this.droppedFacts += facts.length;
+    this.o.onError('alert-backlog-full');
+    this.o.onDrop?.(facts.length);
+    if (this.overflowInFlight) return;
+    this.overflowInFlight = true;
+    const at = (
+      this.o.clock?.() ?? new Date(Date.parse(facts[facts.length - 1]!.at))
+    ).toISOString();
+    this.store([
+      { rule: 'alerts-dropped', severity: 'high', at, userId: null, patientId: null, ref: null },
+    ])
+      .catch((e: unknown) => this.o.onError(codeOf(e)))
+      .finally(() => {
+        this.overflowInFlight = false;
+        this.settle();
+      });
   }
 }
 

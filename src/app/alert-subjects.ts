@@ -61,10 +61,15 @@ export function alertSubjects(d: AlertSubjectDeps): SubjectFacts {
     const v = await d.resources.readCurrent(type, id);
     return v && !v.deleted ? d.sealed.openParsed(v) : undefined;
   };
-  const patient = async (id: string): Promise<PatientFacts> => {
-    const now = d.clock().getTime();
+  // Each lookup answers a cached fact as a plain value (no promise, no await: the common case
+  // on a busy chart-read stream) and only a miss as a promise of the looked-up one.
+  const patient = (id: string): PatientFacts | Promise<PatientFacts> => {
     const hit = patients.get(id);
-    if (hit && hit.until > now) return hit;
+    if (hit && hit.until > d.clock().getTime()) return hit;
+    return lookPatient(id);
+  };
+  const lookPatient = async (id: string): Promise<PatientFacts> => {
+    const now = d.clock().getTime();
     const r = await open('Patient', id);
     const labels = ((r?.meta as { security?: unknown } | undefined)?.security ?? []) as {
       system?: string;
@@ -78,10 +83,13 @@ export function alertSubjects(d: AlertSubjectDeps): SubjectFacts {
     remember(patients, id, facts);
     return facts;
   };
-  const person = async (userId: string): Promise<PersonFacts> => {
-    const now = d.clock().getTime();
+  const person = (userId: string): PersonFacts | Promise<PersonFacts> => {
     const hit = people.get(userId);
-    if (hit && hit.until > now) return hit;
+    if (hit && hit.until > d.clock().getTime()) return hit;
+    return lookPerson(userId);
+  };
+  const lookPerson = async (userId: string): Promise<PersonFacts> => {
+    const now = d.clock().getTime();
     const u = await d.users.findById(userId);
     const practitioner = u?.practitionerId
       ? await open('Practitioner', u.practitionerId)
@@ -95,26 +103,36 @@ export function alertSubjects(d: AlertSubjectDeps): SubjectFacts {
     remember(people, userId, facts);
     return facts;
   };
+  const lookRelation = async (key: string, userId: string, patientId: string) => {
+    const now = d.clock().getTime();
+    const p = await person(userId);
+    const ref = `Patient/${patientId}`;
+    // A lab order is the lab's relation to the patient (the lab assistants' reach).
+    const practitioner = p.practitionerId ? `Practitioner/${p.practitionerId}` : undefined;
+    const r = await d.relations.relationsOf(practitioner, [ref]);
+    const care = r.care.has(ref) || r.labOrder.has(ref);
+    remember(related, key, { care, until: now + ttl });
+    return care;
+  };
+  const then = <T, U>(v: T | Promise<T>, f: (t: T) => U): U | Promise<U> =>
+    v instanceof Promise ? v.then(f) : f(v);
+  const shares = (p: PersonFacts, q: PatientFacts) =>
+    p.surnames.length > 0 && p.surnames.some((s) => q.surnames.includes(s));
   return {
-    isSelf: async (userId, patientId) => (await person(userId)).patientId === patientId,
-    isVip: async (patientId) => (await patient(patientId)).vip,
-    sharesSurname: async (userId, patientId) => {
-      const [p, q] = await Promise.all([person(userId), patient(patientId)]);
-      return p.surnames.some((s) => q.surnames.includes(s));
+    isSelf: (userId, patientId) => then(person(userId), (p) => p.patientId === patientId),
+    isVip: (patientId) => then(patient(patientId), (p) => p.vip),
+    sharesSurname: (userId, patientId) => {
+      const p = person(userId);
+      const q = patient(patientId);
+      if (p instanceof Promise || q instanceof Promise)
+        return Promise.all([p, q]).then(([a, b]) => shares(a, b));
+      return shares(p, q);
     },
-    hasCareRelation: async (userId, patientId) => {
+    hasCareRelation: (userId, patientId) => {
       const key = `${userId}|${patientId}`;
-      const now = d.clock().getTime();
       const hit = related.get(key);
-      if (hit && hit.until > now) return hit.care;
-      const p = await person(userId);
-      const ref = `Patient/${patientId}`;
-      // A lab order is the lab's relation to the patient (the lab assistants' reach).
-      const practitioner = p.practitionerId ? `Practitioner/${p.practitionerId}` : undefined;
-      const r = await d.relations.relationsOf(practitioner, [ref]);
-      const care = r.care.has(ref) || r.labOrder.has(ref);
-      remember(related, key, { care, until: now + ttl });
-      return care;
+      if (hit && hit.until > d.clock().getTime()) return hit.care;
+      return lookRelation(key, userId, patientId);
     },
   };
 }

@@ -225,6 +225,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       addressKey: crypto.createHmac('sha256', indexKey!).update('alert-address').digest(),
       clock,
       logger,
+      trail: auditRepo,
     });
     if (config.alerts.enabled) observers.push((drafts, at) => alertStream.observe(drafts, at));
     const records: RecordDeps = {

@@ -46,6 +46,7 @@ export const RULE_NAMES: Record<string, string> = {
   'search-sweep': 'Search sweep',
   'privilege-request': 'Privilege change requested',
   'privilege-granted': 'Privilege change approved',
+  'alerts-dropped': 'Alert rules fell behind (entries not checked)',
 };
 
 const SEVERITY_COLOR: Record<string, string> = { high: 'red.9', medium: 'grape.9', low: 'dark.6' };

@@ -1,0 +1,222 @@
+// The engine's bounded queue and its windows on the injected clock (ADR 0030, "Cost").
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AlertEngine,
+  DEFAULT_ALERT_SETTINGS,
+  MemoryWindowCounters,
+  evaluate,
+  type AlertSettings,
+} from '../../src/alerts/index.js';
+import {
+  AlertRepository,
+  openDatabase,
+  type AlertRow,
+  type Database,
+} from '../../src/store/index.js';
+import { ENGINES, makeTarget, type EngineTarget } from '../support/engines.js';
+import { MINUTE, TestClock } from '../http/auth/sign-in.js';
+import { ClinicFacts, fact } from './rule-harness.js';
+
+const settings: AlertSettings = {
+  ...DEFAULT_ALERT_SETTINGS,
+  volume: { patients: 3, windowMinutes: 10 },
+  clinicHours: { open: '07:00', close: '19:00', days: [1, 2, 3, 4, 5], timeZone: 'UTC' },
+};
+
+describe.each(ENGINES)('alert engine queue on %s', (engineName) => {
+  let target: EngineTarget;
+  let database: Database;
+  let repo: AlertRepository;
+
+  beforeAll(async () => {
+    target = await makeTarget(engineName);
+    database = await openDatabase({
+      databaseUrl: target.databaseUrl,
+      schema: target.schema,
+      sqlitePath: path.join(target.dataDir, 'haven.db'),
+    });
+    repo = new AlertRepository(database.db);
+  }, 60_000);
+  afterAll(async () => {
+    await database.close();
+    await target.cleanup();
+  });
+
+  it('a full queue refuses the batch, counts it, reports it and stores one alerts-dropped alert', async () => {
+    const clock = new TestClock();
+    clock.advance(3 * 24 * 60 * MINUTE);
+    const clinic = new ClinicFacts();
+    clinic.vips.add('p-v');
+    clinic.relate('u-q', 'p-v');
+    const delivered: AlertRow[] = [];
+    const drops: number[] = [];
+    const errors: string[] = [];
+    // The deferred evaluation runs when the test says, so the queue can be seen full.
+    const deferred: (() => void)[] = [];
+    const engine = new AlertEngine({
+      settings,
+      counters: new MemoryWindowCounters(),
+      subjects: clinic,
+      addressRef: (ip) => ip,
+      store: repo,
+      newId: () => `q-${Math.random().toString(36).slice(2)}`,
+      deliver: (a) => delivered.push(a),
+      onError: (code) => errors.push(code),
+      onDrop: (n) => drops.push(n),
+      maxBacklog: 3,
+      clock: clock.fn,
+      defer: (run) => deferred.push(run),
+    });
+    const read = () =>
+      fact({ at: clock.now.toISOString(), action: 'read', actorId: 'u-q', patientId: 'p-v' });
+
+    engine.observe([read(), read()]);
+    expect(engine.waiting).toBe(2);
+    // Nothing ran yet: observe returned at once and left the work for later.
+    expect(deferred).toHaveLength(1);
+    engine.observe([read(), read()]); // 2 + 2 > 3: refused
+    engine.observe([read()]); // 2 + 1 fits
+    expect(engine.waiting).toBe(3);
+    expect(engine.dropped).toBe(2);
+    expect(drops).toEqual([2]);
+    expect(errors).toEqual(['alert-backlog-full']);
+
+    deferred.shift()!();
+    await engine.idle();
+    const dropped = (await repo.list({ rule: 'alerts-dropped', limit: 10 })).filter(
+      (a) => a.firstSeen === clock.now.toISOString(),
+    );
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0]!.severity).toBe('high');
+    expect(delivered.map((a) => a.rule)).toContain('alerts-dropped');
+    // The three facts that fitted were all evaluated: one VIP alert counting three sightings.
+    const vip = (await repo.list({ rule: 'vip-access', limit: 10 })).filter(
+      (a) => a.userId === 'u-q',
+    );
+    expect(vip).toHaveLength(1);
+    expect(vip[0]!.count).toBe(3);
+
+    // A second overflow in the same window adds to the same alert, not a new one.
+    engine.observe([read(), read(), read(), read()]);
+    await engine.idle();
+    expect(engine.dropped).toBe(6);
+    const again = (await repo.list({ rule: 'alerts-dropped', limit: 10 })).filter(
+      (a) => a.id === dropped[0]!.id,
+    );
+    expect(again[0]!.count).toBe(2);
+  });
+
+  it('facts are evaluated in commit order after observe returns, batch after batch', async () => {
+    const clock = new TestClock();
+    clock.advance(4 * 24 * 60 * MINUTE);
+    const clinic = new ClinicFacts();
+    const engine = new AlertEngine({
+      settings,
+      counters: new MemoryWindowCounters(),
+      subjects: clinic,
+      addressRef: (ip) => ip,
+      store: repo,
+      newId: () => `o-${Math.random().toString(36).slice(2)}`,
+      deliver: () => undefined,
+      onError: (code) => {
+        throw new Error(code);
+      },
+    });
+    for (let i = 0; i < 5; i++) {
+      clinic.relate('u-o', `p-o${i}`);
+      engine.observe([
+        fact({ at: clock.now.toISOString(), action: 'read', actorId: 'u-o', patientId: `p-o${i}` }),
+      ]);
+    }
+    // Deferred: nothing is evaluated until the event loop turns.
+    expect(engine.waiting).toBe(5);
+    await engine.idle();
+    expect(engine.waiting).toBe(0);
+    const volume = (await repo.list({ rule: 'volume', limit: 10 })).filter(
+      (a) => a.userId === 'u-o',
+    );
+    expect(volume).toHaveLength(1);
+    expect(volume[0]!.count).toBe(3);
+  });
+});
+
+describe('alert windows on the injected clock', () => {
+  it('a window slides with the entries’ time, not the machine’s', () => {
+    const clock = new TestClock();
+    const counters = new MemoryWindowCounters();
+    const add = (member: string) => counters.add('k', member, clock.now.getTime(), 10 * MINUTE);
+    expect(add('a')).toBe(1);
+    clock.advance(4 * MINUTE);
+    expect(add('b')).toBe(2);
+    clock.advance(4 * MINUTE);
+    expect(add('c')).toBe(3);
+    // 'a' is 10 minutes old exactly: out of the window.
+    clock.advance(2 * MINUTE);
+    expect(add('d')).toBe(3);
+    // Seeing 'b' again moves it to now: once 'c' expires, 'd', 'b' and 'e' remain.
+    expect(add('b')).toBe(3);
+    clock.advance(9 * MINUTE);
+    expect(add('e')).toBe(3);
+    // Past every member's window the key is forgotten.
+    clock.advance(60 * MINUTE);
+    expect(add('f')).toBe(1);
+    expect(counters.keys).toBe(1);
+  });
+
+  it('a clock set back keeps the count exact (the entries arrive out of order)', () => {
+    const clock = new TestClock();
+    const counters = new MemoryWindowCounters();
+    const t0 = clock.now.getTime();
+    const w = 10 * MINUTE;
+    expect(counters.add('k', 'late', t0 + 9 * MINUTE, w)).toBe(1);
+    expect(counters.add('k', 'early', t0, w)).toBe(2);
+    expect(counters.add('k', 'mid', t0 + 5 * MINUTE, w)).toBe(3);
+    // At t0 + 12 min the early one (t0) is out, the others in: order by time was restored.
+    expect(counters.add('k', 'now', t0 + 12 * MINUTE, w)).toBe(3);
+    expect(counters.add('k', 'later', t0 + 16 * MINUTE, w)).toBe(3);
+  });
+
+  it('after-hours turns at the closing minute, answered once per minute, in the clinic zone', async () => {
+    const clinic = new ClinicFacts();
+    clinic.relate('u-h', 'p-h');
+    const zoned: AlertSettings = {
+      ...settings,
+      clinicHours: { ...settings.clinicHours, timeZone: 'America/New_York' },
+    };
+    const c = {
+      settings: zoned,
+      counters: new MemoryWindowCounters(),
+      subjects: clinic,
+      addressRef: (ip: string) => ip,
+    };
+    const rules = async (at: string) =>
+      (await evaluate(fact({ at, action: 'read', actorId: 'u-h', patientId: 'p-h' }), c)).map(
+        (a) => a.rule,
+      );
+    // Tuesday 2031-05-06, New York is UTC-4: 18:59:59 local is open, 19:00:00 is not.
+    expect(await rules('2031-05-06T22:59:00.000Z')).toEqual([]);
+    expect(await rules('2031-05-06T22:59:59.999Z')).toEqual([]);
+    expect(await rules('2031-05-06T23:00:00.000Z')).toEqual(['after-hours']);
+    expect(await rules('2031-05-06T22:59:30.000Z')).toEqual([]);
+    // Winter (UTC-5): 23:30Z is 18:30 local, open.
+    expect(await rules('2031-01-07T23:30:00.000Z')).toEqual([]);
+    expect(await rules('2031-01-08T00:00:00.000Z')).toEqual(['after-hours']);
+  });
+
+  it('with every answer at hand the rules answer without a promise', () => {
+    const counters = new MemoryWindowCounters();
+    const subjects = {
+      isSelf: () => false,
+      isVip: () => true,
+      sharesSurname: () => false,
+      hasCareRelation: () => true,
+    };
+    const found = evaluate(
+      fact({ at: '2031-05-06T10:00:00.000Z', action: 'read', actorId: 'u-s', patientId: 'p-s' }),
+      { settings, counters, subjects, addressRef: (ip) => ip },
+    );
+    expect(found).not.toBeInstanceOf(Promise);
+    expect((found as { rule: string }[]).map((a) => a.rule)).toEqual(['vip-access']);
+  });
+});
