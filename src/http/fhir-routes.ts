@@ -28,6 +28,8 @@ import {
   type RecordBytes,
   type RecordDeps,
 } from '../records/index.js';
+import type { BulkExports } from '../bulk/index.js';
+import { bulkRoutes } from './bulk-routes.js';
 import { rawBinaryResource, registerFhirBodyParsers } from './fhir-body.js';
 import { authenticate, contextOf, type AuthenticateOptions } from './request-context.js';
 import { publicOrigin, queryPairs } from './url.js';
@@ -36,6 +38,8 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 export interface FhirRouteOptions extends AuthenticateOptions {
   records: RecordDeps;
+  /** Bulk Data $export jobs (ADR 0036). */
+  bulk: BulkExports;
   clients: ClientStore;
   software: { name: string; version: string };
   binaryLimitBytes: number;
@@ -58,6 +62,7 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
   instanceRoutes(app, kit);
   historyRoutes(app, kit);
   deleteAndPatchRoutes(app, kit);
+  bulkRoutes(app, { bulk: opts.bulk, auth: kit.auth, base: kit.base });
 }
 
 /** What every group of FHIR routes shares. */

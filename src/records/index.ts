@@ -29,3 +29,11 @@ export { conditionalCreate } from './conditional-create.js';
 export { compartmentQuery } from './compartment-search.js';
 export { isBatch, runBatch } from './batch.js';
 export { expandChains, includedResources, splitDepthParams, withElements } from './search-depth.js';
+export {
+  exportResources,
+  exportTypes,
+  groupMembers,
+  type ExportScope,
+  type ExportedResource,
+} from './export-resources.js';
+export { patientIdOfOwner } from './sealed-resources.js';

@@ -75,6 +75,7 @@ export {
   type OwnerTypeAge,
 } from './disposal-repository.js';
 export { IncidentRepository, type IncidentRow } from './incident-repository.js';
+export { BulkExportRepository, type BulkExportRow } from './bulk-export-repository.js';
 export {
   AlertRepository,
   type AlertRow,

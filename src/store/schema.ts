@@ -275,6 +275,16 @@ export interface IncidentTable {
   updated_at: string;
 }
 
+export interface BulkExportTable {
+  id: string;
+  caller: string;
+  status: string;
+  record: string;
+  version: number;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface AlertTable {
   id: string;
   dedup_key: string;
@@ -299,6 +309,7 @@ export interface HavenDatabase {
   disposals: DisposalTable;
   incidents: IncidentTable;
   alerts: AlertTable;
+  bulk_exports: BulkExportTable;
   care_relations: CareRelationTable;
   break_glass_grants: BreakGlassGrantTable;
   users: UserTable;
