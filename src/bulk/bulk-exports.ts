@@ -319,6 +319,12 @@ export class BulkExports {
     return removed;
   }
 
+  /** Resolves once every job this process runs (or has queued) has ended. */
+  async drain(): Promise<void> {
+    while (this.#running.size > 0)
+      await Promise.all([...this.#running.values()].map((r) => r.done));
+  }
+
   /** Stops accepting, ends running jobs (recorded as interrupted) and waits for them. */
   async close(): Promise<void> {
     this.#closed = true;
