@@ -37,3 +37,4 @@ export {
   type ExportedResource,
 } from './export-resources.js';
 export { patientIdOfOwner } from './sealed-resources.js';
+export { withSummary, parseSummary, type SummaryMode } from './summary.js';
