@@ -139,6 +139,7 @@ export class BulkExports {
         createdAt: now,
         expiresAt: new Date(clock().getTime() + DAY_MS).toISOString(),
       };
+      await this.#reapStale(); // a dead server's jobs do not hold the caller's slots
       const accepted = await repo.insertWithinLimit(row, 'in-progress', this.#o.perCaller);
       await this.#audit(ctx, {
         action: 'bulk-export',
@@ -301,6 +302,7 @@ export class BulkExports {
    */
   async sweep(): Promise<number> {
     const { repo, clock, dir } = this.#o;
+    await this.#reapStale();
     let removed = 0;
     for (const row of await repo.expired(clock().toISOString())) {
       if (this.#running.has(row.id)) continue;
@@ -340,6 +342,15 @@ export class BulkExports {
     if (!row || row.caller !== callerOf(ctx) || row.expiresAt <= this.#o.clock().toISOString())
       throw new FhirError(404, 'not-found', 'no such export');
     return row;
+  }
+
+  /** Records as interrupted every job in progress that no server has touched for a minute. */
+  async #reapStale(): Promise<void> {
+    for (const row of await this.#o.repo.withStatus('in-progress'))
+      if (this.#stale(row)) {
+        await this.#fail(undefined, row.id, this.#failures.get(row.id) ?? 'interrupted');
+        this.#failures.delete(row.id);
+      }
   }
 
   #stale(row: BulkExportRow): boolean {

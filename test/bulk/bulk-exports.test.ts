@@ -137,6 +137,25 @@ describe.each(ENGINES)('export jobs on %s', (engine) => {
     expect(await first.status(ctx, id)).toEqual({ status: 'failed', error: 'interrupted' });
   });
 
+  it('frees the slots a dead server held: its stale jobs are failed at the next kick-off', async () => {
+    const g = gate();
+    const dead = exportsOn(t, clock, dir, { pace: g.pace, concurrency: 3 });
+    const ctx = caller(crypto.randomUUID());
+    const held = [];
+    for (let i = 0; i < 3; i++) held.push(await dead.kickOff(ctx, KICK));
+    await g.arrived;
+    const live = exportsOn(t, clock, dir);
+    await expect(live.kickOff(ctx, KICK)).rejects.toMatchObject({ status: 429 });
+    clock.advance(2 * 60_000);
+    const fresh = await live.kickOff(ctx, KICK);
+    for (const id of held)
+      expect(await live.status(ctx, id)).toEqual({ status: 'failed', error: 'interrupted' });
+    await live.drain();
+    expect((await live.status(ctx, fresh)).status).toBe('complete');
+    g.open();
+    await dead.drain();
+  });
+
   it('shuts down a running job as interrupted when the server closes', async () => {
     const g = gate();
     const bulk = exportsOn(t, clock, dir, { pace: g.pace });
