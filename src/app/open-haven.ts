@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import {
   AuditedRequests,
   AuditViews,
@@ -25,6 +26,7 @@ import {
 import {
   AlertRepository,
   AuditRepository,
+  BulkExportRepository,
   BatchWriter,
   UserRepository,
   BreakGlassRepository,
@@ -49,6 +51,7 @@ import { openMessaging } from './messaging.js';
 import type { MessagingService } from '../messaging/index.js';
 import { closeRedis, connectRedis } from './redis-connection.js';
 import { assembleScheduling, type Scheduling } from './scheduling.js';
+import { BulkExports } from '../bulk/index.js';
 
 /** Everything a running Haven holds, assembled once from the configuration. */
 export interface Haven {
@@ -79,6 +82,8 @@ export interface Haven {
   scheduling: Scheduling;
   /** Secure messaging between patients and their care teams (ADR 0028). */
   messaging: MessagingService;
+  /** FHIR Bulk Data `$export` jobs and their sealed files (ADR 0036). */
+  bulk: BulkExports;
   /** Recent security alerts (also written to the log). */
   alerts: MemoryAlertSink;
   /** Stored anomaly alerts (ADR 0030): the rules engine on the audit stream and its sinks. */
@@ -95,6 +100,11 @@ export interface Haven {
    */
   signCheckpoint(): Promise<void>;
   close(): Promise<void>;
+}
+
+function errorCode(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'error';
 }
 
 export interface OpenOptions {
@@ -266,6 +276,30 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       publicBase,
       notifier: scheduling.notifier,
     });
+    const bulk = new BulkExports({
+      records,
+      repo: new BulkExportRepository(database.db),
+      provider: keys,
+      audit,
+      dir: path.join(config.dataDir, 'exports'),
+      clock,
+      newId: () => crypto.randomUUID(),
+      ttlMs: config.bulkExport.ttlMinutes * 60_000,
+      perCaller: config.bulkExport.perCaller,
+      concurrency: config.bulkExport.concurrency,
+    });
+    // Expired exports are deleted within a minute (and by every kick-off).
+    const bulkSweep = setInterval(() => {
+      bulk
+        .sweep()
+        .catch((e: unknown) =>
+          logger.warn(
+            { event: 'bulk-export-sweep-failed', code: errorCode(e) },
+            'export sweep failed',
+          ),
+        );
+    }, 60_000);
+    bulkSweep.unref();
     return {
       config,
       clock,
@@ -288,6 +322,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       breakGlass,
       scheduling,
       messaging,
+      bulk,
       alerts,
       alertStream,
       alertRepo,
@@ -296,6 +331,8 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       signCheckpoint,
       close: async () => {
         clearInterval(idleTimer);
+        clearInterval(bulkSweep);
+        await bulk.close();
         scheduling.stop();
         await people.close();
         await alertStream.close();

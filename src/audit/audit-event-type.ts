@@ -123,6 +123,9 @@ const DICOM: Record<string, { type: Coding; subtype?: Coding }> = {
   'incident-affected': { type: APPLICATION_ACTIVITY },
   'incident-notice': { type: APPLICATION_ACTIVITY },
   'deidentified-export': { type: EXPORT },
+  // Bulk Data export: the job and each file handed to the client are exports.
+  'bulk-export': { type: EXPORT },
+  'bulk-export-download': { type: EXPORT },
 };
 
 const havenAction = (action: string): Coding => ({ system: HAVEN_ACTION_SYSTEM, code: action });

@@ -68,6 +68,12 @@ export type AuditAction =
   | 'incident-affected'
   | 'incident-notice'
   | 'deidentified-export'
+  /**
+   * Bulk Data `$export` (src/bulk, ADR 0036): kick-off, completion (with one `export` entry per
+   * patient it contained), failure, cancellation; and each NDJSON file's download.
+   */
+  | 'bulk-export'
+  | 'bulk-export-download'
   /** A request refused (4xx) that no capability recorded itself: src/http/refusal-audit.ts. */
   | 'request-refused'
   /** An auditor acknowledged a security alert (src/alerts, ADR 0030). */

@@ -114,6 +114,12 @@ export interface HavenConfig {
   logFile: string | undefined;
   /** Days without a sign-in after which the compliance report calls an account dormant (90). */
   dormantDays: number;
+  /**
+   * Bulk Data `$export` (ADR 0036): minutes a finished export's files are kept
+   * (HAVEN_BULK_EXPORT_TTL_MINUTES, 60), unfinished exports per caller (…_PER_CALLER, 3), and
+   * exports run at once per server (…_CONCURRENCY, 2).
+   */
+  bulkExport: { ttlMinutes: number; perCaller: number; concurrency: number };
 }
 
 export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
@@ -232,6 +238,11 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv): Haven
     logRetentionDays: positiveInt(env.HAVEN_LOG_RETENTION_DAYS, 2192),
     logFile: env.HAVEN_LOG_FILE ? path.resolve(env.HAVEN_LOG_FILE) : undefined,
     dormantDays: positiveInt(env.HAVEN_DORMANT_DAYS, 90),
+    bulkExport: {
+      ttlMinutes: positiveInt(env.HAVEN_BULK_EXPORT_TTL_MINUTES, 60),
+      perCaller: positiveInt(env.HAVEN_BULK_EXPORT_PER_CALLER, 3),
+      concurrency: positiveInt(env.HAVEN_BULK_EXPORT_CONCURRENCY, 2),
+    },
   };
 }
 

@@ -187,6 +187,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   await app.register(fhirRoutes, {
     prefix: '/fhir/R4',
     records: haven.records,
+    bulk: haven.bulk,
     audit: haven.audit,
     clients: haven.clients,
     software: opts.software,

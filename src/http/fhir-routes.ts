@@ -20,6 +20,8 @@ import {
   includedResources,
   splitDepthParams,
   withElements,
+  withSummary,
+  parseSummary,
   patchRecord,
   runTransaction,
   sealCursor,
@@ -30,6 +32,8 @@ import {
   type RecordBytes,
   type RecordDeps,
 } from '../records/index.js';
+import type { BulkExports } from '../bulk/index.js';
+import { bulkRoutes } from './bulk-routes.js';
 import { rawBinaryResource, registerFhirBodyParsers } from './fhir-body.js';
 import { authenticate, contextOf, type AuthenticateOptions } from './request-context.js';
 import { publicOrigin, queryPairs } from './url.js';
@@ -38,6 +42,8 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 export interface FhirRouteOptions extends AuthenticateOptions {
   records: RecordDeps;
+  /** Bulk Data $export jobs (ADR 0036). */
+  bulk: BulkExports;
   clients: ClientStore;
   software: { name: string; version: string };
   binaryLimitBytes: number;
@@ -60,6 +66,7 @@ export async function fhirRoutes(app: FastifyInstance, opts: FhirRouteOptions): 
   instanceRoutes(app, kit);
   historyRoutes(app, kit);
   deleteAndPatchRoutes(app, kit);
+  bulkRoutes(app, { bulk: opts.bulk, auth: kit.auth, base: kit.base });
 }
 
 /** What every group of FHIR routes shares. */
@@ -133,17 +140,21 @@ function searchRoutes(app: FastifyInstance, kit: FhirKit): void {
       links.push({ relation: 'next', url: url(offset + count) });
     if (offset > 0) links.push({ relation: 'previous', url: url(Math.max(0, offset - count)) });
     const total = page.request.total === 'none' ? undefined : page.total;
+    const shape = (r: Record<string, unknown>) =>
+      depth.elements
+        ? withElements(r, depth.elements)
+        : depth.summary
+          ? withSummary(r, depth.summary)
+          : r;
     return reply
       .header('content-type', FHIR_JSON)
       .send(
         searchsetBundle(
           base(req),
-          depth.elements
-            ? page.resources.map((r) => withElements(r, depth.elements!))
-            : page.resources,
+          page.resources.map(shape),
           total,
           links,
-          included,
+          depth.summary ? included.map(shape) : included,
         ),
       );
   };
@@ -219,14 +230,16 @@ function instanceRoutes(app: FastifyInstance, { records, auth, base }: FhirKit):
   app.get<{ Params: Params }>(
     '/:type/:id',
     { config: { permission: 'fhir:read' }, preHandler: auth },
-    async (req, reply) =>
-      sendRecord(
+    async (req, reply) => {
+      summaryOf(req); // a bad _summary is refused before anything is read
+      return sendRecord(
         req,
         reply,
         await readRecord(records, contextOf(req), req.params.type, req.params.id, undefined, {
           download: rawBinaryWanted(req, req.params.type),
         }),
-      ),
+      );
+    },
   );
 
   app.get<{ Params: Params }>(
@@ -456,7 +469,20 @@ function sendRecord(req: FastifyRequest, reply: FastifyReply, rec: RecordBytes):
       .header('x-content-type-options', 'nosniff')
       .send(Buffer.from(binary.data ?? '', 'base64'));
   }
+  const summary = summaryOf(req);
+  if (summary !== undefined && summary !== 'false') {
+    const resource = JSON.parse(rec.json.toString('utf8')) as Record<string, unknown>;
+    return reply.header('content-type', FHIR_JSON).send(withSummary(resource, summary));
+  }
   return reply.header('content-type', FHIR_JSON).send(rec.json);
+}
+
+/** `_summary` on a read or vread (`count` belongs to searches). */
+function summaryOf(req: FastifyRequest): ReturnType<typeof parseSummary> | undefined {
+  const values = queryPairs(req.raw.url ?? '').filter(([k]) => k === '_summary');
+  if (values.length === 0) return undefined;
+  if (values.length > 1) throw new FhirError(400, 'invalid', '_summary may be given once');
+  return parseSummary(values[0]![1]);
 }
 
 function rawBinaryWanted(req: FastifyRequest, resourceType: string): boolean {

@@ -18,6 +18,10 @@ export type RoutePermission =
   | 'fhir:patch'
   | 'fhir:transaction'
   | 'fhir:export'
+  // Bulk Data $export (src/http/bulk-routes.ts, ADR 0036): the kick-off, and the status, files
+  // and cancel of an export, which only the caller who started it reaches.
+  | 'fhir:bulkexport'
+  | 'fhir:bulkresult'
   | 'audit:read'
   | 'audit:search'
   | 'audit:disclosures'
@@ -50,7 +54,11 @@ export type RoutePermission =
  * - `scope`: the interaction on the resource type (`:type` = the route's type parameter),
  *   enforced by the access decision (src/access/decide.ts) for FHIR routes and by the route,
  *   through scopesPermit, for the others (the accounting of disclosures);
- * - `per-entry`: each entry of a transaction, as its own create or update.
+ * - `per-entry`: each entry of a transaction, as its own create or update;
+ * - `per-type`: each resource type a Bulk Data export holds, as a read of that type (the
+ *   `_type` list, each one required; without it, the types the scopes allow);
+ * - `own-export`: an export's status, files and cancel: only the caller who started it (the same
+ *   person through the same app, or the same client), under the scopes its kick-off was decided by.
  * test/http/scope-matrix.test.ts sends every route each kind of scope.
  */
 export type ScopeRequirement =
@@ -61,7 +69,9 @@ export type ScopeRequirement =
       interaction: FhirInteraction;
       resourceType: ':type' | 'Patient' | 'AuditEvent';
     }
-  | { kind: 'per-entry' };
+  | { kind: 'per-entry' }
+  | { kind: 'per-type'; interaction: FhirInteraction }
+  | { kind: 'own-export' };
 
 const onType = (interaction: FhirInteraction): ScopeRequirement => ({
   kind: 'scope',
@@ -84,6 +94,8 @@ export const ROUTE_SCOPES: Readonly<Record<RoutePermission, ScopeRequirement>> =
   'fhir:patch': onType('update'),
   'fhir:transaction': { kind: 'per-entry' },
   'fhir:export': { kind: 'scope', interaction: 'read', resourceType: 'Patient' },
+  'fhir:bulkexport': { kind: 'per-type', interaction: 'read' },
+  'fhir:bulkresult': { kind: 'own-export' },
   'audit:read': { kind: 'scope', interaction: 'read', resourceType: 'AuditEvent' },
   'audit:search': { kind: 'scope', interaction: 'search', resourceType: 'AuditEvent' },
   // The access decision for disclosures (src/access/audit-view-access.ts) checks this scope.

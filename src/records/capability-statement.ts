@@ -1,6 +1,9 @@
 import { ALLOWED_BINARY_TYPES } from './binary.js';
 import { searchParameters, searchableResourceTypes } from './search/index.js';
 
+/** The FHIR Bulk Data Access IG (v2), whose `$export` this server offers (ADR 0036). */
+const BULK = 'http://hl7.org/fhir/uv/bulkdata';
+
 /** AuditEvent search parameters, as src/audit/audit-query.ts accepts them. */
 export const AUDIT_SEARCH_PARAMS: ReadonlyArray<[string, string]> = [
   ['patient', 'reference'],
@@ -39,9 +42,15 @@ export function capabilityStatement(
               name: 'everything',
               definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
             },
+            { name: 'export', definition: `${BULK}/OperationDefinition/patient-export` },
           ],
         }
-      : {}),
+      : type === 'Group'
+        ? {
+            // A Group of patients (member.entity) exports its members' records (ADR 0036).
+            operation: [{ name: 'export', definition: `${BULK}/OperationDefinition/group-export` }],
+          }
+        : {}),
     versioning: 'versioned-update',
     readHistory: true,
     updateCreate: true,
@@ -83,6 +92,7 @@ export function capabilityStatement(
     software,
     implementation: { description: 'Haven FHIR R4 server', url: base },
     fhirVersion: '4.0.1',
+    instantiates: [`${BULK}/CapabilityStatement/bulk-data`],
     format: ['application/fhir+json', 'json'],
     rest: [
       {
@@ -103,6 +113,8 @@ export function capabilityStatement(
         },
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
+        // Async kick-off (Prefer: respond-async) with _type, _since and _outputFormat (ndjson).
+        operation: [{ name: 'export', definition: `${BULK}/OperationDefinition/export` }],
       },
     ],
   };

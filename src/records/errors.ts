@@ -16,6 +16,7 @@ export type IssueCode =
   | 'forbidden'
   | 'login'
   | 'too-costly'
+  | 'throttled'
   | 'too-long'
   | 'exception'
   | 'transient'

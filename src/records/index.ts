@@ -30,3 +30,12 @@ export { compartmentQuery } from './compartment-search.js';
 export { isBatch, runBatch } from './batch.js';
 export { expandChains, includedResources, splitDepthParams, withElements } from './search-depth.js';
 export { conditionalDelete, conditionalUpdate } from './conditional-write.js';
+export {
+  exportResources,
+  exportTypes,
+  groupMembers,
+  type ExportScope,
+  type ExportedResource,
+} from './export-resources.js';
+export { patientIdOfOwner } from './sealed-resources.js';
+export { withSummary, parseSummary, type SummaryMode } from './summary.js';

@@ -4,6 +4,7 @@ import { readRecord } from './read-record.js';
 import type { RecordDeps } from './record-context.js';
 import { paramDefOf, referenceValuesOf } from './search/index.js';
 import { searchRecords } from './search-records.js';
+import { parseSummary, type SummaryMode } from './summary.js';
 
 type Resource = Record<string, unknown>;
 type Pairs = Array<[string, string]>;
@@ -18,10 +19,17 @@ export interface DepthParams {
   include: Array<{ type: string; param: string; target?: string }>;
   revinclude: Array<{ type: string; param: string; target?: string }>;
   elements: string[] | undefined;
+  /** `_summary=true|text|data|false` (`count` is the search's own and stays in the query). */
+  summary: SummaryMode | undefined;
 }
 
 export function splitDepthParams(query: Pairs): { rest: Pairs; depth: DepthParams } {
-  const depth: DepthParams = { include: [], revinclude: [], elements: undefined };
+  const depth: DepthParams = {
+    include: [],
+    revinclude: [],
+    elements: undefined,
+    summary: undefined,
+  };
   const rest: Pairs = [];
   for (const [k, v] of query) {
     if (k === '_include' || k === '_revinclude') {
@@ -38,8 +46,12 @@ export function splitDepthParams(query: Pairs): { rest: Pairs; depth: DepthParam
       if (names.some((n) => !/^[a-zA-Z][a-zA-Z0-9]*$/.test(n)))
         throw new FhirError(400, 'invalid', '_elements is a comma-separated list of element names');
       depth.elements = names;
+    } else if (k === '_summary' && v !== 'count') {
+      depth.summary = parseSummary(v);
     } else rest.push([k, v]);
   }
+  if (depth.summary !== undefined && depth.summary !== 'false' && depth.elements !== undefined)
+    throw new FhirError(400, 'invalid', '_summary and _elements cannot be combined');
   if (depth.include.length + depth.revinclude.length > 10)
     throw new FhirError(400, 'too-costly', 'at most 10 _include and _revinclude parameters');
   return { rest, depth };

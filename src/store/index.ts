@@ -76,6 +76,7 @@ export {
 } from './disposal-repository.js';
 export { IncidentRepository, type IncidentRow } from './incident-repository.js';
 export { LeaseRepository } from './lease-repository.js';
+export { BulkExportRepository, type BulkExportRow } from './bulk-export-repository.js';
 export {
   AlertRepository,
   type AlertRow,

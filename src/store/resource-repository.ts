@@ -117,7 +117,13 @@ export class ResourceRepository {
     resourceType: string,
     tokenSets: Buffer[][],
     limit: number,
-    columns: { ids?: string[]; lastUpdatedFrom?: string; lastUpdatedTo?: string } = {},
+    columns: {
+      ids?: string[];
+      lastUpdatedFrom?: string;
+      lastUpdatedTo?: string;
+      /** Keyset paging (a bulk export walks a type in id order): ids after this one only. */
+      afterId?: string;
+    } = {},
     owners?: OwnerScope,
   ): Promise<string[]> {
     let q = this.db
@@ -134,6 +140,7 @@ export class ResourceRepository {
       q = q.where('last_updated', '>=', columns.lastUpdatedFrom);
     if (columns.lastUpdatedTo !== undefined)
       q = q.where('last_updated', '<', columns.lastUpdatedTo);
+    if (columns.afterId !== undefined) q = q.where('id', '>', columns.afterId);
     if (owners !== undefined) {
       const patients = [...new Set(owners.patients)];
       if (patients.length === 0) return [];

@@ -282,6 +282,16 @@ export interface IncidentTable {
   updated_at: string;
 }
 
+export interface BulkExportTable {
+  id: string;
+  caller: string;
+  status: string;
+  record: string;
+  version: number;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface AlertTable {
   id: string;
   dedup_key: string;
@@ -307,6 +317,7 @@ export interface HavenDatabase {
   leases: LeaseTable;
   incidents: IncidentTable;
   alerts: AlertTable;
+  bulk_exports: BulkExportTable;
   care_relations: CareRelationTable;
   break_glass_grants: BreakGlassGrantTable;
   users: UserTable;

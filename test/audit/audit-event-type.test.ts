@@ -72,6 +72,8 @@ const EXPECTED: Record<AuditAction, Expect> = {
   'incident-affected': [DCM, '110100', undefined],
   'incident-notice': [DCM, '110100', undefined],
   'deidentified-export': [DCM, '110106', undefined],
+  'bulk-export': [DCM, '110106', undefined],
+  'bulk-export-download': [DCM, '110106', undefined],
 };
 
 const entry = (action: string): AuditEntry => ({

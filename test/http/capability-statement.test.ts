@@ -38,11 +38,24 @@ const SYSTEM_ROUTES: Record<string, string> = {
   'GET /Patient/:id/:type': 'Patient compartment (resource.compartment)',
   'PUT /:type': 'conditionalUpdate',
   'DELETE /:type': 'conditionalDelete',
+  'GET /$export': 'Bulk Data system export (rest.operation export)',
+  'GET /Patient/$export': 'Bulk Data Patient export (Patient operation export)',
+  'GET /Group/:id/$export': 'Bulk Data Group export (Group operation export)',
+  'GET /$export-status/:id': 'the status URL a Bulk Data kick-off answers with',
+  'DELETE /$export-status/:id': 'cancelling a Bulk Data export',
+  'GET /$export-file/:id/:file': 'the files a Bulk Data manifest lists',
 };
 
 describe('the CapabilityStatement against the server', () => {
   let t: TestServer;
-  let cs: { rest: { resource: CsResource[]; interaction: { code: string }[] }[] };
+  let cs: {
+    instantiates?: string[];
+    rest: {
+      resource: CsResource[];
+      interaction: { code: string }[];
+      operation?: { name: string; definition: string }[];
+    }[];
+  };
   beforeAll(async () => {
     t = await startTestServer('sqlite');
     cs = (await t.request('GET', '/fhir/R4/metadata')).json() as typeof cs;
@@ -72,6 +85,21 @@ describe('the CapabilityStatement against the server', () => {
     for (const route of Object.keys(SYSTEM_ROUTES)) used.add(route);
     expect([...routes].filter((r) => !used.has(r))).toEqual([]);
     expect([...used].filter((r) => !routes.has(r))).toEqual([]);
+  });
+
+  it('lists $export where it is served: system, Patient and Group (Bulk Data IG)', () => {
+    const routes = fhirRoutes();
+    expect(cs.instantiates).toEqual([
+      'http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data',
+    ]);
+    expect(cs.rest[0]!.operation?.map((o) => o.name)).toEqual(['export']);
+    expect(routes.has('GET /$export')).toBe(true);
+    const ops = (type: string) =>
+      cs.rest[0]!.resource.find((r) => r.type === type)?.operation?.map((o) => o.name) ?? [];
+    expect(ops('Patient')).toEqual(['everything', 'export']);
+    expect(routes.has('GET /Patient/$export')).toBe(true);
+    expect(ops('Group')).toEqual(['export']);
+    expect(routes.has('GET /Group/:id/$export')).toBe(true);
   });
 
   it('every listed search parameter is accepted by the search', async () => {

@@ -311,7 +311,7 @@ describe.each(ENGINES)('FHIR R4 API on %s', (engine) => {
         res.json().rest as { resource: { type: string; operation?: { name: string }[] }[] }[]
       )[0]!;
       const patient = rest.resource.find((r) => r.type === 'Patient')!;
-      expect(patient.operation?.map((o) => o.name)).toEqual(['everything']);
+      expect(patient.operation?.map((o) => o.name)).toEqual(['everything', 'export']);
     });
 
     it('enforces scopes: read-only cannot write, Patient-only cannot read Observations', async () => {

@@ -62,10 +62,19 @@ interface Sample {
   ok: number;
   /** The scope letters the route needs, when more than its interaction's (PATCH reads, then updates). */
   letters?: string;
-  request: (c: Clinic) => { path: string; body?: unknown; raw?: string; type?: string };
+  request: (c: Clinic) => {
+    path: string;
+    body?: unknown;
+    raw?: string;
+    type?: string;
+    headers?: Record<string, string>;
+  };
 }
 
 const clinical: Holder[] = ['client', 'physician'];
+const ASYNC = { prefer: 'respond-async' };
+/** A Group of the clinic's own patient (no role reads Groups: integrations only). */
+let groupId = '';
 const reading: Holder[] = ['client', 'physician', 'patient'];
 const trail: Holder[] = ['client', 'auditor'];
 const lab = (c: Clinic) => c.records.own['Observation:lab'];
@@ -167,6 +176,28 @@ const SAMPLES: Record<string, Sample> = {
     ok: 200,
     request: (c) => ({ path: `/fhir/R4/Patient/${c.patients.own}/$everything` }),
   },
+  // Bulk Data kick-offs (ADR 0036): each _type is a read of that type; a Group is read first.
+  'GET /fhir/R4/$export': {
+    resourceType: 'Patient',
+    interaction: 'read',
+    holders: clinical,
+    ok: 202,
+    request: () => ({ path: '/fhir/R4/$export?_type=Patient', headers: ASYNC }),
+  },
+  'GET /fhir/R4/Patient/$export': {
+    resourceType: 'Patient',
+    interaction: 'read',
+    holders: reading,
+    ok: 202,
+    request: () => ({ path: '/fhir/R4/Patient/$export?_type=Patient', headers: ASYNC }),
+  },
+  'GET /fhir/R4/Group/:id/$export': {
+    resourceType: 'Group',
+    interaction: 'read',
+    holders: ['client'],
+    ok: 202,
+    request: () => ({ path: `/fhir/R4/Group/${groupId}/$export?_type=Group`, headers: ASYNC }),
+  },
   'POST /fhir/R4': {
     resourceType: 'Observation',
     interaction: 'create',
@@ -235,6 +266,15 @@ describe.each(ENGINES)('scope × route matrix on %s', (engine) => {
   beforeAll(async () => {
     t = await startTestServer(engine, { clock: clock.fn });
     clinic = await buildClinic(t);
+    const group = await t.request('POST', '/fhir/R4/Group', {
+      body: {
+        resourceType: 'Group',
+        type: 'person',
+        actual: true,
+        member: [{ entity: { reference: `Patient/${clinic.patients.own}` } }],
+      },
+    });
+    groupId = String(group.json().id);
     for (const role of ['physician', 'patient', 'auditor'] as const)
       people[role] = await signInRole(t, clock, clinic, role);
   }, 180_000);
@@ -263,7 +303,10 @@ describe.each(ENGINES)('scope × route matrix on %s', (engine) => {
       token,
       ...(r.body !== undefined && { body: r.body }),
       ...(r.raw !== undefined && { raw: r.raw }),
-      ...(r.type !== undefined && { headers: { 'content-type': r.type } }),
+      headers: {
+        ...(r.type !== undefined && { 'content-type': r.type }),
+        ...r.headers,
+      },
     });
   };
 
@@ -278,7 +321,9 @@ describe.each(ENGINES)('scope × route matrix on %s', (engine) => {
     expect(all.length).toBeGreaterThan(40);
     const noPhi = all.filter(([, s]) => s.kind === 'no-phi').map(([k]) => k);
     expect(noPhi.sort()).toEqual([...NO_PHI].sort());
-    const scoped = all.filter(([, s]) => s.kind === 'scope' || s.kind === 'per-entry');
+    const scoped = all.filter(
+      ([, s]) => s.kind === 'scope' || s.kind === 'per-entry' || s.kind === 'per-type',
+    );
     expect(scoped.map(([k]) => k).sort()).toEqual(Object.keys(SAMPLES).sort());
     for (const [key, scope] of scoped) {
       const s = SAMPLES[key]!;
@@ -335,6 +380,33 @@ describe.each(ENGINES)('scope × route matrix on %s', (engine) => {
       token: auditor,
     });
     expect(res.status).toBe(403);
+  });
+
+  it('keeps every own-export route (status, files, cancel) to the caller who started the export', async () => {
+    const own = routes().filter(([, s]) => s.kind === 'own-export');
+    expect(own.map(([k]) => k).sort()).toEqual([
+      'DELETE /fhir/R4/$export-status/:id',
+      'GET /fhir/R4/$export-file/:id/:file',
+      'GET /fhir/R4/$export-status/:id',
+    ]);
+    const starter = await tokenFor('client', 'system/*.cruds');
+    const kick = await t.request('GET', '/fhir/R4/$export?_type=Patient', {
+      token: starter,
+      headers: { prefer: 'respond-async' },
+    });
+    expect(kick.status).toBe(202);
+    const id = String(kick.headers['content-location']).split('/').pop()!;
+    for (const [key] of own) {
+      const [method, pattern] = key.split(' ') as [string, string];
+      const path = pattern.replace(':id', id).replace(':file', 'Patient-1.ndjson');
+      for (const [holder, scopes] of [
+        ['client', 'system/*.cruds system/AuditEvent.rs'],
+        ['physician', 'user/*.cruds'],
+      ] as [Holder, string][]) {
+        const res = await t.request(method, path, { token: await tokenFor(holder, scopes) });
+        expect([key, holder, res.status]).toEqual([key, holder, 404]);
+      }
+    }
   });
 
   it('refuses every session-only route to every bearer token, whatever its scopes', async () => {

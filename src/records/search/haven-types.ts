@@ -28,5 +28,7 @@ export const HAVEN_RESOURCE_TYPES: readonly string[] = Object.freeze([
   'Schedule',
   'Slot',
   'Communication',
+  // A Group of patients (member.entity), for Group-level Bulk Data export (ADR 0036).
+  'Group',
   'Binary',
 ]);

@@ -12,6 +12,7 @@ import { disposalsMigration } from './0009-disposals.js';
 import { incidentsMigration } from './0011-incidents.js';
 import { alertsMigration } from './0010-alerts.js';
 import { leasesMigration } from './0017-leases.js';
+import { bulkExportsMigration } from './0014-bulk-exports.js';
 
 /**
  * Versioned migrations, in code so they ship inside the build. Append new ones; never edit a
@@ -33,6 +34,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0011-incidents': incidentsMigration(),
         '0010-alerts': alertsMigration(),
         '0017-leases': leasesMigration(),
+        '0014-bulk-exports': bulkExportsMigration(),
       };
     },
   };

@@ -351,6 +351,29 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
     query: [['family', 'Testfamily']],
     as: FHIR,
   },
+  // Bulk Data $export (ADR 0036): kick-offs (the canary sweep sends no Prefer header, so most
+  // probes stop at 400) and the status, file and cancel URLs of an export nobody started.
+  'GET /fhir/R4/$export': {
+    query: [
+      ['_type', 'Patient'],
+      ['_since', '2020-01-01T00:00:00Z'],
+    ],
+    as: FHIR,
+  },
+  'GET /fhir/R4/Patient/$export': { query: [['_type', 'Patient']], as: FHIR },
+  'GET /fhir/R4/Group/:id/$export': { params: { id: 'test-id' }, as: FHIR },
+  'GET /fhir/R4/$export-status/:id': {
+    params: { id: '00000000-0000-4000-8000-000000000000' },
+    as: FHIR,
+  },
+  'DELETE /fhir/R4/$export-status/:id': {
+    params: { id: '00000000-0000-4000-8000-000000000000' },
+    as: FHIR,
+  },
+  'GET /fhir/R4/$export-file/:id/:file': {
+    params: { id: '00000000-0000-4000-8000-000000000000', file: 'Patient-1.ndjson' },
+    as: FHIR,
+  },
   'PATCH /fhir/R4/:type/:id': {
     params: { type: 'Patient', id: (f) => f.patientId },
     body: [{ op: 'replace', path: '/gender', value: 'other' }],

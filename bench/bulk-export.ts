@@ -1,0 +1,92 @@
+/**
+ * npm run bench:bulk [-- --patients 200 --engines sqlite,postgres]: Bulk Data `$export`
+ * throughput — a whole system export of N seeded Synthea patients (bench/seed.ts), from kick-off
+ * to the last NDJSON file downloaded, in resources/s, plus the share of that time the job took
+ * before its manifest (polls every 50 ms of wall time; this is a benchmark, not a test).
+ */
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openHaven } from '../src/app/index.js';
+import { createApiClient } from '../src/auth/index.js';
+import { resolveConfig } from '../src/config/index.js';
+import { startServer } from '../src/http/index.js';
+import { createLogger } from '../src/logging/index.js';
+import { makeClient } from './client.js';
+import { seedPatients } from './seed.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
+};
+const PATIENTS = Number(arg('patients', '200'));
+const ENGINES = arg('engines', 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[];
+const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+for (const engine of ENGINES) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'haven-bench-bulk-'));
+  const schema = `haven_bx_${crypto.randomBytes(4).toString('hex')}`;
+  const pg = engine === 'postgres';
+  const config = resolveConfig(
+    { data: root, port: 0, ...(pg && { databaseUrl: PG_URL, databaseSchema: schema }) },
+    { HAVEN_RATE_LIMIT: '100000000' },
+  );
+  const haven = await openHaven(config, { logger: createLogger('silent', undefined) });
+  const server = await startServer(haven, { software: { name: 'Haven', version: 'bench' } });
+  try {
+    const ca = fs.readFileSync(path.join(config.dataDir, 'tls', 'dev-cert.pem'), 'utf8');
+    const token = (await createApiClient(haven.clients, 'bench', 'system/*.cruds')).token;
+    await seedPatients(server.url, ca, token, PATIENTS);
+    const client = makeClient(server.url, ca, token);
+    const t0 = performance.now();
+    const kick = await client.send('GET', '/fhir/R4/$export', undefined, {
+      prefer: 'respond-async',
+    });
+    if (kick.status !== 202) throw new Error(`kick-off answered ${kick.status}`);
+    const status = new URL(String(kick.headers['content-location'])).pathname;
+    let manifest: { output: { url: string; count: number }[] } | undefined;
+    while (!manifest) {
+      const res = await client.send('GET', status);
+      if (res.status === 200) manifest = JSON.parse(res.body.toString('utf8')) as typeof manifest;
+      else if (res.status !== 202) throw new Error(`status answered ${res.status}`);
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    const jobS = (performance.now() - t0) / 1000;
+    let resources = 0;
+    let bytes = 0;
+    for (const o of manifest.output) {
+      const file = await client.send('GET', new URL(o.url).pathname);
+      if (file.status !== 200) throw new Error(`file answered ${file.status}`);
+      resources += file.body.toString('utf8').split('\n').filter(Boolean).length;
+      bytes += file.body.length;
+    }
+    const totalS = (performance.now() - t0) / 1000;
+    client.close();
+    console.log(
+      JSON.stringify({
+        engine,
+        patients: PATIENTS,
+        resources,
+        files: manifest.output.length,
+        MB: +(bytes / 1e6).toFixed(1),
+        jobSeconds: +jobS.toFixed(2),
+        totalSeconds: +totalS.toFixed(2),
+        resourcesPerS: Math.round(resources / totalS),
+      }),
+    );
+  } finally {
+    await server.close();
+    await haven.close();
+    if (pg)
+      execFileSync('psql', [
+        PG_URL,
+        '-q',
+        '-c',
+        `SET client_min_messages = warning; DROP SCHEMA IF EXISTS "${schema}" CASCADE`,
+      ]);
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
