@@ -3,6 +3,8 @@ import { CONDITIONAL_CREATES, matchCriteria, parseCriteria } from './conditional
 import { deleteRecord, type DeleteOutcome } from './delete-record.js';
 import { FhirError } from './errors.js';
 import { oneAtATime } from './one-at-a-time.js';
+import { authorizeType } from './record-access.js';
+import { assertType } from './record-context.js';
 import type { RecordBytes } from './read-record.js';
 import { createRecord, updateRecord } from './write-record.js';
 
@@ -15,7 +17,7 @@ const severalMatch = (what: string) =>
  * 412. Matching searches as the caller, so a record they may not see is neither found nor
  * revealed; it runs under the conditional-create lease, since its "none" also creates.
  */
-export function conditionalUpdate(
+export async function conditionalUpdate(
   deps: Parameters<typeof createRecord>[0],
   ctx: RequestContext,
   resourceType: string,
@@ -23,6 +25,9 @@ export function conditionalUpdate(
   criteria: string,
   ifMatch: number | undefined,
 ): Promise<{ record: RecordBytes; created: boolean }> {
+  // Authorize first (ADR 0010): a caller who may not update this type learns nothing from a search.
+  assertType(resourceType);
+  await authorizeType(deps, ctx, 'update', resourceType);
   const pairs = parseCriteria(criteria, 'A conditional update');
   return oneAtATime(deps, CONDITIONAL_CREATES, async () => {
     const match = await matchCriteria(deps, ctx, resourceType, pairs);
@@ -56,6 +61,8 @@ export async function conditionalDelete(
   resourceType: string,
   criteria: string,
 ): Promise<DeleteOutcome> {
+  assertType(resourceType);
+  await authorizeType(deps, ctx, 'delete', resourceType);
   const pairs = parseCriteria(criteria, 'A conditional delete');
   const match = await matchCriteria(deps, ctx, resourceType, pairs);
   if (match.kind === 'several') throw severalMatch('conditional delete');

@@ -150,6 +150,25 @@ const SAMPLES: Record<string, Sample> = {
     ok: 204,
     request: (c) => ({ path: `/fhir/R4/Observation/${c.records.own['Observation:vital'].id}` }),
   },
+  // Conditional writes search, then write: both letters are needed.
+  'PUT /fhir/R4/:type': {
+    resourceType: 'Observation',
+    interaction: 'update',
+    holders: clinical,
+    ok: 200,
+    letters: 'us',
+    request: (c) => ({ path: `/fhir/R4/Observation?_id=${lab(c).id}`, body: lab(c) }),
+  },
+  'DELETE /fhir/R4/:type': {
+    resourceType: 'Observation',
+    interaction: 'delete',
+    holders: ['client'],
+    ok: 204,
+    letters: 'ds',
+    request: (c) => ({
+      path: `/fhir/R4/Observation?_id=${c.records.own['Observation:vital'].id}`,
+    }),
+  },
   'PATCH /fhir/R4/:type/:id': {
     resourceType: 'Observation',
     interaction: 'update',
@@ -175,6 +194,16 @@ const SAMPLES: Record<string, Sample> = {
     holders: reading,
     ok: 200,
     request: (c) => ({ path: `/fhir/R4/Patient/${c.patients.own}/$everything` }),
+  },
+  'POST /fhir/R4/Patient/:id/$everything': {
+    resourceType: 'Patient',
+    interaction: 'read',
+    holders: reading,
+    ok: 200,
+    request: (c) => ({
+      path: `/fhir/R4/Patient/${c.patients.own}/$everything`,
+      body: { resourceType: 'Parameters', parameter: [{ name: '_type', valueString: 'Patient' }] },
+    }),
   },
   // Bulk Data kick-offs (ADR 0036): each _type is a read of that type; a Group is read first.
   'GET /fhir/R4/$export': {
