@@ -35,11 +35,18 @@ export function readPathCachesMigration(engine: Engine) {
         .execute();
       await sql`INSERT INTO cache_epoch (id, epoch) VALUES (1, 0)`.execute(db);
       if (engine === 'postgres') {
-        // Resolved through the connection's search_path, like every other table of the schema.
+        // SECURITY DEFINER: the restricted application role (docs/operations/postgresql-roles.sql)
+        // needs only SELECT on the counter; the raise runs with the owner's rights, pinned to
+        // this schema so that no search_path can redirect it.
+        const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(
+          db,
+        );
+        const schema = `"${rows[0]!.schema.replaceAll('"', '""')}"`;
         await sql
           .raw(
-            `CREATE FUNCTION haven_bump_cache_epoch() RETURNS trigger LANGUAGE plpgsql AS $$
-             BEGIN UPDATE cache_epoch SET epoch = epoch + 1 WHERE id = 1; RETURN NULL; END $$`,
+            `CREATE FUNCTION ${schema}.haven_bump_cache_epoch() RETURNS trigger LANGUAGE plpgsql
+             SECURITY DEFINER SET search_path = ${schema} AS $$
+             BEGIN UPDATE ${schema}.cache_epoch SET epoch = epoch + 1 WHERE id = 1; RETURN NULL; END $$`,
           )
           .execute(db);
       }
