@@ -23,9 +23,10 @@ export type BackupRow = BackupValue[];
 
 /**
  * Not carried by a backup: live sign-ins and login throttling (a restored server starts with no
- * one signed in) and the migrator's own bookkeeping (the target's migrations write it).
+ * one signed in), the read-path caches' counter (its migration writes the row; ADR 0037) and the
+ * migrator's own bookkeeping (the target's migrations write it).
  */
-const NOT_BACKED_UP = new Set(['sessions', 'login_throttle']);
+const NOT_BACKED_UP = new Set(['sessions', 'login_throttle', 'cache_epoch']);
 const isBookkeeping = (name: string) => name.startsWith('kysely_');
 
 type Db = Kysely<HavenDatabase>;

@@ -58,7 +58,10 @@ export function readPathCachesMigration(engine: Engine) {
               engine === 'sqlite'
                 ? `CREATE TRIGGER ${name} AFTER ${event} ON ${table} FOR EACH ROW
                    BEGIN UPDATE cache_epoch SET epoch = epoch + 1 WHERE id = 1; END`
-                : `CREATE TRIGGER ${name} AFTER ${event} ON ${table} FOR EACH STATEMENT
+                : // Deferred to the commit: the counter row is locked last and only briefly,
+                  // so two writers can never hold it and wait for each other's rows.
+                  `CREATE CONSTRAINT TRIGGER ${name} AFTER ${event} ON ${table}
+                   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
                    EXECUTE FUNCTION haven_bump_cache_epoch()`,
             )
             .execute(db);
