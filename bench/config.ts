@@ -91,8 +91,19 @@ export const MEDPLUM_RPS: Partial<Record<Scenario, number>> = {
 };
 
 /** Product targets: read against the bare node:https server, search and create against Medplum. */
+/** Issue 19's targets, each against a baseline measured in the same run. */
 export const TARGETS = {
+  /** (b) × (e) on SQLite; on PostgreSQL `readVsBarePostgres`. */
   readVsBare: 0.5,
-  searchVsMedplum: 5,
-  createVsMedplum: 5,
+  readVsBarePostgres: 0.35,
+  /** (f) × (b): a physician's read against an API client's, same server. */
+  physicianVsClient: 0.9,
+  /** (d) × (e). */
+  searchVsBare: 0.4,
+  /** (c) × (e). */
+  createVsBare: 0.15,
+  /** PostgreSQL ×N creates × SQLite ×N creates. */
+  postgresCreateVsSqlite: 1,
+  /** Overload (c = 256): p99 below this, and RSS after the load within RSS_RETURN_LIMIT. */
+  overloadP99Ms: 1000,
 } as const;

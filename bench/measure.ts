@@ -3,7 +3,10 @@
  * around it and checked against the requests served: as the server counted them (Haven in this
  * process), or as the client counted responses (Haven as separate worker processes).
  */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
+import path from 'node:path';
 import type { Scenario } from './config.js';
 import {
   childrenOf,
@@ -175,13 +178,31 @@ async function measureOnce(
   let c0: CpuSample | undefined;
   let c1: CpuSample | undefined;
   let loadgenPid: number | undefined;
+  // BENCH_CPU_PROFILE=DIR: V8's CPU profiler (what `node --cpu-prof` uses) over the measured run
+  // of Haven in this process only, written as DIR/<scenario>-<time>.cpuprofile.
+  const profileDir = subject.requests ? process.env.BENCH_CPU_PROFILE : undefined;
+  const profiler = profileDir ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
+  }
   const load = await runLoad(spec, {
     onStart: (pid) => {
       loadgenPid = pid;
       c0 = sampleCpu();
+      void profiler?.post('Profiler.start');
     },
     onEnd: () => (c1 = sampleCpu()),
   });
+  if (profiler && profileDir) {
+    const { profile } = await profiler.post('Profiler.stop');
+    mkdirSync(profileDir, { recursive: true });
+    const file = path.join(profileDir, `${scenario}-${Date.now()}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    profiler.disconnect();
+    log(`    CPU profile: ${file}`);
+  }
   const cpu = c0 && c1 ? cpuSplit(c0, c1, roles(loadgenPid), os.availableParallelism()) : undefined;
   const speedAfter = hostSpeed();
   const auditAfter = await settle(subject, auditBefore, s0?.received ?? 0, load.requests);

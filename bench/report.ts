@@ -5,7 +5,7 @@ import * as prettier from 'prettier';
 import { MEDPLUM_RPS, TARGETS, type BenchSettings, type Scenario } from './config.js';
 import type { Machine } from './machine.js';
 import { auditOk, OTHER_CPU_WARN, type Measurement } from './measure.js';
-import type { OverloadResult } from './overload.js';
+import { RSS_RETURN_LIMIT, type OverloadResult } from './overload.js';
 import type { VerifySpeed } from './verify-speed.js';
 
 /** One engine at one process count. */
@@ -290,36 +290,60 @@ function targetTable(r: BenchResults): Table {
   const engines = byEngine(r);
   const verdict = (v: number | undefined, goal: number) =>
     v === undefined ? '—' : `${v.toFixed(2)}× ${v >= goal ? 'met' : 'MISSED'}`;
+  const rps = (e: EngineResults, s: Scenario) => e.scenarios[s]?.load.rps;
+  const vsBare = (e: EngineResults, s: Scenario) => {
+    const v = rps(e, s);
+    return bare && v !== undefined ? v / bare : undefined;
+  };
+  const readGoal = (e: EngineResults) =>
+    e.engine === 'postgres' ? TARGETS.readVsBarePostgres : TARGETS.readVsBare;
+  const sqliteCreate = (workers: number) =>
+    engines.find((x) => x.engine === 'sqlite' && x.workers === workers)?.scenarios.create?.load.rps;
   const rows = [
     [
-      `read ≥ ${TARGETS.readVsBare}× bare node:https`,
-      ...engines.map((e) =>
-        verdict(
-          bare && e.scenarios.read ? e.scenarios.read.load.rps / bare : undefined,
-          TARGETS.readVsBare,
-        ),
-      ),
+      `1. read ≥ ${TARGETS.readVsBare}× bare (PostgreSQL ≥ ${TARGETS.readVsBarePostgres}×)`,
+      ...engines.map((e) => verdict(vsBare(e, 'read'), readGoal(e))),
     ],
     [
-      `search ≥ ${TARGETS.searchVsMedplum}× Medplum (${int(MEDPLUM_RPS.search!)}/s)`,
-      ...engines.map((e) =>
-        verdict(
-          e.scenarios.search && e.scenarios.search.load.rps / MEDPLUM_RPS.search!,
-          TARGETS.searchVsMedplum,
-        ),
-      ),
+      `2. physician read ≥ ${TARGETS.physicianVsClient}× client read`,
+      ...engines.map((e) => {
+        const f = rps(e, 'read-clinician');
+        const b = rps(e, 'read');
+        return verdict(f !== undefined && b ? f / b : undefined, TARGETS.physicianVsClient);
+      }),
     ],
     [
-      `create ≥ ${TARGETS.createVsMedplum}× Medplum (${int(MEDPLUM_RPS.create!)}/s)`,
+      `3. search ≥ ${TARGETS.searchVsBare}× bare`,
+      ...engines.map((e) => verdict(vsBare(e, 'search'), TARGETS.searchVsBare)),
+    ],
+    [
+      `3. create ≥ ${TARGETS.createVsBare}× bare`,
+      ...engines.map((e) => verdict(vsBare(e, 'create'), TARGETS.createVsBare)),
+    ],
+    [
+      '3. PostgreSQL create ≥ SQLite create, same workers',
+      ...engines.map((e) => {
+        const mine = rps(e, 'create');
+        const other = sqliteCreate(e.workers);
+        return e.engine !== 'postgres' || e.workers < 2
+          ? '—'
+          : verdict(mine !== undefined && other ? mine / other : undefined, 1);
+      }),
+    ],
+    [
+      `5. overload p99 < ${int(TARGETS.overloadP99Ms)} ms, RSS after ≤ ${RSS_RETURN_LIMIT}× before`,
       ...engines.map((e) =>
-        verdict(
-          e.scenarios.create && e.scenarios.create.load.rps / MEDPLUM_RPS.create!,
-          TARGETS.createVsMedplum,
-        ),
+        e.overload === undefined
+          ? '—'
+          : `${int(e.overload.load.p99)} ms, ${e.overload.rssRatio.toFixed(2)}× ${
+              e.overload.load.p99 < TARGETS.overloadP99Ms && e.overload.rssRatio <= RSS_RETURN_LIMIT
+                ? 'met'
+                : 'MISSED'
+            }`,
       ),
     ],
   ];
-  return { head: ['target', ...engines.map(variantName)], rows };
+  return { head: ['target (issue 19)', ...engines.map(variantName)], rows };
 }
 
 /** Engines in run order, each engine's process counts in ascending order. */

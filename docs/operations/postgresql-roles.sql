@@ -21,6 +21,10 @@ GRANT SELECT, INSERT, UPDATE ON :"schema".data_keys TO haven_app;
 GRANT SELECT, INSERT ON :"schema".system_keys TO haven_app;
 GRANT SELECT, INSERT, UPDATE ON :"schema".api_clients TO haven_app;
 
+-- Read-path caches (ADR 0037): every cached lookup reads the counter; triggers raise it with
+-- the owner's rights (SECURITY DEFINER), so the application needs no write on it.
+GRANT SELECT ON :"schema".cache_epoch TO haven_app;
+
 -- Audit trail: append only. No UPDATE, DELETE or TRUNCATE at all; archiving runs as the owner.
 GRANT SELECT, INSERT ON :"schema".audit_entries TO haven_app;
 GRANT SELECT, INSERT ON :"schema".audit_checkpoints TO haven_app;

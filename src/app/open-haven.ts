@@ -31,6 +31,7 @@ import {
   UserRepository,
   BreakGlassRepository,
   CareRelationRepository,
+  readPathCaches,
   convertLegacyRelations,
   ClientRepository,
   DataKeyRepository,
@@ -170,7 +171,11 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     const blindIndex = new BlindIndex(indexKey!);
     const relationKeys = relationCipher(blindIndex, relationKey!);
     await convertLegacyRelations(database.db, database.engine, relationKeys, clock().toISOString());
-    const relations = new CareRelationRepository(database.db, relationKeys);
+    const relations = new CareRelationRepository(
+      database.db,
+      relationKeys,
+      readPathCaches(database.db).facts,
+    );
     const resources = new ResourceRepository(database.db);
     const alerts = new MemoryAlertSink();
     // The immediate alerts of break-glass and privilege changes: log and memory. The webhook,
@@ -306,7 +311,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       database,
       provider: keys,
       records,
-      clients: new ClientRepository(database.db, clock),
+      clients: new ClientRepository(database.db, clock, readPathCaches(database.db).clients),
       auditRepo,
       auditKey,
       audit,

@@ -25,12 +25,16 @@ import {
   ClientRepository,
   InvitationRepository,
   ResourceRepository,
+  readPathCaches,
   SessionRepository,
   ThrottleRepository,
   UserRepository,
   WebauthnRepository,
   type Database,
 } from '../store/index.js';
+
+/** SessionManager's default touch interval: how old a cached session copy may be (ADR 0037). */
+const SESSION_TOUCH_EVERY_MS = 30_000;
 
 export interface People {
   users: UserService;
@@ -72,9 +76,18 @@ export function assemblePeople(opts: {
   redis: Redis | undefined;
 }): People {
   const { config, database, audit, clock, redis } = opts;
+  const caches = readPathCaches(database.db);
   const store = redis
     ? new RedisSessionStore(redis, config.redisPrefix)
-    : new DatabaseSessionStore(new SessionRepository(database.db));
+    : new DatabaseSessionStore(
+        // ADR 0037: served from memory while the cache counter stands; a copy is trusted only
+        // while its last-seen time is under the touch interval (30 s) old.
+        new SessionRepository(database.db, {
+          rows: caches.sessions,
+          clock,
+          freshMs: SESSION_TOUCH_EVERY_MS,
+        }),
+      );
   const sessions = new SessionManager({
     store,
     clock,
@@ -93,9 +106,9 @@ export function assemblePeople(opts: {
       await audit.append(draft);
     },
   });
-  const userRepo = new UserRepository(database.db);
+  const userRepo = new UserRepository(database.db, caches.users);
   const resources = new ResourceRepository(database.db);
-  const appTokens = new ClientRepository(database.db, clock);
+  const appTokens = new ClientRepository(database.db, clock, caches.clients);
   // Counters shared by every instance: in Redis when there is one, else in the shared database.
   const throttle = new LoginThrottle(
     redis

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Haven } from '../app/index.js';
 import { adminUserRoutes } from './admin-user-routes.js';
@@ -23,6 +22,7 @@ import { installInFlightLimit } from './load-shedding.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { requirePermissionDeclarations } from './permissions.js';
 import { installRateLimit } from './rate-limit.js';
+import { installSecurityHeaders, securityHeaders } from './security-headers.js';
 import { installRouteSchemas, type ApiApp } from './route-schemas.js';
 import { apiHealth } from './schemas/health.js';
 import { fastifyTimeouts, nodeServerTimeouts } from './server-timeouts.js';
@@ -75,13 +75,16 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   });
   // Per route (each route's first own hook), so after the two above; before any route is added.
   await installRateLimit(app, { limit: haven.config.rateLimit, redis: haven.redis });
-  await app.register(helmet, {
-    hsts: { maxAge: 63072000, includeSubDomains: true, preload: false },
-    contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"] },
-    },
-    referrerPolicy: { policy: 'no-referrer' },
-  });
+  installSecurityHeaders(
+    app,
+    await securityHeaders({
+      hsts: { maxAge: 63072000, includeSubDomains: true, preload: false },
+      contentSecurityPolicy: {
+        directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"] },
+      },
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
     reply.header('cache-control', 'no-store');

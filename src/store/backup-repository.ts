@@ -23,10 +23,10 @@ export type BackupRow = BackupValue[];
 
 /**
  * Not carried by a backup: live sign-ins and login throttling (a restored server starts with no
- * one signed in), leases of work in progress, and the migrator's own bookkeeping (the target's
- * migrations write it).
+ * one signed in), leases of work in progress, the read-path caches' counter (its migration writes
+ * the row; ADR 0037) and the migrator's own bookkeeping (the target's migrations write it).
  */
-const NOT_BACKED_UP = new Set(['sessions', 'login_throttle', 'leases']);
+const NOT_BACKED_UP = new Set(['sessions', 'login_throttle', 'leases', 'cache_epoch']);
 const isBookkeeping = (name: string) => name.startsWith('kysely_');
 
 type Db = Kysely<HavenDatabase>;

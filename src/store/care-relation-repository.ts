@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { prepareQuery } from './prepared-query.js';
+import type { EpochCache } from './read-path-cache.js';
 import { relationAad, type RelationCipher } from './relation-cipher.js';
 import type { HavenDatabase } from './schema.js';
 
@@ -71,6 +72,11 @@ export class CareRelationRepository {
   constructor(
     private readonly db: Db,
     private readonly cipher: RelationCipher,
+    /**
+     * With a cache (ADR 0037), factsForPatient is served from memory while its counter stands;
+     * an answer with an active break-glass grant is never cached (the grant ends by time).
+     */
+    private readonly cache?: EpochCache<unknown>,
   ) {
     // Every read by a person asks this: one prepared statement, one connection, three probes.
     this.factsQuery = prepareQuery<[Buffer, Buffer, string, string], FactsRow>(
@@ -120,6 +126,20 @@ export class CareRelationRepository {
   }
 
   async factsForPatient(
+    practitioner: string,
+    patient: string,
+    userId: string,
+    now: string,
+  ): Promise<PatientFacts> {
+    if (this.cache === undefined) return this.loadFacts(practitioner, patient, userId, now);
+    return (this.cache as EpochCache<PatientFacts>).get(
+      `${practitioner}\0${patient}\0${userId}`,
+      () => this.loadFacts(practitioner, patient, userId, now),
+      (f) => f.grantId === undefined,
+    );
+  }
+
+  private async loadFacts(
     practitioner: string,
     patient: string,
     userId: string,

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { prepareQuery } from './prepared-query.js';
+import type { EpochCache } from './read-path-cache.js';
 import type { HavenDatabase } from './schema.js';
 
 export interface ApiClientRow {
@@ -77,6 +78,8 @@ export class ClientRepository {
   constructor(
     private readonly db: Kysely<HavenDatabase>,
     private readonly clock: () => Date,
+    /** With a cache (ADR 0037), token lookups are served from memory while its counter stands. */
+    private readonly cache?: EpochCache<unknown>,
   ) {
     this.activeByHash = prepareQuery<[Buffer], HavenDatabase['api_clients']>(db, 1, (hash) =>
       db
@@ -93,8 +96,14 @@ export class ClientRepository {
 
   /** The live (not revoked) client holding this token hash (every API request runs this). */
   async findActiveByTokenHash(tokenHash: Buffer): Promise<ApiClientRow | undefined> {
-    const [row] = await this.activeByHash(tokenHash);
-    return row && toRow(row);
+    const load = async () => {
+      const [row] = await this.activeByHash(tokenHash);
+      return row && toRow(row);
+    };
+    if (this.cache === undefined) return load();
+    const rows = this.cache as EpochCache<ApiClientRow | undefined>;
+    const row = await rows.get(tokenHash.toString('hex'), load);
+    return row && { ...row };
   }
 
   async list(): Promise<ApiClientRow[]> {

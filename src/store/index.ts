@@ -27,6 +27,7 @@ export type { UserRow, NewUser } from './user-repository.js';
 export { InvitationRepository } from './invitation-repository.js';
 export type { InvitationRow, InvitationPurpose } from './invitation-repository.js';
 export { SessionRepository } from './session-repository.js';
+export { EpochCache, EpochWatch, readPathCaches, type ReadPathCaches } from './read-path-cache.js';
 export type { SessionRow } from './session-repository.js';
 export { ThrottleRepository } from './throttle-repository.js';
 export { ApprovalRepository, type ApprovalRow } from './approval-repository.js';

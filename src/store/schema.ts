@@ -309,7 +309,14 @@ export interface AlertTable {
   ack_comment: string | null;
 }
 
+/** One row (id 1): raised by triggers on every write the read-path caches depend on (ADR 0037). */
+export interface CacheEpochTable {
+  id: number;
+  epoch: number | string | bigint;
+}
+
 export interface HavenDatabase {
+  cache_epoch: CacheEpochTable;
   slot_reservations: SlotReservationTable;
   appointment_reminders: AppointmentReminderTable;
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { prepareQuery } from './prepared-query.js';
+import type { EpochCache } from './read-path-cache.js';
 import type { HavenDatabase } from './schema.js';
 
 /** A server-side session as stored: timestamps are ISO 8601 strings, secrets only as hashes. */
@@ -22,7 +23,15 @@ export interface SessionRow {
 export class SessionRepository {
   private readonly byHash: (hash: Buffer) => Promise<HavenDatabase['sessions'][]>;
 
-  constructor(private readonly db: Kysely<HavenDatabase>) {
+  /**
+   * With `cache` (ADR 0037), lookups are served from memory while the cache counter stands and
+   * the cached last-seen time is under `freshMs` old (at most the idle limit, so a session is
+   * never ended for idleness on a copy another worker has since touched).
+   */
+  constructor(
+    private readonly db: Kysely<HavenDatabase>,
+    private readonly cache?: { rows: EpochCache<unknown>; clock: () => Date; freshMs: number },
+  ) {
     // Every cookie-authenticated request runs this lookup.
     this.byHash = prepareQuery<[Buffer], HavenDatabase['sessions']>(db, 1, (hash) =>
       db
@@ -51,6 +60,19 @@ export class SessionRepository {
   }
 
   async findByIdHash(idHash: Buffer): Promise<SessionRow | undefined> {
+    const c = this.cache;
+    if (c === undefined) return this.load(idHash);
+    const key = idHash.toString('hex');
+    const rows = c.rows as EpochCache<SessionRow | undefined>;
+    const row = await rows.get(key, () => this.load(idHash));
+    if (row === undefined || c.clock().getTime() - Date.parse(row.lastSeenAt) < c.freshMs)
+      return row && { ...row };
+    rows.delete(key);
+    const fresh = await rows.get(key, () => this.load(idHash));
+    return fresh && { ...fresh };
+  }
+
+  private async load(idHash: Buffer): Promise<SessionRow | undefined> {
     const [row] = await this.byHash(idHash);
     return row && toRow(row);
   }
@@ -63,7 +85,14 @@ export class SessionRepository {
       .where('id_hash', '=', idHash)
       .where('last_seen_at', '<', lastSeenAt)
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    const touched = Number(r.numUpdatedRows) === 1;
+    // The last-seen time moves no counter (it changes no one's access): keep the copy current.
+    if (touched)
+      this.cache?.rows.update(idHash.toString('hex'), (row) => ({
+        ...(row as SessionRow),
+        lastSeenAt,
+      }));
+    return touched;
   }
 
   async update(

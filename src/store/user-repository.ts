@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { HavenDatabase, UserTable } from './schema.js';
 import { lockEndFor, type LockSchedule } from './lock-schedule.js';
 import { prepareQuery } from './prepared-query.js';
+import type { EpochCache } from './read-path-cache.js';
 
 /** One person's account. Identifying fields stay sealed; the store never sees them in clear. */
 export interface UserRow {
@@ -47,7 +48,11 @@ type Db = Kysely<HavenDatabase>;
 export class UserRepository {
   private readonly byId: (id: string) => Promise<HavenDatabase['users'][]>;
 
-  constructor(private readonly db: Db) {
+  /** With `cache` (ADR 0037), findById is served from memory while the cache counter stands. */
+  constructor(
+    private readonly db: Db,
+    private readonly cache?: EpochCache<unknown>,
+  ) {
     // Every request of a signed-in person resolves their account: prepared once.
     this.byId = prepareQuery<[string], HavenDatabase['users']>(db, 1, (id) =>
       db.selectFrom('users').selectAll().where('id', '=', id),
@@ -84,8 +89,13 @@ export class UserRepository {
   }
 
   async findById(id: string): Promise<UserRow | undefined> {
-    const [row] = await this.byId(id);
-    return row && toRow(row);
+    const load = async () => {
+      const [row] = await this.byId(id);
+      return row && toRow(row);
+    };
+    if (this.cache === undefined) return load();
+    const row = await (this.cache as EpochCache<UserRow | undefined>).get(id, load);
+    return row && { ...row };
   }
 
   async findByEmailIndex(emailIndex: Buffer): Promise<UserRow | undefined> {

@@ -44,6 +44,20 @@ describe('PostgreSQL application role', () => {
     expect((await client.query('SELECT count(*)::int AS n FROM audit_entries')).rows[0].n).toBe(2);
   });
 
+  it('revokes an API client, which raises the cache counter it may only read (ADR 0037)', async () => {
+    const epoch = async () =>
+      Number((await client.query('SELECT epoch FROM cache_epoch WHERE id = 1')).rows[0].epoch);
+    const before = await epoch();
+    await client.query(
+      `INSERT INTO api_clients (id, name, token_hash, scopes, created_at) VALUES ('c1', 'c', '\\x01', 'system/*.r', 'now')`,
+    );
+    await client.query(`UPDATE api_clients SET revoked_at = 'now' WHERE id = 'c1'`);
+    expect(await epoch()).toBe(before + 1);
+    await expect(client.query('UPDATE cache_epoch SET epoch = 0')).rejects.toThrow(
+      /permission denied/,
+    );
+  });
+
   it.each([
     ['UPDATE audit_entries SET outcome = $$x$$', /permission denied/],
     ['DELETE FROM audit_entries', /permission denied/],

@@ -13,6 +13,7 @@ import { incidentsMigration } from './0011-incidents.js';
 import { alertsMigration } from './0010-alerts.js';
 import { leasesMigration } from './0017-leases.js';
 import { bulkExportsMigration } from './0014-bulk-exports.js';
+import { readPathCachesMigration } from './0016-read-path-caches.js';
 
 /**
  * Versioned migrations, in code so they ship inside the build. Append new ones; never edit a
@@ -35,6 +36,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0010-alerts': alertsMigration(),
         '0017-leases': leasesMigration(),
         '0014-bulk-exports': bulkExportsMigration(),
+        '0016-read-path-caches': readPathCachesMigration(engine),
       };
     },
   };
