@@ -31,6 +31,7 @@ import {
   CareRelationRepository,
   convertLegacyRelations,
   ClientRepository,
+  SmartRepository,
   DataKeyRepository,
   ResourceRepository,
   SystemKeyRepository,
@@ -58,6 +59,8 @@ export interface Haven {
   provider: KeyProvider;
   records: RecordDeps;
   clients: ClientRepository;
+  /** SMART apps, their approvals and tokens (ADR 0035). */
+  smart: SmartRepository;
   auditRepo: AuditRepository;
   auditKey: AuditSigningKey;
   /** The audit port: how every capability (and the HTTP layer) records an entry. */
@@ -270,6 +273,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       provider: keys,
       records,
       clients: new ClientRepository(database.db, clock),
+      smart: new SmartRepository(database.db),
       auditRepo,
       auditKey,
       audit,
