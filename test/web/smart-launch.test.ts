@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RELEASE_TAG } from '../../src/access/index.js';
 import { registerSmartClient } from '../../src/auth/index.js';
 import { createUser, MINUTE, TestClock, totpNow } from '../http/auth/sign-in.js';
 import { startTestServer, type TestServer } from '../support/haven-server.js';
@@ -102,6 +103,8 @@ FHIR.oauth2.ready().then(async (client) => {
           await t.request('POST', '/fhir/R4/Observation', {
             body: {
               resourceType: 'Observation',
+              // Released to the patient: a patient reads released results only.
+              meta: { tag: [{ ...RELEASE_TAG }] },
               status: 'final',
               code: { text: 'Systolic blood pressure' },
               subject: { reference: `Patient/${mine}` },
