@@ -141,7 +141,10 @@ async function appPrincipal(o: AuthenticateOptions, token: string): Promise<Prin
  * approval or its app was revoked, when it expired, when the person is disabled, or when they
  * changed their password after it was issued.
  */
-async function smartPrincipal(o: AuthenticateOptions, token: string): Promise<Principal | undefined> {
+async function smartPrincipal(
+  o: AuthenticateOptions,
+  token: string,
+): Promise<Principal | undefined> {
   if (!o.people || !o.smart) return undefined;
   const access = await resolveAccessToken(o.smart.store, token, o.smart.clock());
   // No resource scope would read as "no restriction" (appScopeReach): never for an app.
