@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { isClientId } from './clients.js';
 import { OAuthError } from './errors.js';
 import { SMART_LIFETIMES, plusSeconds } from './lifetimes.js';
 import {
@@ -47,7 +48,8 @@ export async function startAuthorization(
   fhirBase: string,
   now: Date,
 ): Promise<AuthorizeOutcome> {
-  const client = p.client_id ? await store.client(p.client_id) : undefined;
+  const client =
+    p.client_id && isClientId(p.client_id) ? await store.client(p.client_id) : undefined;
   if (!client || client.revokedAt !== null) return { kind: 'refused' };
   if (!p.redirect_uri || !client.redirectUris.includes(p.redirect_uri))
     return { kind: 'refused', clientId: client.id };
@@ -69,8 +71,13 @@ export async function startAuthorization(
     return fail('invalid_request', 'code_challenge must be a base64url SHA-256');
   if (!p.aud || p.aud.replace(/\/$/, '') !== fhirBase)
     return fail('invalid_request', 'aud must be this FHIR server');
-  if ((p.state?.length ?? 0) > 1024 || (p.nonce?.length ?? 0) > 256)
-    return fail('invalid_request', 'state or nonce is too long');
+  // Stored until the decision: bounded, and no NUL (PostgreSQL refuses it in text).
+  if (
+    (p.state?.length ?? 0) > 1024 ||
+    (p.nonce?.length ?? 0) > 256 ||
+    `${p.state ?? ''}${p.nonce ?? ''}`.includes('\u0000')
+  )
+    return fail('invalid_request', 'state or nonce is too long or not text');
   const granted = intersectScopes(readScopes(p.scope ?? ''), readScopes(client.scopes));
   if (granted.resources.length === 0)
     return fail('invalid_scope', 'no requested resource scope is allowed for this app');
@@ -199,7 +206,7 @@ export async function issueLaunch(
   l: { clientId: string; userId: string; patientId: string },
   now: Date,
 ): Promise<{ launch: string; launchUrl: string | null }> {
-  const client = await store.client(l.clientId);
+  const client = isClientId(l.clientId) ? await store.client(l.clientId) : undefined;
   if (!client || client.revokedAt !== null) throw new AuthorizationGoneError();
   const launch = newSecret('hvl_');
   await store.insertLaunch({

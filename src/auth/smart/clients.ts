@@ -75,7 +75,8 @@ export async function authenticateClient(
   creds: { clientId: string | undefined; secret: string | undefined },
 ): Promise<SmartClientRecord> {
   if (!creds.clientId) throw new OAuthError('invalid_client', 'the client is not identified');
-  const client = await store.client(creds.clientId);
+  // Only an id Haven could have issued reaches the database (PostgreSQL refuses a NUL in text).
+  const client = isClientId(creds.clientId) ? await store.client(creds.clientId) : undefined;
   if (!client || client.revokedAt !== null)
     throw new OAuthError('invalid_client', 'unknown or revoked client');
   if (client.secretHash !== null) {
@@ -85,4 +86,9 @@ export async function authenticateClient(
     throw new OAuthError('invalid_client', 'a public client has no secret');
   }
   return client;
+}
+
+/** The shape of a client_id Haven issues (a random UUID). */
+export function isClientId(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id);
 }
