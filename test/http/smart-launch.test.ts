@@ -299,6 +299,32 @@ describe.each(ENGINES)('SMART App Launch on %s', (engine) => {
     expect((await read(access_token, `/fhir/R4/Patient/${clinic.patients.own}`)).status).toBe(401);
   });
 
+  it('answers hostile input without a 5xx: NUL in client_id, state or the token form', async () => {
+    const { clientId } = await register();
+    const nulClient = await authorize({ client_id: 'a\u0000b', redirect_uri: REDIRECT });
+    expect(nulClient.status).toBe(400);
+    const nulState = await authorize({
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: REDIRECT,
+      scope: 'patient/*.rs',
+      state: 'x\u0000y',
+      aud: fhirBase,
+      code_challenge: pkce().challenge,
+      code_challenge_method: 'S256',
+    });
+    expect(nulState.status).toBe(302);
+    expect(new URL(String(nulState.headers.location)).searchParams.get('error')).toBe(
+      'invalid_request',
+    );
+    const nulToken = await form('/oauth2/token', {
+      grant_type: 'authorization_code',
+      client_id: '\u0000',
+      code: '\u0000',
+    });
+    expect(nulToken.status).toBe(401);
+  });
+
   it('declining returns error=access_denied with the state to the app', async () => {
     const { clientId } = await register();
     const me = await signInRole(t, clock, clinic, 'patient');
