@@ -33,6 +33,9 @@ const SYSTEM_ROUTES: Record<string, string> = {
   'POST /:type/_search': 'search-type by POST',
   'GET /Patient/:id/$everything': 'Patient operation everything',
   'GET /Patient/:id/:type': 'Patient compartment (resource.compartment)',
+  // SMART App Launch (ADR 0035): discovery, and CORS preflight for registered apps (rest.security).
+  'GET /.well-known/smart-configuration': 'SMART discovery (rest.security oauth-uris)',
+  'OPTIONS /*': 'CORS preflight for registered SMART apps (rest.security.cors)',
 };
 
 describe('the CapabilityStatement against the server', () => {
