@@ -97,7 +97,7 @@ export function decideFhirAccess(
   const rules = rulesFor(principal, resourceType, interaction);
   if (rules.length === 0) return { allowed: false, reason: 'role-not-permitted' };
   if (target.owner === undefined) return { allowed: true, reason: 'role', grant: combine(rules) };
-  if (scopeReach === 'self' && !isSelf(principal, target.owner))
+  if (scopeReach === 'self' && !inScopePatient(principal, target.owner))
     return { allowed: false, reason: 'scope-missing' };
   const plain = rules.filter((r) => reaches(r.reach, principal, target.owner!, facts, false));
   if (plain.length > 0) return { allowed: true, reason: 'role', grant: combine(plain) };
@@ -153,6 +153,15 @@ export function rolesOf(principal: Principal): Role[] {
 
 export function isSelf(principal: Principal, owner: string): boolean {
   return principal.patientId !== undefined && owner === `Patient/${principal.patientId}`;
+}
+
+/**
+ * Whom `patient/` scopes reach: a SMART token's patient in context when it has one (ADR 0035),
+ * else the person's own record. Never widens the role: that is decided separately.
+ */
+export function inScopePatient(principal: Principal, owner: string): boolean {
+  if (principal.smartPatient !== undefined) return owner === `Patient/${principal.smartPatient}`;
+  return isSelf(principal, owner);
 }
 
 function reaches(

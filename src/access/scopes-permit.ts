@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/index.js';
-import { appScopeReach, decideFhirAccess, isSelf } from './decide.js';
+import { appScopeReach, decideFhirAccess, inScopePatient } from './decide.js';
 import type { FhirInteraction } from './interactions.js';
 
 /**
@@ -18,6 +18,6 @@ export function scopesPermit(
   if (principal.kind === 'client')
     return decideFhirAccess(principal, { interaction, resourceType }).allowed;
   const reach = appScopeReach(principal.scopes, resourceType, interaction);
-  if (reach === 'self') return owner !== undefined && isSelf(principal, owner);
+  if (reach === 'self') return owner !== undefined && inScopePatient(principal, owner);
   return reach !== 'none';
 }

@@ -34,6 +34,7 @@ import {
   readPathCaches,
   convertLegacyRelations,
   ClientRepository,
+  SmartRepository,
   DataKeyRepository,
   LeaseRepository,
   ResourceRepository,
@@ -63,6 +64,8 @@ export interface Haven {
   provider: KeyProvider;
   records: RecordDeps;
   clients: ClientRepository;
+  /** SMART apps, their approvals and tokens (ADR 0035). */
+  smart: SmartRepository;
   auditRepo: AuditRepository;
   auditKey: AuditSigningKey;
   /** The audit port: how every capability (and the HTTP layer) records an entry. */
@@ -312,6 +315,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       provider: keys,
       records,
       clients: new ClientRepository(database.db, clock, readPathCaches(database.db).clients),
+      smart: new SmartRepository(database.db),
       auditRepo,
       auditKey,
       audit,

@@ -2,7 +2,7 @@ import { AlertBus, LogAlertSink, WebhookAlertSink } from '../alerts/index.js';
 import type { HavenConfig } from '../config/index.js';
 import { BlindIndex, loadOrCreateSystemKey } from '../crypto/index.js';
 import { SmtpEnrollmentDelivery, TerminalEnrollmentDelivery } from '../notify/index.js';
-import { ClientRepository } from '../store/index.js';
+import { ClientRepository, SmartRepository } from '../store/index.js';
 import { openAuditCore, type AuditCore } from './open-audit-core.js';
 import type { OpenOptions } from './open-haven.js';
 import { assemblePeople, type People } from './people.js';
@@ -16,6 +16,8 @@ import { closeRedis, connectRedis } from './redis-connection.js';
 export interface PeopleCore extends AuditCore {
   people: People;
   clients: ClientRepository;
+  /** Registered SMART apps (`haven smart-client`, ADR 0035). */
+  smart: SmartRepository;
 }
 
 export async function openPeopleCore(
@@ -60,6 +62,7 @@ export async function openPeopleCore(
       ...core,
       people,
       clients: new ClientRepository(database.db, clock),
+      smart: new SmartRepository(database.db),
       close: async () => {
         await people.close();
         if (connected) await closeRedis(connected);

@@ -23,6 +23,7 @@ import type { BlindIndex } from '../crypto/index.js';
 import {
   ApprovalRepository,
   ClientRepository,
+  SmartRepository,
   InvitationRepository,
   ResourceRepository,
   readPathCaches,
@@ -109,6 +110,7 @@ export function assemblePeople(opts: {
   const userRepo = new UserRepository(database.db, caches.users);
   const resources = new ResourceRepository(database.db);
   const appTokens = new ClientRepository(database.db, clock, caches.clients);
+  const smartApps = new SmartRepository(database.db);
   // Counters shared by every instance: in Redis when there is one, else in the shared database.
   const throttle = new LoginThrottle(
     redis
@@ -133,6 +135,7 @@ export function assemblePeople(opts: {
     onRevokeSessions: async (userId) => {
       await sessions.endAllForUser(userId);
       await appTokens.revokeAllForUser(userId);
+      await smartApps.revokeAllForUser(userId, clock().toISOString());
     },
     approvals: new ApprovalRepository(database.db),
     raiseAlert: opts.raiseAlert,

@@ -95,6 +95,17 @@ const DICOM: Record<string, { type: Coding; subtype?: Coding }> = {
   'password-reset-issued': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
   'client-create': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
   'client-revoke': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
+  // SMART App Launch (ADR 0035): the authorization steps are user authentication (an app is
+  // being given a credential to act for the person); apps registered or revoked, like clients.
+  'smart-authorize': { type: USER_AUTHENTICATION, subtype: LOGIN },
+  'smart-consent-grant': { type: USER_AUTHENTICATION, subtype: LOGIN },
+  'smart-consent-deny': { type: USER_AUTHENTICATION, subtype: LOGIN },
+  'smart-token-issue': { type: USER_AUTHENTICATION, subtype: LOGIN },
+  'smart-token-refresh': { type: USER_AUTHENTICATION, subtype: LOGIN },
+  'smart-token-revoke': { type: USER_AUTHENTICATION, subtype: LOGOUT },
+  'smart-launch': { type: APPLICATION_ACTIVITY },
+  'smart-client-create': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
+  'smart-client-revoke': { type: SECURITY_ALERT, subtype: USER_ATTRIBUTES_CHANGED },
   // A video visit (ADR 0027): a participant entering the room, being admitted, hanging up.
   'visit-start': { type: APPLICATION_ACTIVITY, subtype: APPLICATION_START },
   'visit-admit': { type: APPLICATION_ACTIVITY, subtype: APPLICATION_START },

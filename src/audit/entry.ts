@@ -77,7 +77,20 @@ export type AuditAction =
   /** A request refused (4xx) that no capability recorded itself: src/http/refusal-audit.ts. */
   | 'request-refused'
   /** An auditor acknowledged a security alert (src/alerts, ADR 0030). */
-  | 'alert-acknowledge';
+  | 'alert-acknowledge'
+  /**
+   * SMART App Launch (ADR 0035): an app asked, the person approved or declined, a token was
+   * issued, refreshed or revoked; apps registered or revoked; an EHR launch issued.
+   */
+  | 'smart-authorize'
+  | 'smart-consent-grant'
+  | 'smart-consent-deny'
+  | 'smart-token-issue'
+  | 'smart-token-refresh'
+  | 'smart-token-revoke'
+  | 'smart-client-create'
+  | 'smart-client-revoke'
+  | 'smart-launch';
 
 export type AuditOutcome = 'success' | 'denied' | 'failure';
 

@@ -58,3 +58,5 @@ export { commonPasswordSet } from './password/index.js';
 export type { AuthenticationResponseJSON, RegistrationResponseJSON } from './webauthn/index.js';
 // The demo clinic (src/app/demo-clinic) confirms its people's TOTP enrollment with a current code.
 export { totpCodeAt } from './totp/index.js';
+// SMART App Launch (ADR 0035).
+export * from './smart/index.js';

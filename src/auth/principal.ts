@@ -39,6 +39,11 @@ export interface Principal {
   mfa?: boolean;
   /** For a person acting through an app token: that token's id (recorded in the audit trail). */
   appId?: string;
+  /**
+   * For a SMART app's token: the Patient in context (launch/patient, or the patient user's own
+   * record). `patient/` scopes reach this patient only; the person's role still decides.
+   */
+  smartPatient?: string;
 }
 
 /** Facts about one request that every audit entry and access decision needs. */

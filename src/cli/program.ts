@@ -4,6 +4,7 @@ import { SOFTWARE } from './software.js';
 import { auditTree } from './tree/audit.js';
 import { backupTree } from './tree/backup.js';
 import { clientTree } from './tree/client.js';
+import { smartClientTree } from './tree/smart-client.js';
 import { demoTree } from './tree/demo.js';
 import { complianceTree, exportTree, incidentTree } from './tree/compliance.js';
 import { serverTree } from './tree/server.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .exitOverride();
   serverTree(program);
   clientTree(program);
+  smartClientTree(program);
   auditTree(program);
   userTree(program);
   keysTree(program);

@@ -5,6 +5,9 @@ import { adminUserRoutes } from './admin-user-routes.js';
 import { alertRoutes } from './alert-routes.js';
 import { refuseUnknownHosts } from './allowed-hosts.js';
 import { appTokenRoutes } from './app-token-routes.js';
+import { createIdTokenSigner } from '../auth/index.js';
+import { installSmartCors, originsOf } from './smart-cors.js';
+import { smartRoutes } from './smart-routes.js';
 import { breakGlassRoutes } from './break-glass-routes.js';
 import { schedulingRoutes } from './scheduling-routes.js';
 import { messageRoutes } from './message-routes.js';
@@ -106,6 +109,8 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
   installErrorHandlers(app, haven.config.retryAfterSeconds);
   registerJsonBodyParser(app);
   installRefusalAudit(app, { audit: haven.audit, audited: haven.auditedRequests });
+  // Registered SMART apps' origins may call the FHIR API and token endpoint with a bearer token.
+  installSmartCors(app, async () => originsOf(await haven.smart.listClients()));
   const api = app as unknown as ApiApp; // the same instance, with zod route schemas typed
   api.get('/api/health', { config: { permission: 'public' }, schema: apiHealth }, async () => ({
     status: 'ok' as const,
@@ -136,6 +141,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     clock: haven.clock,
     audit: haven.audit,
     clients: haven.clients,
+    smart: { store: haven.smart, clock: haven.clock },
     people: haven.people,
     patientMfa: haven.config.patientMfa,
     publicBaseUrl,
@@ -158,6 +164,21 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     ...apiGuard,
     clients: haven.clients,
     clock: haven.records.clock,
+  });
+  await app.register(smartRoutes, {
+    ...apiGuard,
+    smart: haven.smart,
+    clock: haven.clock,
+    idTokens: await createIdTokenSigner(
+      publicBaseUrl ?? `https://localhost:${haven.config.port}`,
+      haven.clock,
+    ),
+    fhirUser: async (userId) => {
+      const a = await haven.people.users.account(userId);
+      if (a?.patientId) return `Patient/${a.patientId}`;
+      if (a?.practitionerId) return `Practitioner/${a.practitionerId}`;
+      return undefined;
+    },
   });
   await app.register(adminUserRoutes, apiGuard);
   await app.register(schedulingRoutes, {
@@ -193,6 +214,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     bulk: haven.bulk,
     audit: haven.audit,
     clients: haven.clients,
+    smart: { store: haven.smart, clock: haven.clock },
     software: opts.software,
     binaryLimitBytes: haven.config.binaryLimitBytes,
     people: haven.people,

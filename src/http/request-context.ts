@@ -3,8 +3,10 @@ import { DEFAULT_ACCESS_POLICY, type AccessPolicyOptions } from '../access/index
 import {
   authenticateClientToken,
   readSessionCookie,
+  resolveAccessToken,
   resolveAppToken,
   type Account,
+  type SmartStore,
   type ClientStore,
   type Principal,
   type RequestContext,
@@ -33,6 +35,8 @@ export interface AuthenticateOptions {
   people?: { sessions: SessionManager; users: UserService } | undefined;
   /** Whether a patient-only user needs the second factor before PHI (default 'required'). */
   patientMfa?: AccessPolicyOptions['patientMfa'] | undefined;
+  /** SMART apps' access tokens (ADR 0035); without it, only API clients and app tokens. */
+  smart?: { store: SmartStore; clock: () => Date } | undefined;
 }
 
 /**
@@ -83,7 +87,9 @@ async function bearerPrincipal(
 ): Promise<Principal> {
   const m = header ? /^Bearer ([^\s]+)$/i.exec(header) : null;
   const principal = m
-    ? ((await authenticateClientToken(o.clients, m[1]!)) ?? (await appPrincipal(o, m[1]!)))
+    ? ((await authenticateClientToken(o.clients, m[1]!)) ??
+      (await appPrincipal(o, m[1]!)) ??
+      (await smartPrincipal(o, m[1]!)))
     : undefined;
   if (principal) return principal;
   if (header) {
@@ -125,6 +131,34 @@ async function appPrincipal(o: AuthenticateOptions, token: string): Promise<Prin
     label: 'app',
     scopes: app.scopes,
     appId: app.clientId,
+  };
+}
+
+/**
+ * A SMART app's access token: the person who approved it, with the token's scopes and patient
+ * context, so the person's access policy and the scopes both decide. The approval was given from
+ * a session with both factors (the consent API requires it). Refused when the token, its
+ * approval or its app was revoked, when it expired, when the person is disabled, or when they
+ * changed their password after it was issued.
+ */
+async function smartPrincipal(
+  o: AuthenticateOptions,
+  token: string,
+): Promise<Principal | undefined> {
+  if (!o.people || !o.smart) return undefined;
+  const access = await resolveAccessToken(o.smart.store, token, o.smart.clock());
+  // No resource scope would read as "no restriction" (appScopeReach): never for an app.
+  if (!access || access.scopes.length === 0) return undefined;
+  const account = await o.people.users.account(access.userId);
+  if (!account) return undefined;
+  if (account.passwordChangedAt !== null && access.createdAt < account.passwordChangedAt)
+    return undefined;
+  return {
+    ...userPrincipal(account, new Date(access.createdAt)),
+    label: 'smart-app',
+    scopes: access.scopes,
+    appId: access.clientId,
+    ...(access.patientId !== undefined && { smartPatient: access.patientId }),
   };
 }
 

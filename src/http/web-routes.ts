@@ -31,7 +31,7 @@ const DEFAULT_ROOT = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 /** The only asset file names served: a hashed name of word characters and dashes. */
 export const ASSET_FILE = /^[\w-]+\.(js|css)$/;
 
-const SERVER_PATHS = /^\/(api|fhir|bench)(\/|$)|^\/(healthz|readyz)$/;
+const SERVER_PATHS = /^\/(api|fhir|bench|oauth2|\.well-known)(\/|$)|^\/(healthz|readyz)$/;
 
 export interface WebRouteOptions {
   /** The built app (index.html and assets/); default dist/web. */

@@ -98,7 +98,19 @@ export function capabilityStatement(
       {
         mode: 'server',
         security: {
-          cors: false,
+          // Cross-origin calls are answered for registered SMART apps' origins only (ADR 0035).
+          cors: true,
+          extension: [
+            {
+              url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+              extension: [
+                { url: 'authorize', valueUri: `${origin(base)}/oauth2/authorize` },
+                { url: 'token', valueUri: `${origin(base)}/oauth2/token` },
+                { url: 'introspect', valueUri: `${origin(base)}/oauth2/introspect` },
+                { url: 'revoke', valueUri: `${origin(base)}/oauth2/revoke` },
+              ],
+            },
+          ],
           service: [
             {
               coding: [
@@ -109,7 +121,8 @@ export function capabilityStatement(
               ],
             },
           ],
-          description: 'Bearer tokens of scoped API clients (SMART v2 system scopes).',
+          description:
+            'SMART App Launch 2.x (authorization code with PKCE S256, patient/ and user/ scopes v2, see /.well-known/smart-configuration) and bearer tokens of scoped API clients (system/ scopes).',
         },
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
@@ -118,4 +131,13 @@ export function capabilityStatement(
       },
     ],
   };
+}
+
+/** The server's origin, from the FHIR base URL (https://host:port/fhir/R4). */
+function origin(base: string): string {
+  try {
+    return new URL(base).origin;
+  } catch {
+    return base.replace(/\/fhir\/R4\/?$/, '');
+  }
 }

@@ -10,6 +10,7 @@ export { DataKeyRepository, SystemKeyRepository } from './key-repositories.js';
 export type { DataKeyRow } from './key-repositories.js';
 export { KeyWrapRepository, type KekUse, type StoredWrap } from './key-wrap-repository.js';
 export { ClientRepository } from './client-repository.js';
+export { SmartRepository } from './smart-repository.js';
 export type { ApiClientRow } from './client-repository.js';
 export { AuditRepository } from './audit-repository.js';
 export type {

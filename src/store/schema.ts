@@ -315,8 +315,68 @@ export interface CacheEpochTable {
   epoch: number | string | bigint;
 }
 
+export interface SmartClientTable {
+  id: string;
+  name: string;
+  secret_hash: string | null;
+  redirect_uris: string;
+  scopes: string;
+  launch_url: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface SmartGrantTable {
+  id: string;
+  request_hash: string;
+  client_id: string;
+  redirect_uri: string;
+  scope: string;
+  state: string | null;
+  nonce: string | null;
+  code_challenge: string;
+  launch_patient: string | null;
+  launch_user: string | null;
+  created_at: string;
+  expires_at: string;
+  user_id: string | null;
+  granted_scope: string | null;
+  patient_id: string | null;
+  decided_at: string | null;
+  code_hash: string | null;
+  code_expires_at: string | null;
+  code_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface SmartLaunchTable {
+  id_hash: string;
+  client_id: string;
+  user_id: string;
+  patient_id: string;
+  expires_at: string;
+}
+
+export interface SmartTokenTable {
+  token_hash: string;
+  kind: string;
+  grant_id: string;
+  client_id: string;
+  user_id: string;
+  scope: string;
+  patient_id: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface HavenDatabase {
   cache_epoch: CacheEpochTable;
+  smart_clients: SmartClientTable;
+  smart_grants: SmartGrantTable;
+  smart_launches: SmartLaunchTable;
+  smart_tokens: SmartTokenTable;
   slot_reservations: SlotReservationTable;
   appointment_reminders: AppointmentReminderTable;
 

@@ -44,6 +44,9 @@ const SYSTEM_ROUTES: Record<string, string> = {
   'GET /$export-status/:id': 'the status URL a Bulk Data kick-off answers with',
   'DELETE /$export-status/:id': 'cancelling a Bulk Data export',
   'GET /$export-file/:id/:file': 'the files a Bulk Data manifest lists',
+  // SMART App Launch (ADR 0035): discovery, and CORS preflight for registered apps (rest.security).
+  'GET /.well-known/smart-configuration': 'SMART discovery (rest.security oauth-uris)',
+  'OPTIONS /*': 'CORS preflight for registered SMART apps (rest.security.cors)',
 };
 
 describe('the CapabilityStatement against the server', () => {

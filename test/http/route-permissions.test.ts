@@ -25,11 +25,16 @@ describe('every route declares its permission', () => {
     expect(apiRoutes.length).toBeGreaterThanOrEqual(5);
     for (const r of apiRoutes.filter((d) => d.method !== 'GET' || d.url.startsWith('/api/admin')))
       expect(r.permission).toMatch(/^api:/);
-    // Every FHIR data route is behind a non-public permission except the CapabilityStatement.
+    // Every FHIR data route is behind a non-public permission except the CapabilityStatement,
+    // SMART discovery and the CORS preflight for registered apps (ADR 0035), none with PHI.
     const publicFhir = declaredRoutes.filter(
       (r) => r.url.startsWith('/fhir/') && r.permission === 'public',
     );
-    expect(publicFhir.map((r) => `${r.method} ${r.url}`).sort()).toEqual(['GET /fhir/R4/metadata']);
+    expect(publicFhir.map((r) => `${r.method} ${r.url}`).sort()).toEqual([
+      'GET /fhir/R4/.well-known/smart-configuration',
+      'GET /fhir/R4/metadata',
+      'OPTIONS /fhir/R4/*',
+    ]);
     expect(printed).toContain('metadata');
   });
 

@@ -41,6 +41,19 @@ const NO_PHI = [
   'POST /api/login/passkey/options',
   'POST /api/login/passkey/verify',
   'POST /api/password/reset',
+  // SMART App Launch (ADR 0035): discovery and the OAuth endpoints hand out credentials to the
+  // app the person approved, never records; CORS preflights answer headers only.
+  'GET /.well-known/smart-configuration',
+  'GET /fhir/R4/.well-known/smart-configuration',
+  'GET /oauth2/jwks',
+  'GET /oauth2/authorize',
+  'POST /oauth2/token',
+  'POST /oauth2/introspect',
+  'POST /oauth2/revoke',
+  'OPTIONS /fhir/R4/*',
+  'OPTIONS /oauth2/token',
+  'OPTIONS /oauth2/revoke',
+  'OPTIONS /.well-known/smart-configuration',
 ];
 
 /** Who holds the token: an API client (system/), or an app acting for a person. */

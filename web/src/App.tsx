@@ -21,6 +21,9 @@ import { useSession } from './session/SessionProvider';
 import { Visit, WaitingList } from './telehealth';
 import { IdleWarning } from './ui/IdleWarning';
 
+// The SMART consent screen: loaded only when an app asks for access (ADR 0035).
+const Authorize = lazy(() => import('./smart/Authorize').then((m) => ({ default: m.Authorize })));
+
 // The chart brings the charting library (recharts): loaded only when a chart is opened.
 const Chart = lazy(() => import('./clinician/Chart').then((m) => ({ default: m.Chart })));
 
@@ -39,6 +42,16 @@ export function App() {
       <Center h="100vh">
         <Loader aria-label="Loading" />
       </Center>
+    );
+  }
+  // An app's authorization request: sign in (both factors) in place, then the consent screen,
+  // so the request in the address is not lost on the way.
+  if (location === '/smart/authorize') {
+    if (!signedIn) return <SignIn />;
+    return (
+      <Suspense fallback={<Loader aria-label="Loading" />}>
+        <Authorize />
+      </Suspense>
     );
   }
   if (!signedIn && !PUBLIC.includes(location)) return <Redirect to="/signin" replace />;
@@ -83,6 +96,7 @@ export function App() {
 
 const TITLES: Record<string, string> = {
   '/signin': 'Sign in',
+  '/smart/authorize': 'Connect an app',
   '/enroll': 'Set up your account',
   '/reset': 'Reset your password',
   '/': 'Home',

@@ -14,6 +14,7 @@ import { alertsMigration } from './0010-alerts.js';
 import { leasesMigration } from './0017-leases.js';
 import { bulkExportsMigration } from './0014-bulk-exports.js';
 import { readPathCachesMigration } from './0016-read-path-caches.js';
+import { smartMigration } from './0013-smart.js';
 
 /**
  * Versioned migrations, in code so they ship inside the build. Append new ones; never edit a
@@ -37,6 +38,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0017-leases': leasesMigration(),
         '0014-bulk-exports': bulkExportsMigration(),
         '0016-read-path-caches': readPathCachesMigration(engine),
+        '0013-smart': smartMigration(),
       };
     },
   };

@@ -137,6 +137,63 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
     as: ['session:nurse'],
   },
   'GET /api/app-tokens': { as: ['session:nurse'] },
+  // SMART App Launch (ADR 0035): discovery, OAuth endpoints, the consent page's API.
+  'GET /.well-known/smart-configuration': { as: ['none'] },
+  'GET /fhir/R4/.well-known/smart-configuration': { as: ['none'] },
+  'GET /oauth2/jwks': { as: ['none'] },
+  'GET /oauth2/authorize': {
+    query: [
+      ['response_type', 'code'],
+      ['client_id', '00000000-0000-4000-8000-000000000000'],
+      ['redirect_uri', 'https://app.example.test/callback'],
+      ['scope', 'patient/*.rs'],
+      ['state', 'test-state'],
+      ['code_challenge', 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'],
+      ['code_challenge_method', 'S256'],
+    ],
+    as: ['none'],
+  },
+  'POST /oauth2/token': {
+    form: [
+      ['grant_type', 'authorization_code'],
+      ['code', 'test-code'],
+      ['redirect_uri', 'https://app.example.test/callback'],
+      ['code_verifier', 'test-verifier'],
+      ['client_id', '00000000-0000-4000-8000-000000000000'],
+    ],
+    as: ['none'],
+  },
+  'POST /oauth2/introspect': {
+    form: [
+      ['token', 'test-token'],
+      ['client_id', '00000000-0000-4000-8000-000000000000'],
+    ],
+    as: ['none'],
+  },
+  'POST /oauth2/revoke': {
+    form: [
+      ['token', 'test-token'],
+      ['client_id', '00000000-0000-4000-8000-000000000000'],
+    ],
+    as: ['none'],
+  },
+  'OPTIONS /fhir/R4/*': { as: ['none'] },
+  'OPTIONS /oauth2/token': { as: ['none'] },
+  'OPTIONS /oauth2/revoke': { as: ['none'] },
+  'OPTIONS /.well-known/smart-configuration': { as: ['none'] },
+  'GET /api/smart/authorizations/:request': {
+    params: { request: 'hvq_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+    as: ['session:nurse'],
+  },
+  'POST /api/smart/authorizations/:request/decision': {
+    params: { request: 'hvq_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+    body: { approve: true },
+    as: ['session:nurse'],
+  },
+  'POST /api/smart/launch': {
+    body: (f) => ({ clientId: '00000000-0000-4000-8000-000000000000', patientId: f.patientId }),
+    as: ['session:physician'],
+  },
   // The privacy officer's toolkit (ADR 0031).
   'GET /api/compliance/report': { as: ['session:auditor'] },
   'GET /api/incidents': { as: ['session:auditor'] },
