@@ -28,5 +28,6 @@ export const HAVEN_RESOURCE_TYPES: readonly string[] = Object.freeze([
   'Schedule',
   'Slot',
   'Communication',
+  'Consent',
   'Binary',
 ]);

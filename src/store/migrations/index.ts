@@ -11,6 +11,7 @@ import { messagesMigration } from './0008-messages.js';
 import { disposalsMigration } from './0009-disposals.js';
 import { incidentsMigration } from './0011-incidents.js';
 import { alertsMigration } from './0010-alerts.js';
+import { visitRecordingsMigration } from './0012-visit-recordings.js';
 
 /**
  * Versioned migrations, in code so they ship inside the build. Append new ones; never edit a
@@ -31,6 +32,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0009-disposals': disposalsMigration(engine),
         '0011-incidents': incidentsMigration(),
         '0010-alerts': alertsMigration(),
+        '0012-visit-recordings': visitRecordingsMigration(engine),
       };
     },
   };
