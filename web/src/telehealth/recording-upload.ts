@@ -1,5 +1,7 @@
 import { ApiProblem, post } from '../api';
 
+const FIRST_CHUNK_MIN_BYTES = 1024;
+
 /** A chunk refusal that means: the recording is over (consent withdrawn, stopped, the visit ended). */
 const FINAL = new Set([
   'no-consent',
@@ -29,6 +31,8 @@ export class RecordingUpload {
   private recorder: MediaRecorder;
   private over = false;
   private audio: AudioContext | undefined;
+  /** Slices held back until the first chunk is large enough to carry the WebM header. */
+  private first: Blob[] | undefined = [];
 
   constructor(
     private readonly room: string,
@@ -50,7 +54,19 @@ export class RecordingUpload {
       this.onEnd(`recorder-${(e as Event & { error?: DOMException }).error?.name ?? 'error'}`);
     };
     this.recorder.ondataavailable = (e) => {
-      if (e.data.size > 0) this.queue = this.queue.then(() => this.upload(e.data));
+      if (e.data.size === 0) return;
+      // Chromium may hand over the first bytes of the WebM header in a slice of their own;
+      // the first chunk sent holds at least the whole header (Haven checks it).
+      if (this.first !== undefined) {
+        this.first.push(e.data);
+        const size = this.first.reduce((n, b) => n + b.size, 0);
+        if (size < FIRST_CHUNK_MIN_BYTES && this.recorder.state !== 'inactive') return;
+        const blob = new Blob(this.first, { type: e.data.type });
+        this.first = undefined;
+        this.queue = this.queue.then(() => this.upload(blob));
+        return;
+      }
+      this.queue = this.queue.then(() => this.upload(e.data));
     };
   }
 
@@ -64,6 +80,13 @@ export class RecordingUpload {
       const stopped = new Promise((r) => (this.recorder.onstop = r));
       this.recorder.stop();
       await stopped;
+    }
+    // A very short recording: what was held back goes now.
+    const held = this.first;
+    this.first = undefined;
+    if (held && held.length > 0) {
+      const blob = new Blob(held, { type: held[0]!.type });
+      this.queue = this.queue.then(() => this.upload(blob));
     }
     await this.queue;
     await this.audio?.close().catch(() => undefined);
@@ -87,7 +110,7 @@ export class RecordingUpload {
         }
         this.over = true;
         if (this.recorder.state !== 'inactive') this.recorder.stop();
-        this.onEnd(FINAL.has(code) ? code : `failed-${code}`);
+        this.onEnd(FINAL.has(code) ? code : 'failed');
         return;
       }
     }
