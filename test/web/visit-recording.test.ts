@@ -147,9 +147,14 @@ describe('visit recording in Chromium', () => {
     await video.waitFor();
     // The recording decodes: it has a picture of the fake camera's size.
     await expect
-      .poll(() => video.evaluate((v: HTMLVideoElement) => (v.readyState >= 2 ? v.videoWidth : 0)), {
-        timeout: 20_000,
-      })
+      .poll(
+        () =>
+          video.evaluate((v) => {
+            const el = v as unknown as { readyState: number; videoWidth: number };
+            return el.readyState >= 2 ? el.videoWidth : 0;
+          }),
+        { timeout: 20_000 },
+      )
       .toBeGreaterThan(0);
     const downloads = (await t.haven.auditRepo.entries(from, 1000)).filter(
       (e) => e.action === 'attachment-download' && e.outcome === 'success',
