@@ -78,6 +78,7 @@ export const CLINICAL_TYPES = [
   'ServiceRequest',
   'CareTeam',
   'Appointment',
+  'Consent',
 ] as const;
 /** Billing records: part of a patient's own record, not of their care. */
 export const FINANCIAL_TYPES = ['Claim', 'ExplanationOfBenefit'] as const;

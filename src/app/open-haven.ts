@@ -25,6 +25,7 @@ import {
 } from '../records/index.js';
 import {
   AlertRepository,
+  VisitRecordingRepository,
   AuditRepository,
   BulkExportRepository,
   BatchWriter,
@@ -93,6 +94,8 @@ export interface Haven {
   /** Stored anomaly alerts (ADR 0030): the rules engine on the audit stream and its sinks. */
   alertStream: ReturnType<typeof openAlertStream>;
   alertRepo: AlertRepository;
+  /** Visit recordings' consent gate, state and sealed chunks (ADR 0034). */
+  visitRecordings: VisitRecordingRepository;
   /** Request ids whose audit entry is durable (the HTTP refusal hook skips those). */
   auditedRequests: AuditedRequests;
   /** The Redis client when REDIS_URL is set (per-address request limits share their counts). */
@@ -335,6 +338,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
       alerts,
       alertStream,
       alertRepo,
+      visitRecordings: new VisitRecordingRepository(database.db),
       auditedRequests,
       redis,
       signCheckpoint,

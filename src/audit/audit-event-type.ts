@@ -110,6 +110,12 @@ const DICOM: Record<string, { type: Coding; subtype?: Coding }> = {
   'visit-start': { type: APPLICATION_ACTIVITY, subtype: APPLICATION_START },
   'visit-admit': { type: APPLICATION_ACTIVITY, subtype: APPLICATION_START },
   'visit-end': { type: APPLICATION_ACTIVITY, subtype: APPLICATION_STOP },
+  // Visit recording (ADR 0034): a consent is a change to the patient's record; a recording
+  // starting and stopping is application activity.
+  'recording-consent': { type: PATIENT_RECORD },
+  'recording-withdraw': { type: PATIENT_RECORD },
+  'recording-start': { type: APPLICATION_ACTIVITY, subtype: APPLICATION_START },
+  'recording-stop': { type: APPLICATION_ACTIVITY, subtype: APPLICATION_STOP },
   // A PHI-free notice leaving Haven (email, SMS) is application activity; one the PHI check
   // stopped is a security alert: some code tried to send record data out.
   'notification-send': { type: APPLICATION_ACTIVITY },

@@ -52,6 +52,11 @@ export type AuditAction =
   | 'visit-start'
   | 'visit-admit'
   | 'visit-end'
+  /** Visit recording (ADR 0034): consent given or withdrawn, a recording started or stopped. */
+  | 'recording-consent'
+  | 'recording-withdraw'
+  | 'recording-start'
+  | 'recording-stop'
   | 'backup-created'
   | 'backup-verified'
   | 'backup-restored'

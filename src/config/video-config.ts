@@ -7,7 +7,8 @@ import { ConfigError } from './errors.js';
  * comma-separated, none by default); TURN URLs (HAVEN_TURN_URLS) only together with the
  * shared secret of coturn's `use-auth-secret` (HAVEN_TURN_SECRET), from which Haven derives
  * credentials that expire after HAVEN_TURN_TTL_SECONDS (600). Never a static TURN password.
- * Recording is off unless HAVEN_VISIT_RECORDING=1.
+ * Recording (ADR 0034) is off unless HAVEN_VISIT_RECORDING=1; a recording may hold at most
+ * HAVEN_VISIT_RECORDING_MAX_BYTES (100 MiB), each uploaded chunk at most 1 MiB.
  */
 export interface VideoConfig {
   opensBeforeMinutes: number;
@@ -15,6 +16,7 @@ export interface VideoConfig {
   stunUrls: string[];
   turn: TurnConfig | undefined;
   recording: boolean;
+  recordingMaxBytes: number;
 }
 
 export interface TurnConfig {
@@ -48,6 +50,7 @@ export function videoConfig(env: NodeJS.ProcessEnv): VideoConfig {
     stunUrls,
     turn: turnUrls.length > 0 ? { urls: turnUrls, secret: () => secret, ttlSeconds } : undefined,
     recording: env.HAVEN_VISIT_RECORDING === '1',
+    recordingMaxBytes: recordingCap(env.HAVEN_VISIT_RECORDING_MAX_BYTES),
   };
 }
 
@@ -66,5 +69,12 @@ function minutesOrSeconds(raw: string | undefined, fallback: number, name: strin
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number`);
+  return n;
+}
+
+function recordingCap(raw: string | undefined): number {
+  const n = minutesOrSeconds(raw, 100 * 1024 * 1024, 'HAVEN_VISIT_RECORDING_MAX_BYTES');
+  if (n < 1024 * 1024 || n > 1024 * 1024 * 1024)
+    throw new ConfigError('HAVEN_VISIT_RECORDING_MAX_BYTES must be between 1 MiB and 1 GiB');
   return n;
 }

@@ -206,6 +206,7 @@ export async function buildApp(haven: Haven, opts: AppOptions): Promise<FastifyI
     clock: haven.clock,
     redis: haven.redis,
     redisPrefix: haven.config.redisPrefix,
+    recordingRepo: haven.visitRecordings,
   });
   await app.register(webRoutes);
   await app.register(fhirRoutes, {

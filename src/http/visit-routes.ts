@@ -7,6 +7,8 @@ import {
   CLOSE,
   MAX_MESSAGE_BYTES,
   MemoryRoomStore,
+  RecordingError,
+  RecordingService,
   RedisRoomStore,
   SignalingHub,
   VisitError,
@@ -14,6 +16,7 @@ import {
   type Admission,
   type RoomStore,
 } from '../telehealth/index.js';
+import type { Haven } from '../app/index.js';
 import { apiGuard, type ApiGuardOptions } from './api-guard.js';
 import type { ApiApp } from './route-schemas.js';
 import * as S from './schemas/visit.js';
@@ -25,6 +28,7 @@ export interface VisitRouteOptions extends ApiGuardOptions {
   clock: () => Date;
   redis: Redis | undefined;
   redisPrefix: string;
+  recordingRepo: Haven['visitRecordings'];
 }
 
 declare module 'fastify' {
@@ -52,6 +56,14 @@ export async function visitRoutes(app: ApiApp, o: VisitRouteOptions): Promise<vo
     store,
   });
   const hub = new SignalingHub(visits);
+  const recordings = new RecordingService({
+    records: o.records,
+    config: o.video,
+    clock: o.clock,
+    repo: o.recordingRepo,
+    visits,
+  });
+  visits.onEnded((ctx, a) => recordings.visitEnded(ctx, a));
   // Silent sockets too end with their session: checked again every so often (ADR 0027).
   const sweeping = setInterval(() => void hub.sweep(), SESSION_RECHECK_MS);
   sweeping.unref();
@@ -120,6 +132,40 @@ export async function visitRoutes(app: ApiApp, o: VisitRouteOptions): Promise<vo
     return visits.iceServers(contextOf(req));
   });
 
+  // Recording (ADR 0034): participants of a running visit only (the same room decision).
+  app.get('/api/visits/:id/recording', inRoom(S.recordingStatus), async (req) =>
+    recordings.status(contextOf(req), admissionOf(req)),
+  );
+
+  app.put('/api/visits/:id/recording/consent', inRoom(S.recordingConsent), async (req) => {
+    const ctx = contextOf(req);
+    const a = admissionOf(req);
+    await recordings.consent(ctx, a, req.body.given);
+    return recordings.status(ctx, a);
+  });
+
+  app.post('/api/visits/:id/recordings', inRoom(S.recordingStart), async (req, reply) => {
+    const started = await recordings.start(contextOf(req), admissionOf(req));
+    return reply.code(201).send(started);
+  });
+
+  app.post(
+    '/api/visits/:id/recordings/:recording/chunks',
+    { ...inRoom(S.recordingChunk), bodyLimit: CHUNK_BODY_LIMIT },
+    async (req) =>
+      recordings.chunk(
+        contextOf(req),
+        admissionOf(req),
+        req.params.recording,
+        req.body.seq,
+        Buffer.from(req.body.data, 'base64'),
+      ),
+  );
+
+  app.post('/api/visits/:id/recordings/:recording/stop', inRoom(S.recordingStop), async (req) =>
+    recordings.stop(contextOf(req), admissionOf(req), req.params.recording),
+  );
+
   // A WebSocket upgrade is a GET, which the session guard lets through without an Origin; a
   // browser always sends one on a WebSocket, so here it is required and must be Haven's own
   // (cross-site WebSocket hijacking would otherwise ride on the cookie).
@@ -151,10 +197,14 @@ export async function visitRoutes(app: ApiApp, o: VisitRouteOptions): Promise<vo
 }
 
 const SIGNAL = '/api/visits/:id/signal';
+/** A chunk's JSON: base64 of at most 1 MiB and a sequence number. */
+const CHUNK_BODY_LIMIT = 1_500_000;
 /** How often open sockets re-check their sessions (a message or a relay checks at once). */
 const SESSION_RECHECK_MS = 15_000;
 
 function translate(error: unknown): ApiError | undefined {
+  if (error instanceof RecordingError)
+    return new ApiError(error.status, error.code, 'the recording request was refused');
   return error instanceof VisitError
     ? new ApiError(error.status, error.code, 'the visit cannot be entered now')
     : undefined;

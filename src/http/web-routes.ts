@@ -14,6 +14,8 @@ export const WEB_CSP = [
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self'",
+  // A visit recording plays from a blob: the bytes fetched once (one audited download).
+  "media-src 'self' blob:",
   "font-src 'self'",
   "connect-src 'self'",
   "object-src 'none'",

@@ -22,6 +22,18 @@ export class SealedResources {
     return this.vault.encrypt({ resourceType, id, version, owner }, json);
   }
 
+  /**
+   * Sealed bytes that are part of a resource still being assembled (a visit recording's chunks,
+   * ADR 0034): under the owner's data key, bound to their kind, id and sequence number.
+   */
+  sealPart(kind: string, id: string, seq: number, owner: string, bytes: Buffer): Promise<Buffer> {
+    return this.vault.encrypt({ resourceType: kind, id, version: seq, owner }, bytes);
+  }
+
+  openPart(kind: string, id: string, seq: number, owner: string, sealed: Buffer): Promise<Buffer> {
+    return this.vault.decrypt({ resourceType: kind, id, version: seq, owner }, sealed);
+  }
+
   /** Drops an owner's cached record keys (a disposal): the next use must unwrap again. */
   forgetOwner(owner: string): void {
     this.vault.forget(owner);

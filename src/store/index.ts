@@ -85,3 +85,10 @@ export {
   type NewAlert,
   type AlertFilter,
 } from './alert-repository.js';
+export {
+  VisitRecordingRepository,
+  type RecordingRow,
+  type ConsentRow,
+  type ChunkRefusal,
+  type RecordingSide,
+} from './visit-recording-repository.js';

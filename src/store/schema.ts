@@ -202,6 +202,35 @@ export interface MessageReceiptTable {
   read_at: string;
 }
 
+/** Which side of a visit room consents to recording now (migration 0012, ADR 0034). */
+export interface VisitRecordingConsentTable {
+  room: string;
+  role: string;
+  consent_id: string;
+  given_at: string;
+}
+
+/** A visit recording: its state and counters; no PHI (migration 0012). */
+export interface VisitRecordingTable {
+  id: string;
+  room: string;
+  status: string;
+  next_seq: number;
+  bytes: number;
+  started_by: string;
+  started_at: string;
+  stopped_at: string | null;
+  binary_id: string | null;
+  document_id: string | null;
+}
+
+/** One uploaded chunk, sealed under the patient's data key until the recording is finalized. */
+export interface VisitRecordingChunkTable {
+  recording_id: string;
+  seq: number;
+  body: Buffer;
+}
+
 export interface LoginThrottleTable {
   /** 'account:<email index hex>' or 'ip:<address>'. */
   key: string;
@@ -395,6 +424,9 @@ export interface HavenDatabase {
   admin_approvals: AdminApprovalTable;
   messages: MessageTable;
   message_receipts: MessageReceiptTable;
+  visit_recording_consents: VisitRecordingConsentTable;
+  visit_recordings: VisitRecordingTable;
+  visit_recording_chunks: VisitRecordingChunkTable;
   audit_archives: AuditArchiveTable;
   resource_versions: ResourceVersionTable;
   resource_heads: ResourceHeadTable;

@@ -68,3 +68,75 @@ export const signal = {
     ...REFUSALS,
   },
 };
+
+/** Visit recording (ADR 0034). */
+const RecordingParams = z.object({ id: FHIR_ID, recording: z.string().uuid() });
+
+const RecordingStatus = z.object({
+  enabled: z.boolean(),
+  consents: z.object({ patient: z.boolean(), clinician: z.boolean() }),
+  active: z
+    .object({ id: z.string(), nextSeq: z.number(), bytes: z.number(), mine: z.boolean() })
+    .nullable(),
+  recordings: z.array(
+    z.object({
+      id: z.string(),
+      documentReference: z.string().nullable(),
+      binary: z.string().nullable(),
+      bytes: z.number(),
+    }),
+  ),
+});
+
+export const recordingStatus = {
+  summary:
+    "A visit's recording: the switch, both sides' consent, the running and the kept recordings",
+  params: VisitParams,
+  response: { 200: RecordingStatus, ...REFUSALS },
+};
+
+export const recordingConsent = {
+  summary:
+    "One's own consent to recording this visit (a FHIR Consent), given or withdrawn; withdrawing stops a recording",
+  params: VisitParams,
+  body: z.object({ given: z.boolean() }).strict(),
+  response: { 200: RecordingStatus, ...REFUSALS },
+};
+
+export const recordingStart = {
+  summary: 'Starts recording a running visit; both sides must consent (the switch on)',
+  params: VisitParams,
+  response: { 201: z.object({ id: z.string() }), ...REFUSALS },
+};
+
+/** Base64 of at most 1 MiB (CHUNK_MAX_BYTES), checked again after decoding. */
+const MAX_CHUNK_BASE64 = Math.ceil((1024 * 1024) / 3) * 4;
+
+export const recordingChunk = {
+  summary:
+    'One chunk of WebM from the browser recording, in order; sealed under the patient key at once',
+  params: RecordingParams,
+  body: z
+    .object({
+      seq: z.number().int().min(0).max(1_000_000),
+      data: z
+        .string()
+        .max(MAX_CHUNK_BASE64)
+        .regex(/^[A-Za-z0-9+/]*={0,2}$/),
+    })
+    .strict(),
+  response: { 200: z.object({ nextSeq: z.number() }), ...REFUSALS },
+};
+
+export const recordingStop = {
+  summary: 'Stops a recording: its chunks become a Binary and a DocumentReference',
+  params: RecordingParams,
+  response: {
+    200: z.object({
+      id: z.string(),
+      documentReference: z.string().nullable(),
+      binary: z.string().nullable(),
+    }),
+    ...REFUSALS,
+  },
+};

@@ -30,5 +30,6 @@ export const HAVEN_RESOURCE_TYPES: readonly string[] = Object.freeze([
   'Communication',
   // A Group of patients (member.entity), for Group-level Bulk Data export (ADR 0036).
   'Group',
+  'Consent',
   'Binary',
 ]);

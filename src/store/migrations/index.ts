@@ -9,12 +9,13 @@ import { searchIndexStateMigration } from './0006-search-index-state.js';
 import { schedulingMigration } from './0007-scheduling.js';
 import { messagesMigration } from './0008-messages.js';
 import { disposalsMigration } from './0009-disposals.js';
-import { incidentsMigration } from './0011-incidents.js';
 import { alertsMigration } from './0010-alerts.js';
-import { leasesMigration } from './0017-leases.js';
+import { incidentsMigration } from './0011-incidents.js';
+import { visitRecordingsMigration } from './0012-visit-recordings.js';
+import { smartMigration } from './0013-smart.js';
 import { bulkExportsMigration } from './0014-bulk-exports.js';
 import { readPathCachesMigration } from './0016-read-path-caches.js';
-import { smartMigration } from './0013-smart.js';
+import { leasesMigration } from './0017-leases.js';
 
 /**
  * Versioned migrations, in code so they ship inside the build. Append new ones; never edit a
@@ -33,12 +34,13 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0007-scheduling': schedulingMigration(),
         '0008-messages': messagesMigration(engine),
         '0009-disposals': disposalsMigration(engine),
-        '0011-incidents': incidentsMigration(),
         '0010-alerts': alertsMigration(),
-        '0017-leases': leasesMigration(),
+        '0011-incidents': incidentsMigration(),
+        '0012-visit-recordings': visitRecordingsMigration(engine),
+        '0013-smart': smartMigration(),
         '0014-bulk-exports': bulkExportsMigration(),
         '0016-read-path-caches': readPathCachesMigration(engine),
-        '0013-smart': smartMigration(),
+        '0017-leases': leasesMigration(),
       };
     },
   };

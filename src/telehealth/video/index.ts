@@ -6,3 +6,10 @@ export { MemoryRoomStore, type RoomStore, type VisitRole } from './room-store.js
 export { RedisRoomStore } from './redis-room-store.js';
 export { turnCredential, type IceServer } from './turn-credentials.js';
 export { visitWindow } from './appointment-facts.js';
+export {
+  RecordingService,
+  RecordingError,
+  CHUNK_MAX_BYTES,
+  type RecordingStatus,
+  type FinishedRecording,
+} from './recording-service.js';

@@ -74,7 +74,14 @@ const VISITS_ACTOR = {
  * the audit trail and the record keep of it.
  */
 export class VisitService {
+  private endedHooks: ((ctx: RequestContext, a: Admission) => Promise<void>)[] = [];
+
   constructor(private readonly d: VisitDeps) {}
+
+  /** Work to do when a visit ends (a running recording stops and is kept, ADR 0034). */
+  onEnded(hook: (ctx: RequestContext, a: Admission) => Promise<void>): void {
+    this.endedHooks.push(hook);
+  }
 
   get store(): RoomStore {
     return this.d.store;
@@ -182,6 +189,7 @@ export class VisitService {
     if (state.encounterId !== undefined)
       await finishVisitEncounter(this.d.records, this.systemContext(ctx), state.encounterId, now);
     await this.d.store.clearWaiting(a.facts.practitionerIds, a.room);
+    for (const hook of this.endedHooks) await hook(ctx, a).catch(() => undefined);
     await this.record(ctx, a, 'visit-end', {
       admitted: state.admittedAt !== undefined,
       ...(state.encounterId !== undefined && { encounter: state.encounterId }),

@@ -290,6 +290,23 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
   'GET /api/visits/:id': { params: { id: 'test-id' }, as: ['session:physician'] },
   'GET /api/visits/:id/ice-servers': { params: { id: 'test-id' }, as: ['session:physician'] },
   'GET /api/visits/:id/signal': { params: { id: 'test-id' }, as: ['session:physician'] },
+  // Visit recording (ADR 0034): a consent flag, a sequence number and base64 WebM bytes.
+  'GET /api/visits/:id/recording': { params: { id: 'test-id' }, as: ['session:physician'] },
+  'PUT /api/visits/:id/recording/consent': {
+    params: { id: 'test-id' },
+    body: { given: true },
+    as: ['session:physician'],
+  },
+  'POST /api/visits/:id/recordings': { params: { id: 'test-id' }, as: ['session:physician'] },
+  'POST /api/visits/:id/recordings/:recording/chunks': {
+    params: { id: 'test-id', recording: '00000000-0000-4000-8000-000000000000' },
+    body: { seq: 0, data: 'GkXfow==' },
+    as: ['session:physician'],
+  },
+  'POST /api/visits/:id/recordings/:recording/stop': {
+    params: { id: 'test-id', recording: '00000000-0000-4000-8000-000000000000' },
+    as: ['session:physician'],
+  },
 
   // The audit trail's views.
   'GET /api/audit/status': { as: ['session:auditor', 'session:nurse'] },

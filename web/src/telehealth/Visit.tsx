@@ -1,6 +1,6 @@
 import { Alert, Button, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useParams } from 'wouter';
 import { ProblemAlert } from '../ui/ProblemAlert';
 import { SignedInPage } from '../ui/SignedInPage';
@@ -10,6 +10,11 @@ import { useVisitCall } from './use-visit-call';
 import { visitInfo, type VisitInfo } from './visit-api';
 import { VisitNote } from './VisitNote';
 import './visit.css';
+
+/** Recording code loads only in a visit of an installation that allows recording (ADR 0034). */
+const VisitRecording = lazy(() =>
+  import('./VisitRecording').then((m) => ({ default: m.VisitRecording })),
+);
 
 /**
  * A video visit, /visit/:appointmentId. The patient first tests camera and microphone, then
@@ -120,6 +125,17 @@ function Call({
               {inCall ? 'Hang up' : 'Leave'}
             </Button>
           </Group>
+          {inCall && info.recording && (
+            <Suspense fallback={<Loader size="sm" aria-label="Loading recording" />}>
+              <VisitRecording
+                room={room}
+                role={info.role}
+                remote={call.remote}
+                local={stream}
+                tick={s}
+              />
+            </Suspense>
+          )}
         </Stack>
         {clinician && inCall && (
           <Stack gap="xs">
