@@ -11,10 +11,7 @@ import { createRecord } from './write-record.js';
  * a query string of ordinary search parameters, without result parameters, and not empty —
  * a condition that matches everything would make every retry a no-op.
  */
-export function parseCriteria(
-  criteria: string,
-  where = 'If-None-Exist',
-): Array<[string, string]> {
+export function parseCriteria(criteria: string, where = 'If-None-Exist'): Array<[string, string]> {
   const text = criteria.startsWith('?') ? criteria.slice(1) : criteria;
   const pairs = [...new URLSearchParams(text)];
   if (pairs.length === 0 || pairs.some(([k]) => k === '' || (k.startsWith('_') && k !== '_id')))
