@@ -1,7 +1,8 @@
 import type { RequestContext } from '../auth/index.js';
 import { FhirError } from './errors.js';
 import { readRecord } from './read-record.js';
-import type { RecordDeps } from './record-context.js';
+import { authorizeType } from './record-access.js';
+import { assertType, type RecordDeps } from './record-context.js';
 import { paramDefOf, referenceValuesOf } from './search/index.js';
 import { searchRecords } from './search-records.js';
 import { parseSummary, type SummaryMode } from './summary.js';
@@ -57,6 +58,9 @@ export function splitDepthParams(query: Pairs): { rest: Pairs; depth: DepthParam
   return { rest, depth };
 }
 
+/** `param[:Type].inner`: a chained search parameter (one level). */
+const CHAIN = /^([a-z][a-z0-9-]*)(?::([A-Za-z]+))?\.([a-z_][a-z0-9_-]*(?::[a-z]+)?)$/;
+
 /**
  * Chained search (`subject:Patient.identifier=…`, `patient.family=…`): the inner search runs
  * first, as the caller and audited like any search, and the chain becomes a plain reference
@@ -70,8 +74,14 @@ export async function expandChains(
   query: Pairs,
 ): Promise<Pairs> {
   const out: Pairs = [];
+  // Authorize the outer search first (ADR 0010): its type is checked and the caller's right to
+  // search it decided before any inner search runs or any refusal names what was sent.
+  if (query.some(([k]) => CHAIN.test(k))) {
+    assertType(resourceType);
+    await authorizeType(deps, ctx, 'search', resourceType);
+  }
   for (const [k, v] of query) {
-    const m = /^([a-z][a-z0-9-]*)(?::([A-Za-z]+))?\.([a-z_][a-z0-9_-]*(?::[a-z]+)?)$/.exec(k);
+    const m = CHAIN.exec(k);
     if (!m) {
       out.push([k, v]);
       continue;
@@ -82,7 +92,7 @@ export async function expandChains(
       throw new FhirError(
         400,
         'invalid',
-        `${param} is not a reference parameter of ${resourceType}`,
+        'a chained parameter must start with a reference parameter of the searched type',
       );
     const targets = typed ? [typed] : (def.targets ?? []);
     if (targets.length !== 1)

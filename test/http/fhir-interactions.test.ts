@@ -397,6 +397,39 @@ describe.each(ENGINES)('FHIR interactions on %s', (engine) => {
   });
 
   describe('search depth', () => {
+    it('a refused chain repeats nothing the client sent, and an unknown type is refused first', async () => {
+      const canaryType = 'CANARY-MRN-91';
+      const unknown = await t.request(
+        'GET',
+        `/fhir/R4/${canaryType}?subject:Patient.name=Canaryname`,
+      );
+      expect(unknown.status).toBe(404);
+      expect(unknown.text).not.toContain('CANARY');
+      expect(unknown.text).not.toContain('Canaryname');
+      const notReference = await t.request('GET', '/fhir/R4/Observation?canaryparam.name=x');
+      expect(notReference.status).toBe(400);
+      expect(notReference.text).not.toContain('canaryparam');
+      // A token that may not search the outer type runs no inner search either.
+      const token = await t.newToken('system/Patient.rs');
+      const from = (await t.haven.auditRepo.head()).size;
+      const refused = await t.request('GET', '/fhir/R4/Observation?subject:Patient.name=Any', {
+        token,
+      });
+      expect(refused.status).toBe(403);
+      const innerSearches = async (since: number) =>
+        (await t.haven.auditRepo.entries(since, 100_000)).filter(
+          (e) => e.action === 'search' && e.resource_type === 'Patient',
+        );
+      expect(await innerSearches(from)).toEqual([]);
+      // With the outer type in scope the inner search runs, audited like any search.
+      const both = await t.newToken('system/Patient.rs system/Observation.rs');
+      const allowed = await t.request('GET', '/fhir/R4/Observation?subject:Patient.name=Any', {
+        token: both,
+      });
+      expect(allowed.status).toBe(200);
+      expect((await innerSearches(from)).length).toBeGreaterThan(0);
+    });
+
     it('_include, _revinclude, a chained identifier and _elements', async () => {
       const system = `urn:example:depth-${engine}`;
       const a = await createPatient(551, { identifier: [{ system, value: 'DEPTH-A' }] });
