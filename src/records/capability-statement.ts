@@ -1,5 +1,5 @@
 import { ALLOWED_BINARY_TYPES } from './binary.js';
-import { searchParameters, searchableResourceTypes } from './search/index.js';
+import { MODIFIERS_BY_KIND, searchParameters, searchableResourceTypes } from './search/index.js';
 
 /** The FHIR Bulk Data Access IG (v2), whose `$export` this server offers (ADR 0036). */
 const BULK = 'http://hl7.org/fhir/uv/bulkdata';
@@ -66,6 +66,7 @@ export function capabilityStatement(
       name: p.name,
       type: p.kind,
       ...(p.definition === undefined ? {} : { definition: p.definition }),
+      documentation: searchDocumentation(p.kind),
     })),
   }));
   // The audit trail, as read-only AuditEvent views (src/audit/views): its own search over the
@@ -131,6 +132,27 @@ export function capabilityStatement(
       },
     ],
   };
+}
+
+/**
+ * What a search parameter of this kind accepts, from the parser's own modifier table, and what
+ * encryption rules out: values are found through blind indexes of normalized terms (ADR 0003),
+ * so a substring (`:contains`) or a terminology modifier cannot be matched without decrypting
+ * every record; those are refused (400), never ignored.
+ */
+export function searchDocumentation(kind: string): string {
+  const modifiers = [...(MODIFIERS_BY_KIND[kind] ?? [])].map((m) => `:${m}`).join(', ');
+  const how: Record<string, string> = {
+    string: 'Matches a normalized prefix (case and accents folded) by default',
+    token: 'Matches system|code exactly',
+  };
+  const limit: Record<string, string> = {
+    string:
+      ' :contains and :text are not offered: values are searched through blind indexes of normalized prefixes.',
+    token:
+      ' :text, :in, :not-in, :above, :below and :of-type are not offered: codes are blind-indexed, not expanded.',
+  };
+  return `${how[kind] ?? 'Matches as FHIR R4 defines'}. Modifiers: ${modifiers || 'none'}.${limit[kind] ?? ''}`;
 }
 
 /** The server's origin, from the FHIR base URL (https://host:port/fhir/R4). */

@@ -10,7 +10,7 @@ import { startTestServer, type TestServer } from '../support/haven-server.js';
 interface CsResource {
   type: string;
   interaction: { code: string }[];
-  searchParam?: { name: string; type: string }[];
+  searchParam?: { name: string; type: string; documentation?: string }[];
   operation?: { name: string }[];
   conditionalCreate?: boolean;
   conditionalUpdate?: boolean;
@@ -137,6 +137,29 @@ describe('the CapabilityStatement against the server', () => {
     }
     expect(checked).toBeGreaterThan(300);
   }, 240_000);
+
+  it('says which modifiers each parameter takes and which encryption rules out, and the search agrees', async () => {
+    const patient = cs.rest[0]!.resource.find((r) => r.type === 'Patient')!;
+    const doc = (name: string) => patient.searchParam!.find((p) => p.name === name)!.documentation!;
+    for (const p of patient.searchParam!) expect(p.documentation, p.name).toMatch(/Modifiers: /);
+    // Every modifier the statement offers is accepted; the ones it rules out are refused.
+    const cases: Array<[string, string, boolean]> = [
+      ['name', 'exact', true],
+      ['name', 'missing', true],
+      ['name', 'contains', false],
+      ['gender', 'not', true],
+      ['identifier', 'text', false],
+      ['gender', 'in', false],
+    ];
+    for (const [name, modifier, offered] of cases) {
+      const listed = /Modifiers: ([^.]*)\./.exec(doc(name))![1]!.split(', ');
+      expect(listed.includes(`:${modifier}`)).toBe(offered);
+      const value = modifier === 'missing' ? 'false' : 'male';
+      const res = await t.request('GET', `/fhir/R4/Patient?${name}:${modifier}=${value}`);
+      expect([name, modifier, res.status]).toEqual([name, modifier, offered ? 200 : 400]);
+    }
+    expect(doc('name')).toMatch(/:contains and :text are not offered/);
+  });
 
   it('a parameter it does not list is refused, not ignored', async () => {
     const res = await t.request('GET', '/fhir/R4/Patient?no-such-parameter=1');

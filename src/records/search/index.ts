@@ -29,7 +29,7 @@ export {
   type SearchRegistry,
 } from './registry.js';
 export { indexTerms } from './index-terms.js';
-export { parseSearchRequest } from './parse-request.js';
+export { parseSearchRequest, MODIFIERS_BY_KIND } from './parse-request.js';
 export { DEFAULT_COUNT, MAX_COUNT } from './parse-result-params.js';
 export { candidateTermSets, MAX_TERMS_PER_SET } from './candidate-terms.js';
 export { candidateColumns, COLUMN_PARAMS, type ColumnCriteria } from './column-criteria.js';

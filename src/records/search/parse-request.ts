@@ -32,7 +32,7 @@ const UNSUPPORTED_MODIFIERS: ReadonlySet<string> = new Set([
   'code-text',
   'text-advanced',
 ]);
-const MODIFIERS_BY_KIND: Readonly<Record<string, ReadonlySet<string>>> = {
+export const MODIFIERS_BY_KIND: Readonly<Record<string, ReadonlySet<string>>> = {
   string: new Set(['exact', 'missing']),
   token: new Set(['not', 'missing']),
   reference: new Set(['missing']),
