@@ -98,9 +98,9 @@ describe('the OpenAPI description of /api', () => {
       const params = (op.parameters ?? []).filter((p) => p.in === 'path');
       expect([key, params.map((p) => p.name).sort()]).toEqual([key, names.sort()]);
       for (const p of params) expect([key, p.schema]).toEqual([key, expect.any(Object)]);
-      // A body schema for every POST that takes a body; none for GET and DELETE.
+      // A body schema for every POST and PUT that takes a body; none for GET and DELETE.
       const body = op.requestBody?.content?.['application/json']?.schema;
-      const wantsBody = method === 'POST' && !BODYLESS.includes(key);
+      const wantsBody = (method === 'POST' || method === 'PUT') && !BODYLESS.includes(key);
       expect([key, body !== undefined]).toEqual([key, wantsBody]);
       // Who may call it, from the route's declared permission.
       expect([key, Array.isArray(op.security)]).toEqual([key, true]);
