@@ -30,6 +30,8 @@ const BODYLESS = [
   'POST /api/app-tokens/{id}/revoke',
   'POST /api/scheduling/appointments/{id}/cancel',
   'POST /api/break-glass/{id}/end',
+  'POST /api/visits/{id}/recordings',
+  'POST /api/visits/{id}/recordings/{recording}/stop',
 ];
 
 interface Operation {
