@@ -38,13 +38,7 @@ export function SmartApps({ patientId }: { patientId: string }) {
   return (
     <Stack gap="xs">
       <Group>
-        <Button
-          variant="default"
-          size="xs"
-          aria-expanded={open}
-          aria-controls="smart-apps"
-          onClick={() => setOpen((o) => !o)}
-        >
+        <Button variant="default" size="xs" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
           Apps
         </Button>
       </Group>
