@@ -127,6 +127,14 @@ export async function smartRoutes(app: ApiApp, o: SmartRouteOptions): Promise<vo
     },
   );
 
+  // The apps a clinician can launch from the chart: live ones with a launch URL, no secrets.
+  app.get('/api/smart/apps', route('session:active', S.apps), async () => ({
+    apps: (await o.smart.listClients())
+      .filter((c) => c.revokedAt === null && c.launchUrl !== null)
+      .map((c) => ({ id: c.id, name: c.name, launchUrl: c.launchUrl as string }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  }));
+
   app.post('/api/smart/launch', route('session:active', S.launch), async (req) => {
     const ctx = contextOf(req);
     const issued = await issueLaunch(

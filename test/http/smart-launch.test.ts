@@ -513,6 +513,40 @@ describe.each(ENGINES)('SMART App Launch on %s', (engine) => {
     expect([403, 404]).toContain(blocked.status);
   });
 
+  it('lists the apps launchable from the chart: live ones with a launch URL, name and URL only', async () => {
+    const add = (name: string, launchUrl?: string) =>
+      registerSmartClient(
+        t.haven.smart,
+        { name, redirectUris: [REDIRECT], confidential: true, scopes: SCOPES, launchUrl },
+        clock.fn(),
+      );
+    const live = await add('Synthetic Launchable App', 'https://app.example.org/launch');
+    const gone = await add('Synthetic Revoked App', 'https://app.example.org/launch');
+    await add('Synthetic Standalone App');
+    expect(await t.haven.smart.revokeClient(gone.clientId, clock.fn().toISOString())).toBe(true);
+    const doc = await signInRole(t, clock, clinic, 'physician');
+    const res = await api(t, 'GET', '/api/smart/apps', { jar: doc.jar });
+    expect(res.status).toBe(200);
+    const { apps } = res.json() as { apps: Record<string, unknown>[] };
+    const mine = apps.filter((a) => String(a.name).startsWith('Synthetic '));
+    expect(mine).toEqual([
+      {
+        id: live.clientId,
+        name: 'Synthetic Launchable App',
+        launchUrl: 'https://app.example.org/launch',
+      },
+    ]);
+    expect(res.text).not.toContain(String(live.clientSecret));
+    // A revoked app's launch is refused too.
+    const refused = await api(t, 'POST', '/api/smart/launch', {
+      jar: doc.jar,
+      body: { clientId: gone.clientId, patientId: clinic.patients.own },
+    });
+    expect(refused.status).toBe(404);
+    // Signed out: refused.
+    expect((await api(t, 'GET', '/api/smart/apps', {})).status).toBe(401);
+  });
+
   it('user/ scopes meet the person’s access policy; a disabled person’s tokens stop', async () => {
     const { clientId } = await register();
     const doc = await signInRole(t, clock, clinic, 'physician');

@@ -28,3 +28,14 @@ export const launch = {
     ...REFUSALS,
   },
 };
+
+export const apps = {
+  summary:
+    'The registered SMART apps a clinician can launch from the chart (live, with a launch URL)',
+  response: {
+    200: z.object({
+      apps: z.array(z.object({ id: z.string().uuid(), name: z.string(), launchUrl: z.string() })),
+    }),
+    ...REFUSALS,
+  },
+};

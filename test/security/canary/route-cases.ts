@@ -190,6 +190,7 @@ export const ROUTE_CASES: Record<string, RouteCase> = {
     body: { approve: true },
     as: ['session:nurse'],
   },
+  'GET /api/smart/apps': { as: ['session:physician'] },
   'POST /api/smart/launch': {
     body: (f) => ({ clientId: '00000000-0000-4000-8000-000000000000', patientId: f.patientId }),
     as: ['session:physician'],

@@ -8,6 +8,7 @@ import { ChartLists, Demographics } from './ChartLists';
 import { nameOf, readChartPatient } from './fhir';
 import { NoRelationship } from './NoRelationship';
 import { Notes } from './Notes';
+import { SmartApps } from './SmartApps';
 import { chartKey, useOpenPatientId } from './open-patient';
 import { Trend } from './Trend';
 
@@ -63,6 +64,7 @@ function ChartOf({ patientId }: { patientId: string }) {
       {back}
       <Stack gap="lg" data-testid="chart">
         <Demographics patient={patient} />
+        <SmartApps patientId={patientId} />
         <Divider />
         <Trend patientId={patientId} />
         <Divider />
