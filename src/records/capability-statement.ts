@@ -66,7 +66,6 @@ export function capabilityStatement(
       name: p.name,
       type: p.kind,
       ...(p.definition === undefined ? {} : { definition: p.definition }),
-      documentation: searchDocumentation(p.kind),
     })),
   }));
   // The audit trail, as read-only AuditEvent views (src/audit/views): its own search over the
@@ -125,6 +124,10 @@ export function capabilityStatement(
           description:
             'SMART App Launch 2.x (authorization code with PKCE S256, patient/ and user/ scopes v2, see /.well-known/smart-configuration) and bearer tokens of scoped API clients (system/ scopes).',
         },
+        // One note per parameter kind (not per parameter: the statement stays small).
+        documentation: ['string', 'token', 'reference', 'date', 'number', 'quantity', 'uri']
+          .map((kind) => `Search parameters of type ${kind}: ${searchDocumentation(kind)}`)
+          .join('\n'),
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
         // Async kick-off (Prefer: respond-async) with _type, _since and _outputFormat (ndjson).
