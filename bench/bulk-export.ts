@@ -4,16 +4,7 @@
  * to the last NDJSON file downloaded, in resources/s, plus the share of that time the job took
  * before its manifest (polls every 50 ms of wall time; this is a benchmark, not a test).
  */
-import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { openHaven } from '../src/app/index.js';
-import { createApiClient } from '../src/auth/index.js';
-import { resolveConfig } from '../src/config/index.js';
-import { startServer } from '../src/http/index.js';
-import { createLogger } from '../src/logging/index.js';
+import { withBenchHaven } from './bench-haven.js';
 import { makeClient } from './client.js';
 import { seedPatients } from './seed.js';
 
@@ -24,21 +15,9 @@ const arg = (name: string, dflt: string) => {
 };
 const PATIENTS = Number(arg('patients', '200'));
 const ENGINES = arg('engines', 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[];
-const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 for (const engine of ENGINES) {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'haven-bench-bulk-'));
-  const schema = `haven_bx_${crypto.randomBytes(4).toString('hex')}`;
-  const pg = engine === 'postgres';
-  const config = resolveConfig(
-    { data: root, port: 0, ...(pg && { databaseUrl: PG_URL, databaseSchema: schema }) },
-    { HAVEN_RATE_LIMIT: '100000000' },
-  );
-  const haven = await openHaven(config, { logger: createLogger('silent', undefined) });
-  const server = await startServer(haven, { software: { name: 'Haven', version: 'bench' } });
-  try {
-    const ca = fs.readFileSync(path.join(config.dataDir, 'tls', 'dev-cert.pem'), 'utf8');
-    const token = (await createApiClient(haven.clients, 'bench', 'system/*.cruds')).token;
+  await withBenchHaven(engine, 'bx', async ({ server, ca, token }) => {
     await seedPatients(server.url, ca, token, PATIENTS);
     const client = makeClient(server.url, ca, token);
     const t0 = performance.now();
@@ -77,16 +56,5 @@ for (const engine of ENGINES) {
         resourcesPerS: Math.round(resources / totalS),
       }),
     );
-  } finally {
-    await server.close();
-    await haven.close();
-    if (pg)
-      execFileSync('psql', [
-        PG_URL,
-        '-q',
-        '-c',
-        `SET client_min_messages = warning; DROP SCHEMA IF EXISTS "${schema}" CASCADE`,
-      ]);
-    fs.rmSync(root, { recursive: true, force: true });
-  }
+  });
 }

@@ -8,18 +8,11 @@
  * Haven's transaction answers, in the same run, so the figure is a ratio as well as a rate. Polls the export
  * every 50 ms of wall time: this is a benchmark, not a test.
  */
-import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
-import os from 'node:os';
 import path from 'node:path';
-import { openHaven } from '../src/app/index.js';
-import { createApiClient } from '../src/auth/index.js';
-import { resolveConfig } from '../src/config/index.js';
-import { startServer } from '../src/http/index.js';
-import { createLogger } from '../src/logging/index.js';
 import { syntheaBundleNames, syntheaDir } from '../scripts/synthea-dir.js';
+import { withBenchHaven } from './bench-haven.js';
 import { makeClient } from './client.js';
 
 const args = process.argv.slice(2);
@@ -29,7 +22,6 @@ const arg = (name: string, dflt: string) => {
 };
 const ROUNDS = Number(arg('rounds', '2'));
 const ENGINES = arg('engines', 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[];
-const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const bundles = syntheaBundleNames().map((f) =>
   fs.readFileSync(path.join(syntheaDir(), f), 'utf8'),
@@ -107,20 +99,8 @@ async function bareRate(ca: string, key: string, cert: string, inFlight: number)
 
 const rows: string[] = [];
 for (const engine of ENGINES) {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'haven-bench-interop-'));
-  const schema = `haven_bi_${crypto.randomBytes(4).toString('hex')}`;
-  const pg = engine === 'postgres';
-  const config = resolveConfig(
-    { data: root, port: 0, ...(pg && { databaseUrl: PG_URL, databaseSchema: schema }) },
-    { HAVEN_RATE_LIMIT: '100000000' },
-  );
-  const haven = await openHaven(config, { logger: createLogger('silent', undefined) });
-  const server = await startServer(haven, { software: { name: 'Haven', version: 'bench' } });
-  try {
-    const tls = path.join(config.dataDir, 'tls');
-    const ca = fs.readFileSync(path.join(tls, 'dev-cert.pem'), 'utf8');
-    const key = fs.readFileSync(path.join(tls, 'dev-key.pem'), 'utf8');
-    const token = (await createApiClient(haven.clients, 'bench', 'system/*.cruds')).token;
+  await withBenchHaven(engine, 'interop', async ({ server, config, ca, token }) => {
+    const key = fs.readFileSync(path.join(config.dataDir, 'tls', 'dev-key.pem'), 'utf8');
     const client = makeClient(server.url, ca, token);
     for (const inFlight of [1, 4]) {
       const haven_ = await importAll(client, inFlight);
@@ -134,18 +114,7 @@ for (const engine of ENGINES) {
       `| ${engine} | $export, ${exported.resources} resources | ${Math.round(exported.perS)} | — | — |`,
     );
     client.close();
-  } finally {
-    await server.close();
-    await haven.close();
-    if (pg)
-      execFileSync('psql', [
-        PG_URL,
-        '-q',
-        '-c',
-        `SET client_min_messages = warning; DROP SCHEMA IF EXISTS "${schema}" CASCADE`,
-      ]);
-    fs.rmSync(root, { recursive: true, force: true });
-  }
+  });
 }
 console.log(
   `Synthea: ${bundles.length} bundles, ${resourcesPerRound} resources a round, ${ROUNDS} rounds`,
