@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { WindowCounters } from './rules.js';
+import type { WindowCount, WindowCounters } from './rules.js';
 
 interface Window {
   /** Member to when it was last seen, oldest sighting first (a sighting moves it to the end). */
@@ -17,13 +17,14 @@ interface Window {
 export class MemoryWindowCounters implements WindowCounters {
   private readonly windows = new Map<string, Window>();
 
-  add(key: string, member: string, atMs: number, windowMs: number): number {
+  add(key: string, member: string, atMs: number, windowMs: number): WindowCount {
     let w = this.windows.get(key);
     if (!w) {
       w = { seen: new Map(), newest: atMs };
       this.windows.set(key, w);
     }
     const horizon = atMs - windowMs;
+    const previous = w.seen.get(member);
     w.seen.delete(member);
     if (atMs >= w.newest) {
       w.newest = atMs;
@@ -41,7 +42,7 @@ export class MemoryWindowCounters implements WindowCounters {
     }
     const n = w.seen.size;
     if (n === 0) this.windows.delete(key);
-    return n;
+    return { size: n, added: previous === undefined || previous <= horizon };
   }
 
   /** Keys with members in some window (tests: windows are forgotten, not kept forever). */
@@ -61,17 +62,19 @@ export class RedisWindowCounters implements WindowCounters {
     private readonly prefix: string,
   ) {}
 
-  async add(key: string, member: string, atMs: number, windowMs: number): Promise<number> {
+  async add(key: string, member: string, atMs: number, windowMs: number): Promise<WindowCount> {
     const k = `${this.prefix}alerts:${key}`;
+    // Trim before adding, so a member whose last sighting has left the window counts as new.
     const replies = await this.redis
       .multi()
-      .zadd(k, atMs, member)
       .zremrangebyscore(k, '-inf', atMs - windowMs)
+      .zadd(k, atMs, member)
       .zcard(k)
       .pexpire(k, windowMs)
       .exec();
+    const added = replies?.[1];
     const card = replies?.[2];
-    if (!card || card[0]) throw new Error('redis-counter-failed');
-    return Number(card[1]);
+    if (!card || card[0] || !added || added[0]) throw new Error('redis-counter-failed');
+    return { size: Number(card[1]), added: Number(added[1]) === 1 };
   }
 }

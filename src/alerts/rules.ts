@@ -51,13 +51,19 @@ export interface SubjectFacts {
   hasCareRelation(userId: string, patientId: string): MaybePromise<boolean>;
 }
 
+/** What an add saw: the distinct members in the window, and whether this one was new to it. */
+export interface WindowCount {
+  size: number;
+  added: boolean;
+}
+
 /**
  * Sliding-window counters, shared across instances when they live in Redis: `add` records
  * `member` under `key` at `atMs`, forgets members older than the window and answers how many
  * distinct members remain (in memory at once, from Redis as a promise).
  */
 export interface WindowCounters {
-  add(key: string, member: string, atMs: number, windowMs: number): MaybePromise<number>;
+  add(key: string, member: string, atMs: number, windowMs: number): MaybePromise<WindowCount>;
 }
 
 export interface RuleContext {
@@ -196,13 +202,14 @@ function* rules(f: AuditFact, c: RuleContext, found: AlertCandidate[], replay: b
   if (action.startsWith('login') && (f.outcome === 'failure' || f.outcome === 'denied')) {
     const w = k.failedLoginsMs;
     if (f.actorId !== null) {
-      const n = (yield c.counters.add(`login:user:${f.actorId}`, member, atMs, w)) as number;
+      const n = ((yield c.counters.add(`login:user:${f.actorId}`, member, atMs, w)) as WindowCount)
+        .size;
       if (n >= s.failedLogins.perAccount)
         raise('failed-logins-account', 'medium', { userId: f.actorId });
     }
     if (f.ip !== null) {
       const ref = c.addressRef(f.ip);
-      const n = (yield c.counters.add(`login:addr:${ref}`, member, atMs, w)) as number;
+      const n = ((yield c.counters.add(`login:addr:${ref}`, member, atMs, w)) as WindowCount).size;
       if (n >= s.failedLogins.perAddress) raise('failed-logins-address', 'medium', { ref });
     }
   }
@@ -211,13 +218,17 @@ function* rules(f: AuditFact, c: RuleContext, found: AlertCandidate[], replay: b
   if (actor === null || (f.actorType !== 'user' && f.actorType !== 'client')) return;
 
   if (ok && EXPORTS.has(action)) {
-    const n = (yield c.counters.add(`export:${actor}`, member, atMs, k.massExportMs)) as number;
+    const n = (
+      (yield c.counters.add(`export:${actor}`, member, atMs, k.massExportMs)) as WindowCount
+    ).size;
     if (n >= s.massExport.exports || f.resources >= s.massExport.resources)
       raise('mass-export', 'high', { userId: actor });
   }
   if (ok && action === 'search') {
     // Each search counts once; varied parameters (names only) make the same total.
-    const n = (yield c.counters.add(`search:${actor}`, member, atMs, k.searchSweepMs)) as number;
+    const n = (
+      (yield c.counters.add(`search:${actor}`, member, atMs, k.searchSweepMs)) as WindowCount
+    ).size;
     if (n >= s.searchSweep.searches) raise('search-sweep', 'medium', { userId: actor });
   }
 
@@ -229,8 +240,10 @@ function* rules(f: AuditFact, c: RuleContext, found: AlertCandidate[], replay: b
   }
   if (!ok || (yield c.subjects.isSelf(actor, patient))) return;
 
-  const seen = (yield c.counters.add(`volume:${actor}`, patient, atMs, k.volumeMs)) as number;
-  if (seen >= s.volume.patients) raise('volume', 'high', { userId: actor });
+  // Each distinct patient past the threshold counts once: opening a chart already open in the
+  // window again is not another record opened, so the count does not hang on commit order.
+  const seen = (yield c.counters.add(`volume:${actor}`, patient, atMs, k.volumeMs)) as WindowCount;
+  if (seen.added && seen.size >= s.volume.patients) raise('volume', 'high', { userId: actor });
   if (replay) return;
   if (yield c.subjects.isVip(patient))
     raise('vip-access', 'high', { userId: actor, patientId: patient });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AlertEngine,
   DEFAULT_ALERT_SETTINGS,
+  MemoryWindowCounters,
   RedisWindowCounters,
   type AlertStore,
 } from '../../src/alerts/index.js';
@@ -115,6 +116,35 @@ describe('anomaly counters in Redis, shared by instances', () => {
     expect(keys).toEqual([`${prefix}alerts:volume:u-x`]);
     // Keys expire with the window: nothing is kept in Redis for longer than it matters.
     expect(await a.pttl(keys[0]!)).toBeLessThanOrEqual(10 * 60_000);
+  });
+
+  it('an add says whether the member is new to the window, as the memory counters do', async () => {
+    const t0 = new TestClock().now.getTime();
+    const w = 10 * 60_000;
+    const memory = new MemoryWindowCounters();
+    const shared = new RedisWindowCounters(a, prefix);
+    const steps: [string, number][] = [
+      ['p-1', t0],
+      ['p-2', t0 + 60_000],
+      // Seen again inside the window: not new, the count stays.
+      ['p-1', t0 + 2 * 60_000],
+      // At t0 + 11.5 min p-2's only sighting has left the window (new again); p-1's second
+      // sighting has not (not new).
+      ['p-2', t0 + 11.5 * 60_000],
+      ['p-1', t0 + 11.5 * 60_000],
+    ];
+    const expected = [
+      { size: 1, added: true },
+      { size: 2, added: true },
+      { size: 2, added: false },
+      { size: 2, added: true },
+      { size: 2, added: false },
+    ];
+    const fromMemory = steps.map(([m, at]) => memory.add('k:new', m, at, w));
+    const fromRedis: unknown[] = [];
+    for (const [m, at] of steps) fromRedis.push(await shared.add('k:new', m, at, w));
+    expect(fromMemory).toEqual(expected);
+    expect(fromRedis).toEqual(expected);
   });
 
   it('with Redis gone the engine reports a code and carries on; requests are not involved', async () => {
