@@ -47,8 +47,20 @@ export interface AlertEngineOptions extends RuleContext {
  * order, batch by batch. A fact whose counters and subject facts are at hand is evaluated without
  * a promise; the engine waits only on what is not (a lookup, Redis, storing an alert).
  */
+/** Sightings folded before they are stored even while the stream keeps coming. */
+const FOLD_LIMIT = 256;
+
+/** Sightings of one alert (rule, subject, de-duplication window) not yet stored. */
+interface Folded {
+  candidate: AlertCandidate;
+  sightings: number;
+  lastAt: string;
+}
+
 export class AlertEngine {
   private queue: AuditFact[][] = [];
+  private folded = new Map<string, Folded>();
+  private foldedSightings = 0;
   private backlog = 0;
   private scheduled = false;
   private waiters: (() => void)[] = [];
@@ -126,11 +138,15 @@ export class AlertEngine {
           try {
             const found = evaluate(f, this.o);
             const candidates = found instanceof Promise ? await found : found;
-            if (candidates.length > 0) await this.store(candidates);
+            for (const c of candidates) this.fold(c);
           } catch (e) {
             this.o.onError(codeOf(e));
           }
         }
+        // One write per alert for what the stream raised so far: once it has caught up, or
+        // every FOLD_LIMIT sightings while it keeps coming. A physician reading after hours
+        // raises the same alert on every read; stored one by one, each read cost a write.
+        if (this.queue.length === 0 || this.foldedSightings >= FOLD_LIMIT) await this.flush();
       }
     } finally {
       this.scheduled = false;
@@ -146,17 +162,45 @@ export class AlertEngine {
     for (const w of waiters) w();
   }
 
-  private async store(candidates: readonly AlertCandidate[]): Promise<void> {
-    const dedupMs = this.o.settings.dedupMinutes * 60_000;
-    for (const c of candidates) {
-      const bucket = Math.floor(Date.parse(c.at) / dedupMs);
-      const { row, created } = await this.o.store.record({
-        id: this.o.newId(),
-        dedupKey: [c.rule, c.userId ?? '', c.patientId ?? '', c.ref ?? '', bucket].join('|'),
-        ...c,
-      });
-      if (created) this.o.deliver(row);
+  /** The alert's key: rule, subject and de-duplication window (unique in the store). */
+  private dedupKey(c: AlertCandidate): string {
+    const bucket = Math.floor(Date.parse(c.at) / (this.o.settings.dedupMinutes * 60_000));
+    return [c.rule, c.userId ?? '', c.patientId ?? '', c.ref ?? '', bucket].join('|');
+  }
+
+  private fold(c: AlertCandidate): void {
+    const key = this.dedupKey(c);
+    const f = this.folded.get(key);
+    if (f) {
+      f.sightings++;
+      if (c.at > f.lastAt) f.lastAt = c.at;
+    } else this.folded.set(key, { candidate: c, sightings: 1, lastAt: c.at });
+    this.foldedSightings++;
+  }
+
+  /** Stores the folded sightings, one record per alert; a failure is reported, not thrown. */
+  private async flush(): Promise<void> {
+    const folded = [...this.folded];
+    this.folded.clear();
+    this.foldedSightings = 0;
+    for (const [key, f] of folded) {
+      try {
+        await this.record(key, f.candidate, f.sightings, f.lastAt);
+      } catch (e) {
+        this.o.onError(codeOf(e));
+      }
     }
+  }
+
+  private async record(key: string, c: AlertCandidate, sightings: number, lastAt: string) {
+    const { row, created } = await this.o.store.record({
+      id: this.o.newId(),
+      dedupKey: key,
+      ...c,
+      sightings,
+      lastAt,
+    });
+    if (created) this.o.deliver(row);
   }
 
   /**
@@ -173,9 +217,15 @@ export class AlertEngine {
     const at = (
       this.o.clock?.() ?? new Date(Date.parse(facts[facts.length - 1]!.at))
     ).toISOString();
-    this.store([
-      { rule: 'alerts-dropped', severity: 'high', at, userId: null, patientId: null, ref: null },
-    ])
+    const c: AlertCandidate = {
+      rule: 'alerts-dropped',
+      severity: 'high',
+      at,
+      userId: null,
+      patientId: null,
+      ref: null,
+    };
+    this.record(this.dedupKey(c), c, 1, at)
       .catch((e: unknown) => this.o.onError(codeOf(e)))
       .finally(() => {
         this.overflowInFlight = false;

@@ -26,6 +26,12 @@ export interface NewAlert {
   patientId: string | null;
   ref: string | null;
   at: string;
+  /**
+   * Sightings this record stands for (default 1): the engine folds repeated sightings of one
+   * alert into one write. `at` is the first of them, `lastAt` (default `at`) the last.
+   */
+  sightings?: number;
+  lastAt?: string;
 }
 
 export interface AlertFilter {
@@ -59,8 +65,8 @@ export class AlertRepository {
         patient_id: a.patientId,
         ref: a.ref,
         first_seen: a.at,
-        last_seen: a.at,
-        count: 1,
+        last_seen: a.lastAt ?? a.at,
+        count: a.sightings ?? 1,
         status: 'open',
         ack_by: null,
         ack_at: null,
@@ -68,7 +74,7 @@ export class AlertRepository {
       })
       .onConflict((oc) =>
         oc.column('dedup_key').doUpdateSet({
-          count: sql<number>`alerts.count + 1`,
+          count: sql<number>`alerts.count + excluded.count`,
           last_seen: sql<string>`CASE WHEN alerts.last_seen > excluded.last_seen THEN alerts.last_seen ELSE excluded.last_seen END`,
         }),
       )

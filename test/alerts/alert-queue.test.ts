@@ -107,6 +107,72 @@ describe.each(ENGINES)('alert engine queue on %s', (engineName) => {
     expect(again[0]!.count).toBe(2);
   });
 
+  it('repeated sightings of one alert are folded into one write, and none is lost', async () => {
+    const clock = new TestClock();
+    // A Saturday, 22:00 UTC: every read is after hours.
+    clock.advance(5 * 24 * 60 * MINUTE + 22 * 60 * MINUTE);
+    const clinic = new ClinicFacts();
+    clinic.relate('u-night', 'p-n');
+    let writes = 0;
+    const delivered: AlertRow[] = [];
+    const engine = new AlertEngine({
+      settings,
+      counters: new MemoryWindowCounters(),
+      subjects: clinic,
+      addressRef: (ip) => ip,
+      store: {
+        record: (a) => {
+          writes++;
+          return repo.record(a);
+        },
+      },
+      newId: () => `n-${Math.random().toString(36).slice(2)}`,
+      deliver: (a) => delivered.push(a),
+      onError: (code) => {
+        throw new Error(code);
+      },
+    });
+    const first = clock.now.toISOString();
+    // 300 reads of one chart in three commit batches of 100, observed back to back.
+    for (let b = 0; b < 3; b++) {
+      engine.observe(
+        Array.from({ length: 100 }, () => {
+          clock.advance(1000);
+          return fact({
+            at: clock.now.toISOString(),
+            action: 'read',
+            actorId: 'u-night',
+            patientId: 'p-n',
+          });
+        }),
+      );
+    }
+    const last = clock.now.toISOString();
+    await engine.idle();
+    const rows = (await repo.list({ rule: 'after-hours', limit: 10 })).filter(
+      (a) => a.userId === 'u-night',
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.count).toBe(300);
+    expect(rows[0]!.firstSeen).toBe(new Date(Date.parse(first) + 1000).toISOString());
+    expect(rows[0]!.lastSeen).toBe(last);
+    // Evaluated in one pass: one write for the after-hours alert, not one per read.
+    expect(writes).toBe(1);
+    expect(delivered.filter((a) => a.rule === 'after-hours')).toHaveLength(1);
+
+    // Later sightings add to the same row, with one more write.
+    engine.observe([
+      fact({ at: clock.now.toISOString(), action: 'read', actorId: 'u-night', patientId: 'p-n' }),
+    ]);
+    await engine.idle();
+    expect(writes).toBe(2);
+    const again = (await repo.list({ rule: 'after-hours', limit: 10 })).filter(
+      (a) => a.userId === 'u-night',
+    );
+    expect(again[0]!.count).toBe(301);
+    expect(delivered.filter((a) => a.rule === 'after-hours')).toHaveLength(1);
+  });
+
   it('facts are evaluated in commit order after observe returns, batch after batch', async () => {
     const clock = new TestClock();
     clock.advance(4 * 24 * 60 * MINUTE);

@@ -19,7 +19,7 @@ class ListStore implements AlertStore {
   record(a: NewAlert): Promise<{ row: AlertRow; created: boolean }> {
     const hit = this.rows.get(a.dedupKey);
     if (hit) {
-      hit.count++;
+      hit.count += a.sightings ?? 1;
       return Promise.resolve({ row: hit, created: false });
     }
     const row: AlertRow = {
@@ -30,8 +30,8 @@ class ListStore implements AlertStore {
       patientId: a.patientId,
       ref: a.ref,
       firstSeen: a.at,
-      lastSeen: a.at,
-      count: 1,
+      lastSeen: a.lastAt ?? a.at,
+      count: a.sightings ?? 1,
       status: 'open',
       ackBy: null,
       ackAt: null,
