@@ -40,10 +40,17 @@ function compact(t: Json): Json {
 
 const key = (tokens: Buffer[]) => new Set(tokens.map((b) => b.toString('hex')));
 
+/** A seeded patient the caller can read back and search for. */
+export interface SeededPatient {
+  id: string;
+  identifier: string;
+}
+
 export async function seedPatientsDirect(
   records: RecordDeps,
   count: number,
   onProgress?: (done: number) => void,
+  onPatient?: (p: SeededPatient) => void,
 ): Promise<{ tokensPerPatient: number; jsonBytesPerPatient: number }> {
   const templates = patientTemplates().map(compact);
   const templateTokens = templates.map((t) => records.sealed.tokensFor({ ...t, id: 'x' }));
@@ -81,6 +88,7 @@ export async function seedPatientsDirect(
             }
             tokens += all.length;
             jsonBytes += json.length;
+            onPatient?.({ id, identifier: identifier[0]!.value });
             return {
               resourceType: 'Patient',
               id,
