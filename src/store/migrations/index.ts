@@ -16,6 +16,7 @@ import { smartMigration } from './0013-smart.js';
 import { bulkExportsMigration } from './0014-bulk-exports.js';
 import { readPathCachesMigration } from './0016-read-path-caches.js';
 import { leasesMigration } from './0017-leases.js';
+import { searchTokenStatisticsMigration } from './0018-search-token-statistics.js';
 
 /**
  * Versioned migrations, in code so they ship inside the build. Append new ones; never edit a
@@ -41,6 +42,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
         '0014-bulk-exports': bulkExportsMigration(),
         '0016-read-path-caches': readPathCachesMigration(engine),
         '0017-leases': leasesMigration(),
+        '0018-search-token-statistics': searchTokenStatisticsMigration(engine),
       };
     },
   };
