@@ -69,14 +69,16 @@ export function readSettings(argv: string[]): BenchSettings {
 /**
  * `read` is an API client (bearer token, type-wide scopes: no relationship lookup);
  * `read-clinician` is the same read by a signed-in physician (session cookie, second factor
- * done), whose access rests on a CareTeam with each patient.
+ * done), whose access rests on a CareTeam with each patient; `read-small` is `read` of small
+ * patients (~360 bytes: name, gender, birth date) beside the Synthea-size ones (issue 19, 6).
  */
-export type Scenario = 'baseline' | 'read' | 'read-clinician' | 'search' | 'create';
+export type Scenario = 'baseline' | 'read' | 'read-small' | 'read-clinician' | 'search' | 'create';
 
 export const ALL_SCENARIOS = [
   'bare',
   'baseline',
   'read',
+  'read-small',
   'read-clinician',
   'search',
   'create',

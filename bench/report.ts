@@ -16,6 +16,10 @@ export interface EngineResults {
   location: string;
   patients: number;
   responseBytes: number;
+  /** The import transactions of the (Synthea-size) patients alone, 100 a bundle. */
+  importSeconds?: number;
+  /** The same number of small patients (scenario `read-small`): their size and import time. */
+  small?: { patients: number; responseBytes: number; importSeconds: number };
   seedSeconds: number;
   scenarios: Partial<Record<Scenario, Measurement>>;
   /** Far more clients than the in-flight limit admits (in-process Haven only). */
@@ -38,11 +42,12 @@ const LABELS: Record<Scenario | 'bare', string> = {
   bare: '(e) bare node:https, same bytes as (b)',
   baseline: '(a) GET /bench/baseline, same size',
   read: '(b) read Patient/{id}',
+  'read-small': '(g) read a small Patient/{id}',
   'read-clinician': '(f) read Patient/{id} as a physician',
   create: '(c) create Patient (durable)',
   search: '(d) search Patient?identifier=',
 };
-const ORDER: Scenario[] = ['baseline', 'read', 'read-clinician', 'create', 'search'];
+const ORDER: Scenario[] = ['baseline', 'read', 'read-small', 'read-clinician', 'create', 'search'];
 
 /** "sqlite" for the in-process server, "sqlite ×2" for two worker processes. */
 export const variantName = (e: { engine: string; workers: number }) =>
@@ -341,6 +346,19 @@ function targetTable(r: BenchResults): Table {
                 : 'MISSED'
             }`,
       ),
+    ],
+    [
+      '6. Synthea-size read (b) ÷ small read (g), sizes; import resources/s, Synthea-size / small (no goal; 100 KB+ bundles: bench:interop)',
+      ...engines.map((e) => {
+        const b = rps(e, 'read');
+        const g = rps(e, 'read-small');
+        if (b === undefined || !g || !e.small) return '—';
+        const imports =
+          e.importSeconds && e.small.importSeconds
+            ? `; import ${int(e.patients / e.importSeconds)} / ${int(e.small.patients / e.small.importSeconds)}`
+            : '';
+        return `${(b / g).toFixed(2)}× (${int(e.responseBytes)} B vs ${int(e.small.responseBytes)} B)${imports}`;
+      }),
     ],
   ];
   return { head: ['target (issue 19)', ...engines.map(variantName)], rows };

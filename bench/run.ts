@@ -125,6 +125,19 @@ async function benchEngine(target: HavenTarget): Promise<EngineResults> {
   log(`[${name}] measuring`);
   await run('baseline', 0, spec([`/bench/baseline?bytes=${seed.meanBodyBytes}`]));
   await run('read', 1, spec(readPaths));
+  let small: EngineResults['small'];
+  if (settings.scenarios.includes('read-small')) {
+    log(`[${name}] seeding ${settings.patients} small patients`);
+    const s = await seedPatients(target.url, target.ca, target.token, settings.patients, {
+      small: true,
+    });
+    small = {
+      patients: s.patients.length,
+      responseBytes: s.meanBodyBytes,
+      importSeconds: s.importSeconds,
+    };
+    await run('read-small', 1, spec(s.patients.map((p) => `/fhir/R4/Patient/${p.id}`)));
+  }
   if (settings.scenarios.includes('read-clinician')) {
     // Set up just before it is measured: the session must not reach its 15-minute idle limit.
     log(`[${name}] a physician on a CareTeam with each patient, signing in`);
@@ -167,6 +180,8 @@ async function benchEngine(target: HavenTarget): Promise<EngineResults> {
     location: target.location,
     patients: seed.patients.length,
     responseBytes: seed.meanBodyBytes,
+    importSeconds: seed.importSeconds,
+    ...(small && { small }),
     seedSeconds,
     scenarios,
   };

@@ -23,6 +23,8 @@ export interface SeededPatient {
 
 export interface Seed {
   patients: SeededPatient[];
+  /** Wall time of the import transactions alone (100 patients a bundle, one in flight). */
+  importSeconds: number;
   /** GET /fhir/R4/Patient/{id} path → the exact response body Haven returned. */
   bodies: Map<string, Buffer>;
   meanBodyBytes: number;
@@ -55,16 +57,32 @@ export function withIdentifier(template: Json, value: string): Json {
   return { ...template, identifier };
 }
 
+/**
+ * A small patient (issue 19, target 6's "small record"): one name, gender and birth date of a
+ * Synthea template, about 360 bytes as Haven answers it, against the full template's 3–5 KB.
+ */
+export function smallTemplate(t: Json): Json {
+  const name = (t.name as Json[] | undefined)?.[0];
+  return {
+    resourceType: 'Patient',
+    ...(name && { name: [{ family: name.family, given: name.given }] }),
+    gender: t.gender,
+    birthDate: t.birthDate,
+  };
+}
+
 export async function seedPatients(
   url: string,
   ca: string,
   token: string,
   count: number,
+  opts: { small?: boolean } = {},
 ): Promise<Seed> {
-  const templates = patientTemplates();
+  const templates = opts.small ? patientTemplates().map(smallTemplate) : patientTemplates();
   const client = makeClient(url, ca, token);
   try {
     const patients: SeededPatient[] = [];
+    let importMs = 0;
     for (let start = 0; start < count; start += 100) {
       const batch = Array.from({ length: Math.min(100, count - start) }, (_, i) => ({
         identifier: crypto.randomUUID(),
@@ -79,7 +97,9 @@ export async function seedPatients(
           request: { method: 'POST', url: 'Patient' },
         })),
       };
+      const t0 = performance.now();
       const r = await client.send('POST', '/fhir/R4', bundle);
+      importMs += performance.now() - t0;
       if (r.status !== 200)
         throw new Error(
           `seed transaction failed: ${r.status} ${r.body.toString('utf8').slice(0, 300)}`,
@@ -108,7 +128,7 @@ export async function seedPatients(
     const meanBodyBytes = Math.round(
       [...bodies.values()].reduce((n, b) => n + b.length, 0) / bodies.size,
     );
-    return { patients, bodies, meanBodyBytes };
+    return { patients, importSeconds: importMs / 1000, bodies, meanBodyBytes };
   } finally {
     client.close();
   }
