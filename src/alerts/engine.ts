@@ -41,12 +41,6 @@ export interface AlertEngineOptions extends RuleContext {
   defer?: (run: () => void) => void;
 }
 
-/**
- * The rules engine on the audit stream (ADR 0030). `observe` is called after a batch of entries
- * is durable and returns at once: evaluation, storage and delivery happen afterwards, in commit
- * order, batch by batch. A fact whose counters and subject facts are at hand is evaluated without
- * a promise; the engine waits only on what is not (a lookup, Redis, storing an alert).
- */
 /** Sightings folded before they are stored even while the stream keeps coming. */
 const FOLD_LIMIT = 256;
 
@@ -57,6 +51,12 @@ interface Folded {
   lastAt: string;
 }
 
+/**
+ * The rules engine on the audit stream (ADR 0030). `observe` is called after a batch of entries
+ * is durable and returns at once: evaluation, storage and delivery happen afterwards, in commit
+ * order, batch by batch. A fact whose counters and subject facts are at hand is evaluated without
+ * a promise; the engine waits only on what is not (a lookup, Redis, storing an alert).
+ */
 export class AlertEngine {
   private queue: AuditFact[][] = [];
   private folded = new Map<string, Folded>();
