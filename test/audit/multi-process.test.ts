@@ -136,6 +136,7 @@ function request(
   urlPath: string,
   token: string,
   body?: unknown,
+  retried = false,
 ): Promise<Response> {
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
@@ -173,7 +174,14 @@ function request(
       },
     );
     req.setTimeout(20_000, () => req.destroy(new Error(`${method} ${urlPath} timed out`)));
-    req.on('error', reject);
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed after its 5 s idle limit, just as the agent
+      // reused it: the request never reached the server (nothing served, nothing audited), so
+      // it is sent again on a fresh socket, as Node's documentation advises (reusedSocket).
+      if (req.reusedSocket && e.code === 'ECONNRESET' && !retried)
+        resolve(request(server, method, urlPath, token, body, true));
+      else reject(e);
+    });
     if (payload) req.write(payload);
     req.end();
   });
