@@ -11,6 +11,7 @@ import { startTestServer, type TestServer } from '../support/haven-server.js';
 import {
   buildWebApp,
   cspViolations,
+  expectAccessible,
   launchChromium,
   newProfile,
   signInThroughPage,
@@ -179,6 +180,7 @@ FHIR.oauth2.ready().then(async (client) => {
     await menu.getByRole('button', { name: 'Synthetic Chart Viewer' }).waitFor();
     expect(await menu.getByRole('button').allInnerTexts()).toEqual(['Synthetic Chart Viewer']);
     expect(await cspViolations(page)).toEqual([]);
+    await expectAccessible(page, 'clinician chart, Apps menu open');
 
     const [popup] = await Promise.all([
       context.waitForEvent('page'),

@@ -57,7 +57,7 @@ export function SmartApps({ patientId }: { patientId: string }) {
                 <Button
                   key={a.id}
                   size="xs"
-                  variant="light"
+                  variant="default"
                   loading={launch.isPending && launch.variables.id === a.id}
                   onClick={() => launch.mutate(a)}
                 >
