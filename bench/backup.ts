@@ -24,12 +24,8 @@ import { openHaven, type Haven } from '../src/app/index.js';
 import { resolveConfig, type HavenConfig } from '../src/config/index.js';
 import { createLogger } from '../src/logging/index.js';
 import { seedPatientsDirect } from './backup-seed.js';
+import { arg } from './args.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
-};
 const SIZES = arg('patients', '10000,100000')
   .split(',')
   .map(Number)

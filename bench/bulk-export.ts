@@ -7,12 +7,8 @@
 import { withBenchHaven } from './bench-haven.js';
 import { makeClient } from './client.js';
 import { seedPatients } from './seed.js';
+import { arg } from './args.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
-};
 const PATIENTS = Number(arg('patients', '200'));
 const ENGINES = arg('engines', 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[];
 

@@ -14,12 +14,8 @@ import path from 'node:path';
 import { syntheaBundleNames, syntheaDir } from '../scripts/synthea-dir.js';
 import { withBenchHaven } from './bench-haven.js';
 import { makeClient } from './client.js';
+import { arg } from './args.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
-};
 const ROUNDS = Number(arg('rounds', '2'));
 const ENGINES = arg('engines', 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[];
 

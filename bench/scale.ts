@@ -18,12 +18,8 @@ import { withBenchHaven } from './bench-haven.js';
 import { runLoad, type LoadResult } from './load.js';
 import { addFiller, analyze, realShape } from './scale-filler.js';
 import { searchPath } from './seed.js';
+import { arg } from './args.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
-};
 const SIZES = arg('patients', '10000,1000000')
   .split(',')
   .map(Number)
