@@ -44,6 +44,14 @@ export interface AlertEngineOptions extends RuleContext {
 /** Sightings folded before they are stored even while the stream keeps coming. */
 const FOLD_LIMIT = 256;
 
+/**
+ * Once an alert is stored, its further sightings (a count and a last time, nothing an auditor
+ * acts on that the stored row does not already say) are stored at most this often: a physician
+ * reading after hours raises the same alert on every read, and each store is a write in the
+ * audit trail's commit. `idle()` (shutdown, tests) stores whatever is held at once.
+ */
+export const STORE_SIGHTINGS_EVERY_MS = 5_000;
+
 /** Sightings of one alert (rule, subject, de-duplication window) not yet stored. */
 interface Folded {
   candidate: AlertCandidate;
@@ -61,6 +69,11 @@ export class AlertEngine {
   private queue: AuditFact[][] = [];
   private folded = new Map<string, Folded>();
   private foldedSightings = 0;
+  /** When each stored alert was last written (application clock, ms), for the hold above. */
+  private storedAt = new Map<string, number>();
+  /** The next drain stores every held sighting (idle(), or the hold's timer). */
+  private storeAll = false;
+  private holdTimer: NodeJS.Timeout | undefined;
   private backlog = 0;
   private scheduled = false;
   private waiters: (() => void)[] = [];
@@ -112,6 +125,11 @@ export class AlertEngine {
     return this.droppedFacts;
   }
 
+  /** Sightings evaluated and not yet stored (held for STORE_SIGHTINGS_EVERY_MS, or folding). */
+  get held(): number {
+    return this.foldedSightings;
+  }
+
   /** Facts observed and not yet evaluated. */
   get waiting(): number {
     return this.backlog;
@@ -119,6 +137,10 @@ export class AlertEngine {
 
   /** Resolves once every fact observed so far is evaluated and stored (tests, shutdown). */
   idle(): Promise<void> {
+    if (this.folded.size > 0) {
+      this.storeAll = true;
+      this.schedule();
+    }
     if (!this.scheduled && this.backlog === 0 && !this.overflowInFlight) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
@@ -148,6 +170,7 @@ export class AlertEngine {
         // raises the same alert on every read; stored one by one, each read cost a write.
         if (this.queue.length === 0 || this.foldedSightings >= FOLD_LIMIT) await this.flush();
       }
+      if (this.storeAll) await this.flush();
     } finally {
       this.scheduled = false;
       if (this.queue.length > 0) this.schedule();
@@ -157,6 +180,12 @@ export class AlertEngine {
 
   private settle(): void {
     if (this.scheduled || this.backlog > 0 || this.overflowInFlight) return;
+    if (this.folded.size > 0 && this.waiters.length > 0) {
+      // Someone waits for everything to be stored: held sightings go now.
+      this.storeAll = true;
+      this.schedule();
+      return;
+    }
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();
@@ -178,18 +207,53 @@ export class AlertEngine {
     this.foldedSightings++;
   }
 
-  /** Stores the folded sightings, one record per alert; a failure is reported, not thrown. */
+  /**
+   * Stores the folded sightings, one record per alert; a failure is reported, not thrown. A new
+   * alert is stored at once; more sightings of a stored one wait for STORE_SIGHTINGS_EVERY_MS or
+   * FOLD_LIMIT, unless everything must go now.
+   */
   private async flush(): Promise<void> {
-    const folded = [...this.folded];
-    this.folded.clear();
-    this.foldedSightings = 0;
-    for (const [key, f] of folded) {
+    const all = this.storeAll;
+    this.storeAll = false;
+    const now = (this.o.clock?.() ?? new Date()).getTime();
+    const due = [...this.folded].filter(([key, f]) => {
+      const last = this.storedAt.get(key);
+      return (
+        all ||
+        last === undefined ||
+        now - last >= STORE_SIGHTINGS_EVERY_MS ||
+        f.sightings >= FOLD_LIMIT
+      );
+    });
+    for (const [key, f] of due) {
+      this.folded.delete(key);
+      this.foldedSightings -= f.sightings;
+    }
+    for (const [key, f] of due) {
       try {
         await this.record(key, f.candidate, f.sightings, f.lastAt);
+        this.storedAt.set(key, now);
       } catch (e) {
         this.o.onError(codeOf(e));
       }
     }
+    this.forgetOldKeys(now);
+    if (this.folded.size > 0 && !this.holdTimer) {
+      // Held sightings are stored even if the stream stops here.
+      this.holdTimer = setTimeout(() => {
+        this.holdTimer = undefined;
+        this.storeAll = true;
+        this.schedule();
+      }, STORE_SIGHTINGS_EVERY_MS);
+      this.holdTimer.unref();
+    }
+  }
+
+  /** A key's window has passed: its next sighting is a new alert (a new key) anyway. */
+  private forgetOldKeys(now: number): void {
+    if (this.storedAt.size < 1024) return;
+    const windowMs = this.o.settings.dedupMinutes * 60_000;
+    for (const [key, at] of this.storedAt) if (now - at > windowMs) this.storedAt.delete(key);
   }
 
   private async record(key: string, c: AlertCandidate, sightings: number, lastAt: string) {

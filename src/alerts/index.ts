@@ -14,6 +14,7 @@ export {
 export { MemoryWindowCounters, RedisWindowCounters } from './counters.js';
 export {
   AlertEngine,
+  STORE_SIGHTINGS_EVERY_MS,
   type AlertEngineOptions,
   type AlertReview,
   type AlertRow,

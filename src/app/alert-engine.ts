@@ -12,14 +12,18 @@ import {
   type AlertChannel,
   type SubjectFacts,
 } from '../alerts/index.js';
-import type { AuditDraft } from '../audit/index.js';
+import type { AuditDraft, AuditRecorder } from '../audit/index.js';
 import type { HavenConfig } from '../config/index.js';
 import type { Logger } from '../logging/index.js';
-import type { AlertRepository, AuditRepository, AuditRow } from '../store/index.js';
+import { AlertRepository, type AuditRepository, type AuditRow } from '../store/index.js';
 
 export interface AlertStreamDeps {
   config: HavenConfig;
-  repo: AlertRepository;
+  /**
+   * Where alerts are stored: in the audit trail's group commit (AuditRecorder.transact), so
+   * storing one costs a statement in the batch in flight, not a transaction of its own.
+   */
+  audit: Pick<AuditRecorder, 'transact'>;
   subjects: SubjectFacts;
   redis: Redis | undefined;
   /** Keys the address hash in alerts about failed sign-ins per address. */
@@ -62,7 +66,14 @@ export function openAlertStream(d: AlertStreamDeps) {
       : new MemoryWindowCounters(),
     subjects: d.subjects,
     addressRef,
-    store: d.repo,
+    store: {
+      record: (a) =>
+        d.audit.transact({
+          run: (trx) => AlertRepository.recordIn(trx, a),
+          onSuccess: () => [],
+          onFailure: () => [],
+        }),
+    },
     newId: () => crypto.randomUUID(),
     deliver: (alert) => delivery.enqueue(alert),
     onError: (code) =>

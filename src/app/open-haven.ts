@@ -232,7 +232,7 @@ export async function openHaven(config: HavenConfig, opts: OpenOptions = {}): Pr
     const alertRepo = new AlertRepository(database.db);
     const alertStream = openAlertStream({
       config,
-      repo: alertRepo,
+      audit,
       subjects: alertSubjects({
         users: new UserRepository(database.db),
         relations,

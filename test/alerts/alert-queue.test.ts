@@ -5,6 +5,7 @@ import {
   AlertEngine,
   DEFAULT_ALERT_SETTINGS,
   MemoryWindowCounters,
+  STORE_SIGHTINGS_EVERY_MS,
   evaluate,
   type AlertSettings,
 } from '../../src/alerts/index.js';
@@ -23,6 +24,37 @@ const settings: AlertSettings = {
   volume: { patients: 3, windowMinutes: 10 },
   clinicHours: { open: '07:00', close: '19:00', days: [1, 2, 3, 4, 5], timeZone: 'UTC' },
 };
+
+/** An engine whose store counts its writes (and keeps the last one, to wait for it). */
+function countingEngine(repo: AlertRepository, clinic: ClinicFacts, clock?: () => Date) {
+  const delivered: AlertRow[] = [];
+  const counted = {
+    writes: 0,
+    lastWrite: Promise.resolve() as Promise<unknown>,
+    delivered,
+    engine: new AlertEngine({
+      settings,
+      counters: new MemoryWindowCounters(),
+      subjects: clinic,
+      addressRef: (ip) => ip,
+      store: {
+        record: (a) => {
+          counted.writes++;
+          const w = repo.record(a);
+          counted.lastWrite = w;
+          return w;
+        },
+      },
+      newId: () => `c-${Math.random().toString(36).slice(2)}`,
+      deliver: (a) => delivered.push(a),
+      onError: (code) => {
+        throw new Error(code);
+      },
+      ...(clock && { clock }),
+    }),
+  };
+  return counted;
+}
 
 describe.each(ENGINES)('alert engine queue on %s', (engineName) => {
   let target: EngineTarget;
@@ -113,25 +145,8 @@ describe.each(ENGINES)('alert engine queue on %s', (engineName) => {
     clock.advance(5 * 24 * 60 * MINUTE + 22 * 60 * MINUTE);
     const clinic = new ClinicFacts();
     clinic.relate('u-night', 'p-n');
-    let writes = 0;
-    const delivered: AlertRow[] = [];
-    const engine = new AlertEngine({
-      settings,
-      counters: new MemoryWindowCounters(),
-      subjects: clinic,
-      addressRef: (ip) => ip,
-      store: {
-        record: (a) => {
-          writes++;
-          return repo.record(a);
-        },
-      },
-      newId: () => `n-${Math.random().toString(36).slice(2)}`,
-      deliver: (a) => delivered.push(a),
-      onError: (code) => {
-        throw new Error(code);
-      },
-    });
+    const counted = countingEngine(repo, clinic);
+    const { engine, delivered } = counted;
     const first = clock.now.toISOString();
     // 300 reads of one chart in three commit batches of 100, observed back to back.
     for (let b = 0; b < 3; b++) {
@@ -157,7 +172,7 @@ describe.each(ENGINES)('alert engine queue on %s', (engineName) => {
     expect(rows[0]!.firstSeen).toBe(new Date(Date.parse(first) + 1000).toISOString());
     expect(rows[0]!.lastSeen).toBe(last);
     // Evaluated in one pass: one write for the after-hours alert, not one per read.
-    expect(writes).toBe(1);
+    expect(counted.writes).toBe(1);
     expect(delivered.filter((a) => a.rule === 'after-hours')).toHaveLength(1);
 
     // Later sightings add to the same row, with one more write.
@@ -165,12 +180,73 @@ describe.each(ENGINES)('alert engine queue on %s', (engineName) => {
       fact({ at: clock.now.toISOString(), action: 'read', actorId: 'u-night', patientId: 'p-n' }),
     ]);
     await engine.idle();
-    expect(writes).toBe(2);
+    expect(counted.writes).toBe(2);
     const again = (await repo.list({ rule: 'after-hours', limit: 10 })).filter(
       (a) => a.userId === 'u-night',
     );
     expect(again[0]!.count).toBe(301);
     expect(delivered.filter((a) => a.rule === 'after-hours')).toHaveLength(1);
+  });
+
+  it('more sightings of a stored alert are held for a while on the application clock, then stored in one write; idle() stores what is held', async () => {
+    const clock = new TestClock();
+    // A Saturday, 23:00 UTC: every read is after hours.
+    clock.advance(5 * 24 * 60 * MINUTE + 23 * 60 * MINUTE);
+    const clinic = new ClinicFacts();
+    clinic.relate('u-late', 'p-l');
+    const counted = countingEngine(repo, clinic, clock.fn);
+    const { engine } = counted;
+    const reads = (n: number) =>
+      Array.from({ length: n }, () => {
+        clock.advance(10);
+        return fact({
+          at: clock.now.toISOString(),
+          action: 'read',
+          actorId: 'u-late',
+          patientId: 'p-l',
+        });
+      });
+    // Every answer is at hand: a pass waits only on a write, so once the facts are evaluated
+    // and the last write has settled, the pass is over.
+    const passes = async () => {
+      for (let i = 0; i < 100 && (engine.waiting > 0 || i < 3); i++) {
+        await new Promise((r) => setImmediate(r));
+        await counted.lastWrite;
+      }
+      await new Promise((r) => setImmediate(r));
+    };
+    const stored = async () =>
+      (await repo.list({ rule: 'after-hours', limit: 10 })).filter((a) => a.userId === 'u-late');
+
+    engine.observe(reads(1));
+    await passes();
+    expect(counted.writes).toBe(1); // a new alert is stored at once
+    for (let b = 0; b < 5; b++) {
+      engine.observe(reads(20));
+      await passes();
+    }
+    // Five more commit batches within the hold: nothing written, 100 sightings held.
+    expect(counted.writes).toBe(1);
+    expect(engine.held).toBe(100);
+    expect((await stored())[0]!.count).toBe(1);
+
+    clock.advance(STORE_SIGHTINGS_EVERY_MS);
+    engine.observe(reads(1));
+    await passes();
+    expect(counted.writes).toBe(2);
+    expect(engine.held).toBe(0);
+    expect((await stored())[0]!.count).toBe(102);
+
+    engine.observe(reads(7));
+    await passes();
+    expect(counted.writes).toBe(2);
+    await engine.idle();
+    expect(counted.writes).toBe(3);
+    expect(engine.held).toBe(0);
+    const rows = await stored();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.count).toBe(109);
+    expect(rows[0]!.lastSeen).toBe(clock.now.toISOString());
   });
 
   it('facts are evaluated in commit order after observe returns, batch after batch', async () => {
