@@ -19,6 +19,13 @@ export function makeClient(base: string, ca: string, token: string | null) {
     path: string,
     body?: unknown,
     extra: Record<string, string> = {},
+  ): Promise<Reply> => sendOnce(method, path, body, extra, 0);
+  const sendOnce = (
+    method: string,
+    path: string,
+    body: unknown,
+    extra: Record<string, string>,
+    attempt: number,
   ): Promise<Reply> => {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers: Record<string, string> = {
@@ -41,7 +48,14 @@ export function makeClient(base: string, ca: string, token: string | null) {
           }),
         );
       });
-      req.on('error', reject);
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed (its idle timeout) just as this request was
+        // written on it: the request never reached the server, so sending it again is safe
+        // (Node's advice for `reusedSocket`). A reset on a fresh socket is a real failure.
+        if (req.reusedSocket && e.code === 'ECONNRESET' && attempt < 2)
+          resolve(sendOnce(method, path, body, extra, attempt + 1));
+        else reject(e);
+      });
       req.end(payload);
     });
   };
