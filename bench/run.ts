@@ -148,6 +148,8 @@ async function benchEngine(target: HavenTarget): Promise<EngineResults> {
       spec(readPaths, { headers: { accept: 'application/fhir+json', cookie } }),
     );
   }
+  // Statistics as autovacuum would have them by now on a production PostgreSQL (see analyze()).
+  await target.analyze();
   await run('search', 1, spec(seed.patients.map((p) => searchPath(p.identifier))));
   const bodies = patientTemplates().map((t) => JSON.stringify(withIdentifier(t, '__BENCH_ID__')));
   await run(
