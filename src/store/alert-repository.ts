@@ -60,7 +60,7 @@ export class AlertRepository {
   /**
    * `record` inside the caller's transaction: the alert engine stores through the audit trail's
    * group commit, so an alert shares the commit of the batch in flight instead of paying a
-   * commit (an fsync on the event loop's thread, on SQLite) of its own.
+   * transaction of its own (on SQLite, a commit that blocks the event loop's thread).
    */
   static async recordIn(
     db: Kysely<HavenDatabase>,
