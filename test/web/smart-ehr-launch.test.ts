@@ -14,6 +14,7 @@ import {
   expectAccessible,
   launchChromium,
   newProfile,
+  screenshot,
   signInThroughPage,
   watchConsole,
 } from './browser.js';
@@ -181,6 +182,7 @@ FHIR.oauth2.ready().then(async (client) => {
     expect(await menu.getByRole('button').allInnerTexts()).toEqual(['Synthetic Chart Viewer']);
     expect(await cspViolations(page)).toEqual([]);
     await expectAccessible(page, 'clinician chart, Apps menu open');
+    await screenshot(page, 'clinician-apps-menu');
 
     const [popup] = await Promise.all([
       context.waitForEvent('page'),
